@@ -1,0 +1,51 @@
+# GrantFlow: `make demo` runs the app with a seeded demo fund; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PORT ?= 5000
+
+.PHONY: demo test install chromium migration lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (never a browser download).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)); \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium chromium-driver' for the browser tests."; \
+	  fi; \
+	fi
+
+demo: install
+	$(BIN)/grantflow demo --port $(PORT)
+
+test: install chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate the initial migration from the models (only until the first release;
+# after that, add revisions with `grantflow db migrate -m "..."`).
+migration: install
+	rm -f migrations/versions/*.py
+	tmp=$$(mktemp -d) && DATABASE_URL=sqlite:///$$tmp/m.sqlite $(BIN)/grantflow db upgrade && \
+	  DATABASE_URL=sqlite:///$$tmp/m.sqlite $(BIN)/grantflow db migrate -m "initial schema" --rev-id 0001 && rm -rf $$tmp
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

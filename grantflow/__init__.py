@@ -1,0 +1,43 @@
+"""GrantFlow: a grant-management workflow engine."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application factory. No database queries happen here; workflow and
+    form definitions are read and validated so that a broken definition stops
+    start-up with a clear message."""
+    from .config import load_config
+    from . import discovery
+    from .extensions import csrf, db, login_manager, migrate
+
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_config(Path(app.instance_path))
+    if config:
+        settings.update(config)
+    app.config.update(settings)
+    app.template_folder = str(app.config["TEMPLATES_DIR"])
+    app.static_folder = str(app.config["STATIC_DIR"])
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 5)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    discovery.import_all_hooks()
+
+    from .core import outbox, workflow, web
+    outbox.init_app(app)
+    workflow.init_app(app)
+    web.init_app(app)
+    for hook_module in discovery.import_modules("setup"):
+        hook_module.init_app(app)
+    for views in discovery.import_modules("views"):
+        if hasattr(views, "bp"):
+            app.register_blueprint(views.bp)
+    return app

@@ -1,0 +1,1 @@
+"""Applications: the rows the workflow engine moves."""

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.db import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), nullable=False,
+                                                 index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    workflow_key: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    workflow_version: Mapped[int] = mapped_column(nullable=False)
+    state: Mapped[str] = mapped_column(sa.String(60), nullable=False, index=True)
+    form_key: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    form_version: Mapped[int] = mapped_column(nullable=False)
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict, nullable=False)
+    #: copied out of the answers on every save so lists, search and exports need no JSON parsing
+    title: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    amount_requested_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    themes: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    #: optimistic lock: every UPDATE checks and bumps it (SQLAlchemy version_id_col)
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 nullable=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    round = relationship("Round")
+    organisation = relationship("Organisation")
+    created_by = relationship("User")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.Index("ix_applications_round_state", "round_id", "state"),
+        sa.CheckConstraint("amount_requested_cents IS NULL OR amount_requested_cents >= 0",
+                           name="amount_requested"),
+    )
+
+    def on_state_changed(self, source: str, dest: str) -> None:
+        """Called by the workflow engine inside the transition (no I/O here)."""
+        now = utcnow()
+        self.state_changed_at = now
+        if dest == "submitted" and self.submitted_at is None:
+            self.submitted_at = now
+        from ..core.workflow.engine import definition_for
+
+        if definition_for(self).state(dest).is_decided and self.decided_at is None:
+            self.decided_at = now
+
+    @property
+    def workflow(self):
+        from ..core.workflow.engine import definition_for
+
+        return definition_for(self)
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow.state(self.state).label
+
+    @property
+    def state_label_for_applicant(self) -> str:
+        return self.workflow.state(self.state).applicant_label
+
+    @property
+    def reference(self) -> str:
+        return f"L2G-{self.id:05d}"
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.state}>"

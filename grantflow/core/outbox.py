@@ -1,0 +1,60 @@
+"""Side effects that must only happen once the transaction is committed.
+
+Operations never commit: they flush and register effects here with
+``on_commit``. A rolled-back transaction sends no email and starts no job.
+``commit()`` is the one place that commits; views reach it through the
+per-request hook in ``core.web``, CLI commands and jobs call it directly.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+PENDING = "grantflow_pending"
+READY = "grantflow_ready"
+
+
+def on_commit(func: Callable, *args, **kwargs) -> None:
+    """Run ``func(*args, **kwargs)`` after the current transaction commits."""
+    db.session.info.setdefault(PENDING, []).append((func, args, kwargs))
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING, [])
+    if pending:
+        session.info.setdefault(READY, []).extend(pending)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def run_ready() -> None:
+    """Run the callbacks whose transaction has committed.
+
+    Called outside SQLAlchemy's event handlers so that callbacks may use the
+    session and commit themselves (an in-process job does)."""
+    session = db.session()
+    while session.info.get(READY):
+        func, args, kwargs = session.info[READY].pop(0)
+        func(*args, **kwargs)
+
+
+def commit() -> None:
+    db.session.commit()
+    run_ready()
+
+
+def init_app(app) -> None:
+    if getattr(init_app, "_listening", False):
+        return
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+    init_app._listening = True

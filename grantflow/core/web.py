@@ -1,0 +1,83 @@
+"""Request-wide behaviour: one commit per request, error pages, template helpers."""
+from __future__ import annotations
+
+from flask import flash, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db, login_manager
+from . import outbox
+from .db import format_usd
+from .workflow import ConcurrentChange, TransitionRefused
+
+ERROR_TITLES = {
+    400: "Bad request", 403: "You do not have access to this page", 404: "Page not found",
+    405: "Method not allowed", 409: "This changed while you were looking at it",
+    413: "File too large", 500: "Something went wrong",
+}
+
+
+def _commit_or_rollback(response):
+    """The one commit per request (operations only flush). Anything but a
+    success or a redirect rolls back, so a refused request changes nothing."""
+    if response.status_code < 400:
+        outbox.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def error_page(status: int, message: str | None = None):
+    db.session.rollback()
+    return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Error"),
+                           message=message), status
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "users.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    app.after_request(_commit_or_rollback)
+
+    @app.errorhandler(TransitionRefused)
+    def transition_refused(exc):
+        return error_page(403, str(exc))
+
+    @app.errorhandler(ConcurrentChange)
+    def concurrent_change(exc):
+        return error_page(409, str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error_page(400, "Your session expired or the form was out of date. Go back, reload "
+                               "the page and submit again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        return error_page(exc.code or 500, exc.description if exc.code not in (404, 500) else None)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc):
+        app.logger.exception("unhandled error on %s", request.path)
+        if app.testing and app.config.get("PROPAGATE_UNEXPECTED", True):
+            raise exc
+        return error_page(500)
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["usd"] = format_usd
+    app.jinja_env.filters["usd_whole"] = lambda cents: format_usd(cents, whole=True)
+    app.jinja_env.filters["date"] = lambda value, fmt="%B %-d, %Y": value.strftime(fmt) if value else "—"
+    app.jinja_env.filters["datetime"] = (
+        lambda value: value.strftime("%B %-d, %Y %H:%M UTC") if value else "—")
+    app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join((text or "").splitlines())
+
+    @app.context_processor
+    def navigation():
+        items = []
+        if current_user.is_authenticated:
+            from .navigation import items_for
+
+            items = items_for(current_user)
+        return {"nav_items": items}

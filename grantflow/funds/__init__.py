@@ -1,0 +1,1 @@
+"""Funds and their rounds (calls for applications)."""

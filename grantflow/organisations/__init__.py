@@ -1,0 +1,1 @@
+"""Applicant governments: cities, counties, states, tribal nations, territories."""

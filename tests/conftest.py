@@ -1,0 +1,149 @@
+"""Shared fixtures: one schema per test session, emptied after every test.
+
+Set GRANTFLOW_TEST_DATABASE_URL to run the whole suite on PostgreSQL; set
+GRANTFLOW_REQUIRE_SERVICES=1 (CI does) to fail, not skip, when PostgreSQL or
+Redis are unreachable."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import text
+
+from grantflow import create_app
+from grantflow.extensions import db
+
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("GRANTFLOW_REQUIRE_SERVICES") == "1"
+TEST_DATABASE_URL = os.environ.get("GRANTFLOW_TEST_DATABASE_URL")
+POSTGRES_URL = os.environ.get("GRANTFLOW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("GRANTFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def service_reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, url: str) -> None:
+    """Skip (developer machine) or fail (CI) when a service is not there."""
+    if service_reachable(url):
+        return
+    message = f"{name} is not reachable at {url}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " and GRANTFLOW_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(message)
+
+
+def _test_config(tmp_path_factory) -> dict:
+    instance = tmp_path_factory.mktemp("instance")
+    url = TEST_DATABASE_URL or f"sqlite:///{instance / 'test.sqlite'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "MAIL_SERVER": None,
+        "UPLOAD_DIR": instance / "uploads",
+        "LETTER_DIR": instance / "letters",
+        "EXPORT_DIR": instance / "exports",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        require_service("PostgreSQL", TEST_DATABASE_URL)
+    app = create_app(_test_config(tmp_path_factory))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    db.session.rollback()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs in an app context and leaves an empty database behind."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_all_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_app(tmp_path_factory):
+    """Build a separate app with extra configuration (for start-up checks)."""
+
+    def build(**overrides):
+        config = _test_config(tmp_path_factory)
+        config.update(overrides)
+        return create_app(config)
+
+    return build
+
+
+@pytest.fixture
+def f():
+    """The factories module, so tests read ``f.create_application(...)``."""
+    return factories
+
+
+def login(client, user, password: str = factories.PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, f"sign-in failed for {user.email}: {response.status_code}"
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as(user)`` commits pending factory rows, then signs the client in."""
+
+    def do_login(user):
+        db.session.commit()
+        client.post("/logout")
+        return login(client, user)
+
+    return do_login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
