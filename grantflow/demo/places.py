@@ -1,0 +1,37 @@
+"""Real-sounding applicant governments for the demo (names of real places;
+the applications and people are invented)."""
+
+# (name, BusinessTypes letter, state, population, UEI or None, EIN or None)
+GOVERNMENTS = [
+    ("City of Des Moines", "C", "IA", 214_133, "KJ7LQN2XW4M1", "42-6004588"),
+    ("City of Los Angeles", "C", "CA", 3_820_914, "M3NV8QH2LXC5", "95-6000735"),
+    ("Pima County", "B", "AZ", 1_057_597, None, "86-6000543"),
+    ("State of Vermont", "A", "VT", 647_464, "QW2EZ7PL9RT3", None),
+    ("Navajo Nation", "I", "AZ", 173_667, None, None),
+    ("Government of Guam", "F", "GU", 153_836, "GU4H8KD2MZ71", None),
+    ("City of Tulsa", "C", "OK", 411_401, None, "73-6005470"),
+    ("City of Dayton", "C", "OH", 137_571, "DY9T2N4QK8P6", None),
+    ("Cuyahoga County", "B", "OH", 1_233_088, None, "34-6000817"),
+    ("City of El Paso", "C", "TX", 678_958, "EP3X5R8LW2N4", "74-6000749"),
+    ("City of Burlington", "C", "VT", 44_595, None, None),
+    ("Hidalgo County", "B", "TX", 888_367, None, None),
+    ("Municipality of Anchorage", "C", "AK", 287_145, "AN6C8H2Q4R9T", None),
+    ("Cherokee Nation", "I", "OK", 141_000, "CH2E7R4K9N1X", None),
+    ("Commonwealth of Puerto Rico", "F", "PR", 3_205_691, None, None),
+    ("City of Boise", "C", "ID", 237_446, None, "82-6000184"),
+    ("Miami-Dade County", "B", "FL", 2_686_867, "MD5A8D2C4E7F", "59-6000573"),
+    ("City of Pittsburgh", "C", "PA", 303_255, None, "25-6000875"),
+    ("City of Duluth", "C", "MN", 86_697, None, None),
+    ("State of Hawaii", "A", "HI", 1_435_138, "HI9S3T6A2E8W", None),
+    ("Mid-America Regional Council", "R", "MO", 2_200_000, None, "43-0973459"),
+    ("City of Saint Paul", "C", "MN", 303_176, None, None),
+    ("City of Providence", "C", "RI", 190_792, None, "05-6000266"),
+    ("Lummi Nation", "I", "WA", 5_200, None, None),
+    ("City of Laredo", "C", "TX", 256_187, "LA7R4E2D9O1X", None),
+    ("City of Savannah", "C", "GA", 147_088, None, None),
+    ("City of Asheville", "C", "NC", 94_067, None, None),
+    ("Government of the U.S. Virgin Islands", "F", "VI", 87_146, None, None),
+    ("City of Fresno", "C", "CA", 545_567, None, "94-6000338"),
+    ("Ramsey County", "B", "MN", 549_377, None, None),
+    ("City of Bowling Green", "C", "KY", 75_000, None, None),
+]
