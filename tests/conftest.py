@@ -43,11 +43,54 @@ def require_service(name: str, url: str) -> None:
     pytest.skip(message)
 
 
+def _psycopg_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+_PRIVATE_DATABASES: list[str] = []
+
+
+def private_postgres_database(base_url: str) -> str:
+    """A fresh database on the server named by ``base_url``, dropped at exit,
+    so that parallel test runs on one server never see each other's rows."""
+    import atexit
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    name = f"gf_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(_psycopg_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+    def drop():
+        engine = create_engine(_psycopg_url(base_url), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+    atexit.register(drop)
+    _PRIVATE_DATABASES.append(name)
+    return _psycopg_url(base_url).rsplit("/", 1)[0] + f"/{name}"
+
+
+_SESSION_DATABASE_URL: dict[str, str] = {}
+
+
+def _session_database_url(instance) -> str:
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{instance / 'test.sqlite'}"
+    if "url" not in _SESSION_DATABASE_URL:
+        _SESSION_DATABASE_URL["url"] = private_postgres_database(TEST_DATABASE_URL)
+    return _SESSION_DATABASE_URL["url"]
+
+
 def _test_config(tmp_path_factory) -> dict:
     instance = tmp_path_factory.mktemp("instance")
-    url = TEST_DATABASE_URL or f"sqlite:///{instance / 'test.sqlite'}"
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    url = _session_database_url(instance)
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",

@@ -63,6 +63,7 @@ def test_factory_runs_no_sql(tmp_path):
 
 def test_audit_log_is_append_only(f):
     user = f.create_user("admin")
+    db.session.commit()
     entry = record_event(actor=user, action="test.event", subject=user)
     db.session.flush()
     entry.comment = "rewritten"
@@ -76,3 +77,4 @@ def test_audit_log_is_append_only(f):
         db.session.flush()
     db.session.rollback()
     assert db.session.query(AuditEvent).count() == 0
+    assert user.id is not None
