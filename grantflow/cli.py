@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
 
 
 def _create_app():
     from . import create_app
+    from .config import ConfigError
+    from .core.workflow import WorkflowError
 
-    return create_app()
+    try:
+        return create_app()
+    except (ConfigError, WorkflowError) as exc:
+        # a broken definition or setting is the user's to fix: say what, no traceback
+        # (Flask's CLI prints a NoAppException as a plain "Error: ..." message)
+        raise NoAppException(f"GrantFlow cannot start:\n{exc}") from exc
 
 
 def _add_domain_commands(group: click.Group) -> None:

@@ -26,14 +26,35 @@ def on_commit(func: Callable, *args, **kwargs) -> None:
     db.session.info.setdefault(PENDING, []).append((func, args, kwargs))
 
 
+SAVEPOINTS = "grantflow_savepoints"
+
+
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released: the
+    # callbacks must wait for the outermost commit.
+    if session.in_nested_transaction():
+        return
+    session.info.pop(SAVEPOINTS, None)
     pending = session.info.pop(PENDING, [])
     if pending:
         session.info.setdefault(READY, []).extend(pending)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
+def _after_transaction_create(session: Session, transaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(SAVEPOINTS, {})
+        marks[id(transaction)] = len(session.info.get(PENDING, []))
+
+
+def _after_rollback(session: Session, previous) -> None:
+    """A rolled-back SAVEPOINT drops only the callbacks registered inside it
+    (a bulk action keeps the effects of the moves that succeeded)."""
+    mark = session.info.get(SAVEPOINTS, {}).pop(id(previous), None) if previous.nested else None
+    if mark is None:
+        session.info.pop(PENDING, None)
+        session.info.pop(SAVEPOINTS, None)
+    else:
+        del session.info.get(PENDING, [])[mark:]
 
 
 def run_ready() -> None:
@@ -56,5 +77,6 @@ def init_app(app) -> None:
     if getattr(init_app, "_listening", False):
         return
     event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+    event.listen(Session, "after_soft_rollback", _after_rollback)
+    event.listen(Session, "after_transaction_create", _after_transaction_create)
     init_app._listening = True

@@ -1,9 +1,12 @@
 """Parse and validate workflow definitions (YAML in ``workflows/``).
 
-Validation is strict and its messages name the file and the problem, because a
-fund administrator edits these files by hand."""
+A fund administrator edits these files by hand, so validation reports every
+problem it finds (not just the first), each naming the file and, where it can,
+the line. ``WorkflowError.problems`` holds the list; ``str()`` joins it.
+"""
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +15,19 @@ import yaml
 
 from . import registry
 
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+STATE_KEYS = {"label", "applicant_label", "description", "terminal", "editable", "decided"}
+TRANSITION_KEYS = {"trigger", "label", "source", "dest", "roles", "guards", "effects", "comment_required",
+                   "confirm", "applicant_visible", "description"}
+TOP_KEYS = {"key", "version", "title", "description", "initial", "states", "transitions"}
+
 
 class WorkflowError(ValueError):
-    """A definition is invalid; ``str()`` names the file and the problem."""
+    """One or more definitions are invalid; each problem names the file."""
+
+    def __init__(self, problems: str | list[str]):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Transition:
     confirm: str | None = None
     #: the applicant sees this move on their timeline, with its comment
     is_visible_to_applicant: bool = True
+    description: str = ""
 
 
 @dataclass
@@ -56,11 +70,16 @@ class WorkflowDefinition:
     description: str = ""
     source: str = ""
     _by_source: dict[tuple[str, str], Transition] = field(default_factory=dict, repr=False)
+    _from_state: dict[str, list[Transition]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
+        # lookups are dictionary hits: the engine asks these on every request
+        for name in self.states:
+            self._from_state[name] = []
         for transition in self.transitions:
             for source in transition.sources:
                 self._by_source[(source, transition.trigger)] = transition
+                self._from_state[source].append(transition)
 
     @property
     def ident(self) -> tuple[str, int]:
@@ -70,13 +89,44 @@ class WorkflowDefinition:
         return self._by_source.get((state, trigger))
 
     def transitions_from(self, state: str) -> list[Transition]:
-        return [t for t in self.transitions if state in t.sources]
+        return list(self._from_state.get(state, ()))
 
     def triggers(self) -> list[str]:
         return sorted({t.trigger for t in self.transitions})
 
     def state(self, name: str) -> State:
         return self.states[name]
+
+    @property
+    def terminal_states(self) -> list[str]:
+        return [s.name for s in self.states.values() if s.is_terminal]
+
+
+class _LineDict(dict):
+    """A mapping that remembers the line it started on, for messages."""
+
+    line: int | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    """safe_load that refuses duplicate keys (YAML silently keeps the last one,
+    which would make a state defined twice vanish) and records line numbers."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    mapping = _LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{key}' is defined twice in the same mapping", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _as_list(value) -> list:
@@ -87,14 +137,21 @@ def _as_list(value) -> list:
     return [value]
 
 
+def _at(spec) -> str:
+    line = getattr(spec, "line", None)
+    return f" (line {line})" if line else ""
+
+
 def load_file(path: Path | str) -> WorkflowDefinition:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise WorkflowError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise WorkflowError(f"{path}: the file is not UTF-8 text") from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -104,113 +161,189 @@ def load_file(path: Path | str) -> WorkflowDefinition:
 
 
 def parse(data, source: str = "<string>") -> WorkflowDefinition:
-    def fail(message: str):
-        raise WorkflowError(f"{source}: {message}")
+    """Build a definition from parsed YAML, or raise ``WorkflowError`` listing
+    every problem found."""
+    problems: list[str] = []
+
+    def problem(message: str) -> None:
+        problems.append(f"{source}: {message}")
+
+    def stop():
+        raise WorkflowError(problems)
 
     if not isinstance(data, dict):
-        fail("the file must be a mapping with key, version, states and transitions")
+        problem("the file must be a mapping with key, version, initial, states and transitions")
+        stop()
     for required in ("key", "version", "initial", "states", "transitions"):
         if required not in data:
-            fail(f"missing '{required}'")
-    if not isinstance(data["version"], int) or data["version"] < 1:
-        fail("'version' must be a whole number of at least 1")
-    if not isinstance(data["states"], dict) or not data["states"]:
-        fail("'states' must be a mapping of state names to their labels")
-    states: dict[str, State] = {}
-    for name, spec in data["states"].items():
-        spec = spec or {}
-        if not isinstance(spec, dict):
-            fail(f"state '{name}' must be a mapping (label, applicant_label, ...)")
-        label = spec.get("label", str(name).replace("_", " ").capitalize())
-        states[name] = State(
-            name=name, label=label, applicant_label=spec.get("applicant_label", label),
-            description=spec.get("description", ""), is_terminal=bool(spec.get("terminal", False)),
-            is_editable=bool(spec.get("editable", False)), is_decided=bool(spec.get("decided", False)),
-        )
-    if data["initial"] not in states:
-        fail(f"the initial state '{data['initial']}' is not one of the states")
-    if not isinstance(data["transitions"], list):
-        fail("'transitions' must be a list")
+            problem(f"missing '{required}'")
+    for unknown in sorted(set(data) - TOP_KEYS, key=str):
+        problem(f"unknown setting '{unknown}' (expected one of: {', '.join(sorted(TOP_KEYS))})")
+    if "key" in data and not (isinstance(data["key"], str) and NAME.match(data["key"])):
+        problem("'key' must be lower-case letters, digits and underscores, starting with a letter")
+    if "version" in data and (not isinstance(data["version"], int) or isinstance(data["version"], bool)
+                              or data["version"] < 1):
+        problem("'version' must be a whole number of at least 1")
+    if not isinstance(data.get("states"), dict) or not data.get("states"):
+        if "states" in data:
+            problem("'states' must be a mapping of state names to their labels")
+        stop()
+    if not isinstance(data.get("transitions"), list):
+        if "transitions" in data:
+            problem("'transitions' must be a list")
+        stop()
 
-    transitions: list[Transition] = []
-    seen: dict[tuple[str, str], int] = {}
-    for index, spec in enumerate(data["transitions"], start=1):
-        if not isinstance(spec, dict) or "trigger" not in spec:
-            fail(f"transition #{index} must be a mapping with a 'trigger'")
-        trigger = spec["trigger"]
-        where = f"transition '{trigger}' (#{index})"
-        sources = _as_list(spec.get("source"))
-        if not sources:
-            fail(f"{where} has no 'source'")
-        dest = spec.get("dest")
-        if dest is None:
-            fail(f"{where} has no 'dest'")
-        for source in sources:
-            if source not in states:
-                fail(f"{where} comes from unknown state '{source}'")
-            if (source, trigger) in seen:
-                fail(f"trigger '{trigger}' is defined twice from state '{source}' "
-                     f"(transitions #{seen[(source, trigger)]} and #{index})")
-            seen[(source, trigger)] = index
-        if dest not in states:
-            fail(f"{where} goes to unknown state '{dest}'")
-        roles = _as_list(spec.get("roles"))
-        if not roles:
-            fail(f"{where} names no 'roles' allowed to fire it")
-        for role in roles:
-            if role not in registry.ROLE_RESOLVERS:
-                fail(f"{where} names unknown role '{role}' "
-                     f"(known: {', '.join(sorted(registry.ROLE_RESOLVERS))})")
-        guards = _as_list(spec.get("guards"))
-        for name in guards:
-            if name not in registry.GUARDS:
-                fail(f"{where} names unknown guard '{name}' (known: {', '.join(sorted(registry.GUARDS))})")
-        effects = _as_list(spec.get("effects"))
-        for name in effects:
-            if name not in registry.EFFECTS:
-                fail(f"{where} names unknown effect '{name}' (known: {', '.join(sorted(registry.EFFECTS))})")
-        transitions.append(Transition(
-            trigger=trigger, label=spec.get("label", str(trigger).replace("_", " ").capitalize()),
-            sources=tuple(sources), dest=dest, roles=tuple(roles), guards=tuple(guards),
-            effects=tuple(effects), comment_required=bool(spec.get("comment_required", False)),
-            confirm=spec.get("confirm"), is_visible_to_applicant=bool(spec.get("applicant_visible", True)),
-        ))
-
-    for state in states.values():
-        exits = [t for t in transitions if state.name in t.sources]
-        if state.is_terminal and exits:
-            fail(f"terminal state '{state.name}' has a way out ('{exits[0].trigger}')")
-        if not state.is_terminal and not exits:
-            fail(f"state '{state.name}' is not terminal but has no way out")
-
-    reached = {data["initial"]}
-    queue = deque([data["initial"]])
-    while queue:
-        current = queue.popleft()
-        for t in transitions:
-            if current in t.sources and t.dest not in reached:
-                reached.add(t.dest)
-                queue.append(t.dest)
-    unreachable = [name for name in states if name not in reached]
-    if unreachable:
-        fail(f"state '{unreachable[0]}' cannot be reached from the initial state '{data['initial']}'")
-
+    states = _parse_states(data["states"], problem)
+    initial = data.get("initial")
+    if initial is not None and initial not in states:
+        problem(f"the initial state '{initial}' is not one of the states")
+    transitions = _parse_transitions(data["transitions"], states, problem)
+    if problems:
+        stop()
+    _check_graph(states, transitions, initial, problem)
+    if problems:
+        stop()
     return WorkflowDefinition(
-        key=str(data["key"]), version=data["version"], title=data.get("title", str(data["key"])),
-        description=data.get("description", ""), initial=data["initial"], states=states,
+        key=data["key"], version=data["version"], title=str(data.get("title") or data["key"]),
+        description=str(data.get("description") or ""), initial=initial, states=states,
         transitions=transitions, source=source,
     )
 
 
-def load_directory(directory: Path) -> list[WorkflowDefinition]:
-    """Every ``*.yaml`` in the directory; raises on the first invalid one."""
-    found = []
-    keys: dict[tuple[str, int], str] = {}
-    for path in sorted(Path(directory).glob("*.yaml")):
-        definition = load_file(path)
+def _parse_states(specs: dict, problem) -> dict[str, State]:
+    states: dict[str, State] = {}
+    for name, spec in specs.items():
+        spec = spec if spec is not None else {}
+        if not isinstance(name, str) or not NAME.match(name):
+            problem(f"state name '{name}'{_at(specs)} must be lower-case letters, digits and underscores")
+            continue
+        if not isinstance(spec, dict):
+            problem(f"state '{name}'{_at(specs)} must be a mapping (label, applicant_label, ...)")
+            continue
+        for unknown in sorted(set(spec) - STATE_KEYS, key=str):
+            problem(f"state '{name}'{_at(spec)} has unknown setting '{unknown}' "
+                    f"(expected one of: {', '.join(sorted(STATE_KEYS))})")
+        label = str(spec.get("label") or name.replace("_", " ").capitalize())
+        states[name] = State(
+            name=name, label=label, applicant_label=str(spec.get("applicant_label") or label),
+            description=str(spec.get("description") or ""), is_terminal=bool(spec.get("terminal", False)),
+            is_editable=bool(spec.get("editable", False)), is_decided=bool(spec.get("decided", False)),
+        )
+    return states
+
+
+def _parse_transitions(specs: list, states: dict[str, State], problem) -> list[Transition]:
+    transitions: list[Transition] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, spec in enumerate(specs, start=1):
+        if not isinstance(spec, dict) or "trigger" not in spec:
+            problem(f"transition #{index}{_at(spec)} must be a mapping with a 'trigger'")
+            continue
+        trigger = spec["trigger"]
+        where = f"transition '{trigger}' (#{index}{', line ' + str(spec.line) if getattr(spec, 'line', None) else ''})"
+        if not isinstance(trigger, str) or not NAME.match(trigger):
+            problem(f"{where}: the trigger must be lower-case letters, digits and underscores")
+            continue
+        for unknown in sorted(set(spec) - TRANSITION_KEYS, key=str):
+            problem(f"{where} has unknown setting '{unknown}' "
+                    f"(expected one of: {', '.join(sorted(TRANSITION_KEYS))})")
+        sources = _as_list(spec.get("source"))
+        if not sources:
+            problem(f"{where} has no 'source'")
+        for source in sources:
+            if source not in states:
+                problem(f"{where} comes from unknown state '{source}'")
+            elif (source, trigger) in seen:
+                problem(f"trigger '{trigger}' is defined twice from state '{source}' "
+                        f"(transitions #{seen[(source, trigger)]} and #{index})")
+            else:
+                seen[(source, trigger)] = index
+        dest = spec.get("dest")
+        if dest is None:
+            problem(f"{where} has no 'dest'")
+        elif dest not in states:
+            problem(f"{where} goes to unknown state '{dest}'")
+        roles = _as_list(spec.get("roles"))
+        if not roles:
+            problem(f"{where} names no 'roles' allowed to fire it")
+        for kind, names, known in (("role", roles, registry.ROLE_RESOLVERS),
+                                   ("guard", _as_list(spec.get("guards")), registry.GUARDS),
+                                   ("effect", _as_list(spec.get("effects")), registry.EFFECTS)):
+            for name in names:
+                if name not in known:
+                    problem(f"{where} names unknown {kind} '{name}' (known: {', '.join(sorted(known)) or 'none'})")
+        confirm = spec.get("confirm")
+        if confirm is not None and not isinstance(confirm, str):
+            problem(f"{where}: 'confirm' must be the text shown before the move")
+        transitions.append(Transition(
+            trigger=trigger, label=str(spec.get("label") or trigger.replace("_", " ").capitalize()),
+            sources=tuple(sources), dest=dest, roles=tuple(roles), guards=tuple(_as_list(spec.get("guards"))),
+            effects=tuple(_as_list(spec.get("effects"))),
+            comment_required=bool(spec.get("comment_required", False)), confirm=confirm or None,
+            is_visible_to_applicant=bool(spec.get("applicant_visible", True)),
+            description=str(spec.get("description") or ""),
+        ))
+    return transitions
+
+
+def _check_graph(states: dict[str, State], transitions: list[Transition], initial: str, problem) -> None:
+    exits: dict[str, list[Transition]] = {name: [] for name in states}
+    for t in transitions:
+        for source in t.sources:
+            exits[source].append(t)
+    for state in states.values():
+        if state.is_terminal and exits[state.name]:
+            problem(f"terminal state '{state.name}' has a way out ('{exits[state.name][0].trigger}')")
+        if not state.is_terminal and not exits[state.name]:
+            problem(f"state '{state.name}' is not terminal but has no way out (add a transition from it, "
+                    "or mark it 'terminal: true')")
+    reached = {initial}
+    queue = deque([initial])
+    while queue:
+        for t in exits[queue.popleft()]:
+            if t.dest not in reached:
+                reached.add(t.dest)
+                queue.append(t.dest)
+    for name in states:
+        if name not in reached:
+            problem(f"state '{name}' cannot be reached from the initial state '{initial}'")
+    if not any(s.is_terminal for s in states.values()):
+        problem("no state is terminal: an application could never finish")
+
+
+def check_files(paths: list[Path]) -> tuple[list[WorkflowDefinition], list[str]]:
+    """Load these files: the valid definitions, and every problem found
+    (including the same key and version defined in two files)."""
+    found: list[WorkflowDefinition] = []
+    problems: list[str] = []
+    keys: dict[tuple[str, int], Path] = {}
+    for path in paths:
+        try:
+            definition = load_file(path)
+        except WorkflowError as exc:
+            problems.extend(exc.problems)
+            continue
         if definition.ident in keys:
-            raise WorkflowError(f"{path}: workflow {definition.key} v{definition.version} is also "
-                                f"defined in {keys[definition.ident]}")
-        keys[definition.ident] = str(path)
+            problems.append(f"{path}: workflow {definition.key} v{definition.version} is also defined in "
+                            f"{keys[definition.ident]}")
+            continue
+        keys[definition.ident] = path
         found.append(definition)
+    return found, problems
+
+
+def definition_files(directory: Path) -> list[Path]:
+    return sorted(list(Path(directory).glob("*.yaml")) + list(Path(directory).glob("*.yml")))
+
+
+def load_directory(directory: Path) -> list[WorkflowDefinition]:
+    """Every definition in the directory; raises ``WorkflowError`` listing the
+    problems of every invalid file."""
+    if not Path(directory).is_dir():
+        raise WorkflowError(f"{directory}: the workflows directory does not exist")
+    found, problems = check_files(definition_files(directory))
+    if problems:
+        raise WorkflowError(problems)
+    if not found:
+        raise WorkflowError(f"{directory}: no workflow definitions (*.yaml) found")
     return found

@@ -58,6 +58,22 @@ class Action:
     def label(self) -> str:
         return self.transition.label
 
+    @property
+    def allowed(self) -> bool:
+        return self.decision.allowed
+
+    @property
+    def reason(self) -> str:
+        return self.decision.reason
+
+    @property
+    def comment_required(self) -> bool:
+        return self.transition.comment_required
+
+    @property
+    def confirm(self) -> str | None:
+        return self.transition.confirm
+
 
 class Registry:
     def __init__(self, found: list[WorkflowDefinition]):
