@@ -56,7 +56,10 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        return error_page(exc.code or 500, exc.description if exc.code not in (404, 500) else None)
+        # werkzeug's stock descriptions are written for developers; show ours
+        # unless the view gave its own reason (``abort(403, "...")``)
+        custom = exc.description if exc.description != type(exc).description else None
+        return error_page(exc.code or 500, custom)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc):
@@ -76,8 +79,24 @@ def init_app(app) -> None:
     @app.context_processor
     def navigation():
         items = []
-        if current_user.is_authenticated:
+        # outside a request (an email rendered by a CLI command or a job) there is no user
+        if getattr(current_user, "is_authenticated", False):
             from .navigation import items_for
 
             items = items_for(current_user)
-        return {"nav_items": items}
+        return {"nav_items": items, "organisation_setup_url": organisation_setup_url()}
+
+
+ORGANISATION_PROFILE = "organisations.profile"
+
+
+def organisation_setup_url() -> str | None:
+    """For an applicant who has not described their government yet: the page to
+    do it (if the organisations domain provides it), so every page can guide them."""
+    from flask import current_app, url_for
+
+    if (getattr(current_user, "is_authenticated", False) and current_user.has_role("applicant")
+            and current_user.organisation_id is None
+            and ORGANISATION_PROFILE in current_app.view_functions):
+        return url_for(ORGANISATION_PROFILE)
+    return None

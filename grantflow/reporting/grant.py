@@ -1,0 +1,54 @@
+"""The award side of a grant, as reporting sees it: the awarded amount, the
+period of performance, the payment tranches and the letters. One module so
+that the awards domain's names appear in a single place."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+
+
+def award_for(application):
+    from ..awards.models import Award
+
+    return db.session.scalar(select(Award).where(Award.application_id == application.id))
+
+
+def award_period(award) -> tuple[date, date]:
+    return award.period_start, award.period_end
+
+
+def tranches_for(application) -> list:
+    from ..awards.models import PaymentTranche
+
+    award = award_for(application)
+    if award is None:
+        return []
+    return list(db.session.scalars(select(PaymentTranche).where(PaymentTranche.award_id == award.id)
+                                   .order_by(PaymentTranche.sequence)))
+
+
+def tranches_released_by(report) -> list:
+    """The tranches that accepting ``report`` makes due.
+
+    The k-th accepted interim report releases the first tranche still waiting
+    for an interim report; the final report releases the tranches waiting for
+    it, and any interim tranche the schedule had no interim report for (a grant
+    shorter than the reporting interval), so no money is stranded."""
+    waiting = [t for t in tranches_for(report.application) if t.status == "scheduled"]
+    if report.kind == "interim":
+        return [t for t in waiting if t.release_on == "interim_report"][:1]
+    if report.kind == "final":
+        return [t for t in waiting if t.release_on in ("interim_report", "final_report")]
+    return []
+
+
+def release_tranches_for(report, actor) -> list:
+    from ..awards import operations as award_operations
+
+    released = tranches_released_by(report)
+    for tranche in released:
+        award_operations.release_tranche(tranche, actor, reason=f"{report.title} accepted")
+    return released
