@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 00:22:03.237838
+Create Date: 2026-11-26 00:27:10.975891
 
 """
 from alembic import op
@@ -201,11 +201,97 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_audit_events_subject', ['subject_type', 'subject_id'], unique=False)
 
+    op.create_table('closeouts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('financial_report_accepted_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('financial_report_accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('unspent_cents', sa.BigInteger(), nullable=True),
+    sa.Column('unspent_note', sa.Text(), nullable=True),
+    sa.Column('unspent_recorded_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('unspent_recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('(unspent_cents IS NULL) = (unspent_recorded_at IS NULL)', name=op.f('ck_closeouts_unspent_recorded')),
+    sa.CheckConstraint('unspent_cents IS NULL OR unspent_cents >= 0', name=op.f('ck_closeouts_unspent')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_closeouts_application_id_applications')),
+    sa.ForeignKeyConstraint(['financial_report_accepted_by_id'], ['users.id'], name=op.f('fk_closeouts_financial_report_accepted_by_id_users')),
+    sa.ForeignKeyConstraint(['unspent_recorded_by_id'], ['users.id'], name=op.f('fk_closeouts_unspent_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_closeouts')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_closeouts_application_id'))
+    )
+    op.create_table('reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=True),
+    sa.Column('period_end', sa.Date(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('original_due_on', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('form_key', sa.String(length=80), nullable=False),
+    sa.Column('form_version', sa.Integer(), nullable=True),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('metrics', sa.JSON(), nullable=False),
+    sa.Column('spent_cents', sa.BigInteger(), nullable=True),
+    sa.Column('unspent_cents', sa.BigInteger(), nullable=True),
+    sa.Column('success_story', sa.Text(), nullable=True),
+    sa.Column('is_story_publishable', sa.Boolean(), nullable=False),
+    sa.Column('submitted_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('review_comment', sa.Text(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("(state IN ('accepted', 'changes_requested')) = (reviewed_at IS NOT NULL)", name=op.f('ck_reports_reviewed')),
+    sa.CheckConstraint("kind IN ('interim', 'final', 'adhoc')", name=op.f('ck_reports_kind')),
+    sa.CheckConstraint("state = 'open' OR submitted_at IS NOT NULL", name=op.f('ck_reports_submitted')),
+    sa.CheckConstraint("state IN ('open', 'submitted', 'changes_requested', 'accepted')", name=op.f('ck_reports_state')),
+    sa.CheckConstraint('spent_cents IS NULL OR spent_cents >= 0', name=op.f('ck_reports_spent')),
+    sa.CheckConstraint('unspent_cents IS NULL OR unspent_cents >= 0', name=op.f('ck_reports_unspent')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_reports_application_id_applications')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_reports_reviewed_by_id_users')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_reports_submitted_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
+    sa.UniqueConstraint('application_id', 'kind', 'sequence', name='uq_reports_application_kind_sequence')
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reports_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_state'), ['state'], unique=False)
+        batch_op.create_index('ix_reports_state_due_on', ['state', 'due_on'], unique=False)
+
+    op.create_table('report_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('sent_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('before', 'due', 'overdue')", name=op.f('ck_report_reminders_kind')),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_reminders_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_reminders')),
+    sa.UniqueConstraint('report_id', 'kind', name='uq_report_reminders_report_kind')
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('report_reminders')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_state_due_on')
+        batch_op.drop_index(batch_op.f('ix_reports_state'))
+        batch_op.drop_index(batch_op.f('ix_reports_due_on'))
+        batch_op.drop_index(batch_op.f('ix_reports_application_id'))
+
+    op.drop_table('reports')
+    op.drop_table('closeouts')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_subject')
         batch_op.drop_index(batch_op.f('ix_audit_events_created_at'))
