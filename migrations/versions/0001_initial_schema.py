@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 00:27:10.975891
+Create Date: 2026-11-26 00:30:22.878395
 
 """
 from alembic import op
@@ -170,6 +170,32 @@ def upgrade():
     with op.batch_alter_table('background_jobs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_background_jobs_status'), ['status'], unique=False)
 
+    op.create_table('letter_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('is_sending', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_letter_batches_created_by_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_letter_batches_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter_batches'))
+    )
+    with op.batch_alter_table('letter_batches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letter_batches_round_id'), ['round_id'], unique=False)
+
+    op.create_table('reviewer_profiles',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('expertise_themes', sa.JSON(), nullable=False),
+    sa.Column('conflicted_states', sa.JSON(), nullable=False),
+    sa.Column('conflicted_organisation_ids', sa.JSON(), nullable=False),
+    sa.Column('max_applications_per_round', sa.Integer(), nullable=False),
+    sa.Column('conflict_notes', sa.Text(), nullable=False),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('max_applications_per_round >= 0', name=op.f('ck_reviewer_profiles_max_per_round')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reviewer_profiles_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_reviewer_profiles'))
+    )
     op.create_table('user_roles',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
@@ -201,6 +227,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_audit_events_subject', ['subject_type', 'subject_id'], unique=False)
 
+    op.create_table('awards',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('award_number', sa.String(length=40), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('amount_override_reason', sa.Text(), nullable=True),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('conditions', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('accepted_name', sa.String(length=200), nullable=True),
+    sa.Column('accepted_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('accepted_ip', sa.String(length=45), nullable=True),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('(accepted_at IS NULL) = (accepted_name IS NULL)', name=op.f('ck_awards_acceptance')),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_awards_amount')),
+    sa.CheckConstraint('period_end > period_start', name=op.f('ck_awards_period')),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_awards_accepted_by_id_users')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_awards_application_id_applications')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_awards_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_awards')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_awards_application_id')),
+    sa.UniqueConstraint('award_number', name=op.f('uq_awards_award_number'))
+    )
     op.create_table('closeouts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -220,6 +272,37 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_closeouts')),
     sa.UniqueConstraint('application_id', name=op.f('uq_closeouts_application_id'))
     )
+    op.create_table('letters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('template_name', sa.String(length=80), nullable=False),
+    sa.Column('file_path', sa.String(length=255), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('rendered_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('is_sending', sa.Boolean(), nullable=False),
+    sa.Column('sent_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('job_id', sa.Integer(), nullable=True),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("kind IN ('award', 'decline', 'waitlist', 'closeout')", name=op.f('ck_letters_kind')),
+    sa.CheckConstraint('(sha256 IS NULL) = (file_path IS NULL) AND (sha256 IS NULL) = (size_bytes IS NULL) AND (sha256 IS NULL) = (rendered_at IS NULL)', name=op.f('ck_letters_file')),
+    sa.CheckConstraint('sent_at IS NULL OR sha256 IS NOT NULL', name=op.f('ck_letters_sent_when_rendered')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_letters_application_id_applications')),
+    sa.ForeignKeyConstraint(['batch_id'], ['letter_batches.id'], name=op.f('fk_letters_batch_id_letter_batches')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_letters_created_by_id_users')),
+    sa.ForeignKeyConstraint(['job_id'], ['background_jobs.id'], name=op.f('fk_letters_job_id_background_jobs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letters')),
+    sa.UniqueConstraint('application_id', 'kind', 'version', name='uq_letters_application_kind_version')
+    )
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.create_index('ix_letters_application_kind', ['application_id', 'kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_job_id'), ['job_id'], unique=False)
+
     op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -265,6 +348,82 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reports_state'), ['state'], unique=False)
         batch_op.create_index('ix_reports_state_due_on', ['state', 'due_on'], unique=False)
 
+    op.create_table('review_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('match_score', sa.Integer(), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('coi_status', sa.String(length=20), nullable=False),
+    sa.Column('coi_declared_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('conflict_reason', sa.Text(), nullable=True),
+    sa.Column('ended_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('ended_by_id', sa.Integer(), nullable=True),
+    sa.Column('ended_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("(coi_status = 'conflict') = (status = 'recused')", name=op.f('ck_review_assignments_recused_iff_conflict')),
+    sa.CheckConstraint("(coi_status = 'undeclared') = (coi_declared_at IS NULL)", name=op.f('ck_review_assignments_coi_declared')),
+    sa.CheckConstraint("(status = 'active') = (ended_at IS NULL)", name=op.f('ck_review_assignments_ended')),
+    sa.CheckConstraint("coi_status IN ('undeclared', 'none', 'conflict')", name=op.f('ck_review_assignments_coi_status')),
+    sa.CheckConstraint("source IN ('automatic', 'manual')", name=op.f('ck_review_assignments_source')),
+    sa.CheckConstraint("status IN ('active', 'recused', 'declined', 'removed')", name=op.f('ck_review_assignments_status')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_review_assignments_application_id_applications')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_review_assignments_assigned_by_id_users')),
+    sa.ForeignKeyConstraint(['ended_by_id'], ['users.id'], name=op.f('fk_review_assignments_ended_by_id_users')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_review_assignments_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_review_assignments_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_assignments')),
+    sa.UniqueConstraint('application_id', 'reviewer_id', name='pair')
+    )
+    with op.batch_alter_table('review_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_assignments_application_id'), ['application_id'], unique=False)
+        batch_op.create_index('ix_review_assignments_reviewer_status', ['reviewer_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_assignments_round_id'), ['round_id'], unique=False)
+
+    op.create_table('award_funding_sources',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('is_fund', sa.Boolean(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_award_funding_sources_amount')),
+    sa.ForeignKeyConstraint(['award_id'], ['awards.id'], name=op.f('fk_award_funding_sources_award_id_awards'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_award_funding_sources'))
+    )
+    with op.batch_alter_table('award_funding_sources', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_award_funding_sources_award_id'), ['award_id'], unique=False)
+
+    op.create_table('payment_tranches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=120), nullable=False),
+    sa.Column('release_on', sa.String(length=20), nullable=False),
+    sa.Column('percent', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('released_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('paid_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("(status = 'paid') = (paid_at IS NOT NULL)", name=op.f('ck_payment_tranches_paid')),
+    sa.CheckConstraint("(status = 'scheduled') = (released_at IS NULL)", name=op.f('ck_payment_tranches_released')),
+    sa.CheckConstraint("release_on != 'date' OR due_date IS NOT NULL", name=op.f('ck_payment_tranches_date_release')),
+    sa.CheckConstraint("release_on IN ('acceptance', 'interim_report', 'final_report', 'date')", name=op.f('ck_payment_tranches_release_on')),
+    sa.CheckConstraint("status IN ('scheduled', 'due', 'paid')", name=op.f('ck_payment_tranches_status')),
+    sa.CheckConstraint('amount_cents >= 0', name=op.f('ck_payment_tranches_amount')),
+    sa.CheckConstraint('percent > 0 AND percent <= 100', name=op.f('ck_payment_tranches_percent')),
+    sa.ForeignKeyConstraint(['award_id'], ['awards.id'], name=op.f('fk_payment_tranches_award_id_awards'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_tranches')),
+    sa.UniqueConstraint('award_id', 'sequence', name='uq_payment_tranches_award_sequence')
+    )
+    with op.batch_alter_table('payment_tranches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_tranches_award_id'), ['award_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_tranches_status'), ['status'], unique=False)
+
     op.create_table('report_reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
@@ -278,12 +437,86 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_reminders')),
     sa.UniqueConstraint('report_id', 'kind', name='uq_report_reminders_report_kind')
     )
+    op.create_table('reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('rubric_key', sa.String(length=80), nullable=False),
+    sa.Column('rubric_version', sa.Integer(), nullable=False),
+    sa.Column('scores', sa.JSON(), nullable=False),
+    sa.Column('comments', sa.JSON(), nullable=False),
+    sa.Column('recommendation', sa.String(length=40), nullable=True),
+    sa.Column('overall_comment', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('weighted_score', sa.Float(), nullable=True),
+    sa.Column('submitted_at', grantflow.core.db.UTCDateTime(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name=op.f('ck_reviews_submitted_at')),
+    sa.CheckConstraint("status = 'draft' OR (weighted_score IS NOT NULL AND recommendation IS NOT NULL)", name=op.f('ck_reviews_submitted_complete')),
+    sa.CheckConstraint("status IN ('draft', 'submitted')", name=op.f('ck_reviews_status')),
+    sa.CheckConstraint('weighted_score IS NULL OR (weighted_score >= 0 AND weighted_score <= 100)', name=op.f('ck_reviews_weighted_score')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_reviews_application_id_applications')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['review_assignments.id'], name=op.f('fk_reviews_assignment_id_review_assignments')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_reviews_reviewer_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
+    sa.UniqueConstraint('assignment_id', name=op.f('uq_reviews_assignment_id'))
+    )
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reviews_reviewer_id'), ['reviewer_id'], unique=False)
+
+    op.create_table('disbursements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('tranche_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
+    sa.Column('reference', sa.String(length=120), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_disbursements_amount')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_disbursements_application_id_applications')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_disbursements_recorded_by_id_users')),
+    sa.ForeignKeyConstraint(['tranche_id'], ['payment_tranches.id'], name=op.f('fk_disbursements_tranche_id_payment_tranches')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disbursements'))
+    )
+    with op.batch_alter_table('disbursements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disbursements_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disbursements_tranche_id'), ['tranche_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('disbursements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disbursements_tranche_id'))
+        batch_op.drop_index(batch_op.f('ix_disbursements_application_id'))
+
+    op.drop_table('disbursements')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviews_reviewer_id'))
+        batch_op.drop_index(batch_op.f('ix_reviews_application_id'))
+
+    op.drop_table('reviews')
     op.drop_table('report_reminders')
+    with op.batch_alter_table('payment_tranches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_tranches_status'))
+        batch_op.drop_index(batch_op.f('ix_payment_tranches_award_id'))
+
+    op.drop_table('payment_tranches')
+    with op.batch_alter_table('award_funding_sources', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_award_funding_sources_award_id'))
+
+    op.drop_table('award_funding_sources')
+    with op.batch_alter_table('review_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_assignments_round_id'))
+        batch_op.drop_index('ix_review_assignments_reviewer_status')
+        batch_op.drop_index(batch_op.f('ix_review_assignments_application_id'))
+
+    op.drop_table('review_assignments')
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index('ix_reports_state_due_on')
         batch_op.drop_index(batch_op.f('ix_reports_state'))
@@ -291,7 +524,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_reports_application_id'))
 
     op.drop_table('reports')
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letters_job_id'))
+        batch_op.drop_index(batch_op.f('ix_letters_batch_id'))
+        batch_op.drop_index('ix_letters_application_kind')
+
+    op.drop_table('letters')
     op.drop_table('closeouts')
+    op.drop_table('awards')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_subject')
         batch_op.drop_index(batch_op.f('ix_audit_events_created_at'))
@@ -300,6 +540,11 @@ def downgrade():
 
     op.drop_table('audit_events')
     op.drop_table('user_roles')
+    op.drop_table('reviewer_profiles')
+    with op.batch_alter_table('letter_batches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letter_batches_round_id'))
+
+    op.drop_table('letter_batches')
     with op.batch_alter_table('background_jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_background_jobs_status'))
 

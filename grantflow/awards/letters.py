@@ -1,0 +1,198 @@
+"""Verbs on generated letters: request one, send the award letter, render a
+round's decision letters, retry a failure. Rendering itself happens in a job
+(``tasks.render_letter``); these functions only create rows and enqueue.
+
+A ``Letter`` row is one version. Asking again makes a new version and keeps
+the old ones. The job's status is the letter's status, so a failure is
+recorded once (on the job, with its error) and retried by re-running that job.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..core import jobs
+from ..core.audit import record_event
+from ..core.models import BackgroundJob
+from ..core.workflow.engine import holds_role
+from ..extensions import db
+from .models import LETTER_KINDS, Award, Letter, LetterBatch
+from .operations import AwardError
+
+RENDER_TASK = "grantflow.awards.tasks.render_letter"
+COMMON_FOLDER = "_common"
+KIND_LABELS = {"award": "award letter", "decline": "decline letter", "waitlist": "waiting-list letter",
+               "closeout": "closeout letter"}
+#: which letter an application's state calls for, when a round's letters are rendered
+DECISION_KIND_BY_STATE = {"declined": "decline", "waitlisted": "waitlist"}
+#: award states whose letter a round batch renders (later states keep their letters as they were)
+AWARD_LETTER_STATES = ("awarded", "award_offered")
+
+
+def letters_root() -> Path:
+    return Path(current_app.config["TEMPLATES_DIR"]) / "letters"
+
+
+def template_name_for(fund, kind: str) -> str:
+    """A fund may point a kind at another folder: ``settings["letter_templates"]["award"]``."""
+    return ((fund.settings or {}).get("letter_templates") or {}).get(kind, kind)
+
+
+def template_dir(name: str) -> Path:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name or ""):
+        raise AwardError(f"“{name}” is not a valid letter template name.")
+    return letters_root() / name
+
+
+def letter_file(letter: Letter) -> Path:
+    return Path(current_app.config["LETTER_DIR"]) / letter.file_path
+
+
+def _next_version(application, kind: str) -> int:
+    current = db.session.scalar(select(func.max(Letter.version)).where(
+        Letter.application_id == application.id, Letter.kind == kind))
+    return (current or 0) + 1
+
+
+def request_letter(application, kind: str, actor, *, send: bool = False, batch: LetterBatch | None = None,
+                   dispatch: bool = True) -> Letter:
+    """A new version of ``kind`` for ``application``, rendered by a job after the
+    commit (``dispatch=False``: the caller runs the job itself, as the CLI does)."""
+    if kind not in LETTER_KINDS:
+        raise AwardError(f"Unknown letter kind “{kind}”.")
+    if kind == "award" and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
+        raise AwardError("Record the award terms before preparing the award letter.")
+    letter = Letter(application=application, kind=kind, version=_next_version(application, kind),
+                    template_name=template_name_for(application.round.fund, kind), is_sending=send,
+                    created_by=actor, batch=batch)
+    db.session.add(letter)
+    db.session.flush()
+    if dispatch:
+        letter.job = jobs.enqueue(RENDER_TASK, actor=actor, letter_id=letter.id)
+    else:
+        letter.job = BackgroundJob(task=RENDER_TASK, args={"letter_id": letter.id},
+                                   created_by_id=getattr(actor, "id", None))
+        db.session.add(letter.job)
+    db.session.flush()
+    record_event(actor=actor, action="letter.requested", subject=letter, application=application,
+                 comment=f"{KIND_LABELS[kind].capitalize()} version {letter.version} requested"
+                         + (" (to be sent once rendered)." if send else "."),
+                 data={"letter_id": letter.id, "kind": kind, "version": letter.version, "send": send})
+    return letter
+
+
+def pending_letter(application, kind: str) -> Letter | None:
+    """A version still queued or rendering (failed ones do not count)."""
+    rows = db.session.scalars(select(Letter).join(BackgroundJob, Letter.job_id == BackgroundJob.id).where(
+        Letter.application_id == application.id, Letter.kind == kind, Letter.sha256.is_(None),
+        BackgroundJob.status.in_(("queued", "running")))).all()
+    return rows[0] if rows else None
+
+
+def send_award_letter(application, actor) -> Letter:
+    """Render the award letter; once it is rendered the job makes the offer
+    (``offer_award``, as the system). A failed render changes nothing and is
+    retried from the letters page."""
+    if not holds_role(application, actor, "admin"):
+        raise AwardError("Only fund administrators can send award letters.")
+    if application.state != "awarded":
+        raise AwardError(f"The award letter is sent once the application is awarded; it is "
+                         f"“{application.state_label}”.")
+    if pending_letter(application, "award") is not None:
+        raise AwardError("The award letter is already being prepared: it is sent as soon as it is rendered.")
+    return request_letter(application, "award", actor, send=True)
+
+
+def request_closeout_letter(application, actor, *, send: bool = True) -> Letter:
+    """For the closeout side: render (and by default email) the closeout letter."""
+    return request_letter(application, "closeout", actor, send=send)
+
+
+def retry_letter(letter: Letter, actor) -> Letter:
+    if letter.status != "failed":
+        raise AwardError("Only a letter whose rendering failed can be retried.")
+    jobs.retry(letter.job)
+    record_event(actor=actor, action="letter.retried", subject=letter, application=letter.application,
+                 comment=f"{KIND_LABELS[letter.kind].capitalize()} version {letter.version}: rendering retried.",
+                 data={"letter_id": letter.id, "job_id": letter.job_id})
+    return letter
+
+
+def decision_letter_kind(application) -> str | None:
+    """The decision letter a round batch renders for this application, if any."""
+    if application.state in DECISION_KIND_BY_STATE:
+        return DECISION_KIND_BY_STATE[application.state]
+    if application.state in AWARD_LETTER_STATES:
+        return "award"
+    return None
+
+
+def round_letter_plan(round_) -> list[tuple[object, str]]:
+    from ..applications.models import Application
+
+    states = list(DECISION_KIND_BY_STATE) + list(AWARD_LETTER_STATES)
+    applications = db.session.scalars(select(Application).where(
+        Application.round_id == round_.id, Application.state.in_(states)).order_by(Application.id)).all()
+    return [(a, decision_letter_kind(a)) for a in applications]
+
+
+def _already_sent(application, kind: str) -> bool:
+    return db.session.scalar(select(Letter.id).where(Letter.application_id == application.id, Letter.kind == kind,
+                                                     Letter.sent_at.is_not(None)).limit(1)) is not None
+
+
+def start_round_letters(round_, actor, *, send: bool = False, dispatch: bool = True) -> LetterBatch:
+    """One new letter version for every decided application of the round. With
+    ``send``, awarded applications are offered once their letter is rendered,
+    and decline and waiting-list letters not sent before are emailed."""
+    if actor is not None and not actor.has_role("admin"):
+        raise AwardError("Only fund administrators can render a round's letters.")
+    plan = round_letter_plan(round_)
+    if not plan:
+        raise AwardError("No application of this round has a decision yet, so there are no letters to render.")
+    batch = LetterBatch(round=round_, created_by=actor, is_sending=send)
+    db.session.add(batch)
+    db.session.flush()
+    for application, kind in plan:
+        sending = send and (application.state == "awarded" if kind == "award"
+                            else not _already_sent(application, kind))
+        request_letter(application, kind, actor, send=sending, batch=batch, dispatch=dispatch)
+    record_event(actor=actor, action="letter.batch_started", subject=batch,
+                 comment=f"Decision letters for {round_.name}: {len(plan)} requested"
+                         + (" and to be sent." if send else "."),
+                 data={"round_id": round_.id, "count": len(plan), "send": send})
+    return batch
+
+
+def batch_progress(batch: LetterBatch) -> dict:
+    """Counts by status, from the letters' jobs (one grouped query)."""
+    rows = db.session.execute(
+        select(BackgroundJob.status, Letter.sha256.is_not(None), func.count())
+        .select_from(Letter).join(BackgroundJob, Letter.job_id == BackgroundJob.id)
+        .where(Letter.batch_id == batch.id).group_by(BackgroundJob.status, Letter.sha256.is_not(None))).all()
+    counts = {"ready": 0, "failed": 0, "pending": 0}
+    for status, rendered, count in rows:
+        key = "ready" if rendered else "failed" if status == "failed" else "pending"
+        counts[key] += count
+    counts["total"] = sum(counts.values())
+    counts["finished"] = counts["ready"] + counts["failed"]
+    counts["percent"] = int(100 * counts["finished"] / counts["total"]) if counts["total"] else 100
+    counts["is_finished"] = counts["finished"] == counts["total"]
+    return counts
+
+
+def letters_for(application, user) -> list[Letter]:
+    """Staff see every version; the applicant sees the letters sent to them."""
+    query = select(Letter).where(Letter.application_id == application.id)
+    if not (user is not None and user.has_role("admin")):
+        query = query.where(Letter.sent_at.is_not(None))
+    return list(db.session.scalars(query.order_by(Letter.kind, Letter.version.desc())))
+
+
+def latest_sent_letter(application, kind: str) -> Letter | None:
+    return db.session.scalar(select(Letter).where(
+        Letter.application_id == application.id, Letter.kind == kind, Letter.sent_at.is_not(None))
+        .order_by(Letter.version.desc()).limit(1))

@@ -1,0 +1,84 @@
+"""Background jobs of the awards domain: rendering (and sending) a letter.
+
+Jobs take ids. ``core.jobs.execute`` commits what the job did, or rolls it all
+back and records the error on the job row when it raises: a failed render
+therefore stores no file reference, makes no offer and sends no email, and
+the letters page offers to retry it."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+from ..core.db import utcnow
+from ..core.mail import send_email
+from ..core.pdf import load_metadata, render_pdf
+from ..core.workflow import fire
+from ..extensions import db
+from .context import letter_context
+from .letters import COMMON_FOLDER, letters_root, template_dir
+from .models import Letter
+
+
+def render_letter_pdf(letter: Letter) -> bytes:
+    """The PDF for ``letter`` from its template folder (no side effects)."""
+    folder = template_dir(letter.template_name)
+    context = letter_context(letter, load_metadata(folder))
+    return render_pdf(folder, context, include_dirs=[letters_root() / COMMON_FOLDER])
+
+
+def store_pdf(letter: Letter, pdf: bytes) -> None:
+    """Write the file atomically (temporary name, then rename) and record it."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    relative = Path(str(letter.application_id)) / f"{letter.kind}-v{letter.version}-{digest[:12]}.pdf"
+    target = Path(current_app.config["LETTER_DIR"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pdf)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    letter.file_path = str(relative)
+    letter.sha256 = digest
+    letter.size_bytes = len(pdf)
+    letter.rendered_at = utcnow()
+
+
+def email_letter(letter: Letter) -> None:
+    """Tell the applicant organisation's staff that a letter is waiting for them."""
+    application = letter.application
+    for member in application.organisation.members:
+        if member.is_active:
+            send_email(member.email, "letter_sent", user=member, application=application, letter=letter)
+
+
+def deliver(letter: Letter) -> None:
+    """Send a rendered letter. An award letter for an awarded application makes
+    the offer (the ``offer_award`` move, whose effect emails it); any other
+    letter is emailed now, in the same transaction as the render."""
+    letter.sent_at = utcnow()
+    db.session.flush()
+    application = letter.application
+    if letter.kind == "award" and application.state == "awarded":
+        fire(application, "offer_award", None, data={"letter_id": letter.id, "letter_version": letter.version})
+    else:
+        email_letter(letter)
+
+
+def render_letter(job, letter_id: int) -> dict:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        raise LookupError(f"letter {letter_id} no longer exists")
+    if letter.is_ready:  # a retried job whose first run had in fact finished
+        return {"letter_id": letter.id, "sha256": letter.sha256}
+    store_pdf(letter, render_letter_pdf(letter))
+    if letter.is_sending and letter.sent_at is None:
+        deliver(letter)
+    return {"letter_id": letter.id, "sha256": letter.sha256, "size_bytes": letter.size_bytes,
+            "sent": letter.sent_at is not None}

@@ -1,0 +1,297 @@
+"""Award pages: staff record terms and manage letters; applicants read, download and accept.
+
+URL table:
+  /applications/<id>/award              awards.new_award        staff: record or correct the terms
+  /admin/awards                         awards.index            staff: every award, by round
+  /admin/awards/<id>                    awards.manage           staff: terms, payments, letters, actions
+  /admin/awards/<id>/send               awards.send_letter      staff: render the award letter, then offer
+  /admin/awards/<id>/letters            awards.render_letter    staff: render a new version of a letter
+  /admin/rounds/<id>/letters            awards.round_letters    staff: render a round's decision letters
+  /admin/letter-batches/<id>            awards.batch            staff: a batch's progress (refreshes itself)
+  /admin/letter-batches/<id>/retry      awards.retry_batch      staff: retry the batch's failed letters
+  /letters/<id>/retry                   awards.retry_letter     staff: retry one failed letter
+  /letters/<id>/download                awards.download_letter  applicant (sent letters) and staff
+  /awards/<id>                          awards.offer            applicant and staff: the award and its terms
+  /awards/<id>/accept                   awards.accept           applicant: accept by typing their name
+  /awards/<id>/decline                  awards.decline_offer    applicant: decline, with a confirmation
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..applications.models import Application
+from ..core import navigation
+from ..core.audit import client_ip
+from ..core.permissions import admin_required
+from ..core.web import error_page
+from ..core.workflow import get_definition
+from ..core.workflow.engine import may
+from ..extensions import db
+from ..funds.models import Round
+from . import letters as letter_ops
+from . import operations
+from .context import reporting_schedule
+from .forms import AcceptAwardForm, AwardTermsForm, DeclineOfferForm, RenderLetterForm, RoundLettersForm
+from .models import Award, Letter, LetterBatch
+
+bp = Blueprint("awards", __name__)
+
+navigation.register("Awards", "awards.index", ("admin",), order=40)
+
+#: seconds between refreshes of a running batch's page (an HTTP Refresh header: no JavaScript)
+BATCH_REFRESH_SECONDS = 3
+
+
+def _application(application_id: int) -> Application:
+    return db.session.get(Application, application_id) or abort(404)
+
+
+def _viewable_application(application_id: int) -> Application:
+    """Staff, or a member of the applying organisation; 404 for other
+    organisations (their applications' existence is not disclosed)."""
+    application = _application(application_id)
+    if current_user.has_role("admin"):
+        return application
+    if current_user.has_role("applicant"):
+        if current_user.organisation_id is not None and current_user.organisation_id == application.organisation_id:
+            return application
+        abort(404)
+    abort(403)
+
+
+def _award(application) -> Award:
+    return operations.award_for(application) or abort(404)
+
+
+@bp.route("/applications/<int:application_id>/award", methods=["GET", "POST"])
+@admin_required
+def new_award(application_id: int):
+    application = _application(application_id)
+    award = operations.award_for(application)
+    if not operations.terms_are_editable(application):
+        if award is not None:
+            flash("The offer has been sent, so the terms can no longer be changed.", "info")
+            return redirect(url_for("awards.manage", application_id=application.id))
+        return error_page(409, f"This application cannot be awarded while it is “{application.state_label}”.")
+    form = AwardTermsForm()
+    if request.method == "GET":
+        form.fill(award, application, operations.default_tranches(application.round.fund))
+    elif form.validate_on_submit():
+        terms = form.terms()
+        if terms is not None:
+            try:
+                operations.record_award_terms(application, current_user, terms)
+            except operations.AwardError as exc:
+                form.add_error(exc.field, str(exc))
+            else:
+                flash("The award terms are recorded." if award else
+                      "Awarded. Check the terms, then send the award letter.", "success")
+                return redirect(url_for("awards.manage", application_id=application.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("awards/terms_form.html", form=form, application=application, award=award), status
+
+
+@bp.route("/admin/awards")
+@admin_required
+def index():
+    round_id = request.args.get("round", type=int)
+    query = (select(Award, Application).join(Application, Award.application_id == Application.id)
+             .order_by(Award.award_number))
+    if round_id:
+        query = query.where(Application.round_id == round_id)
+    rows = db.session.execute(query).all()
+    rounds = db.session.scalars(select(Round).order_by(Round.opens_at.desc())).all()
+    return render_template("awards/index.html", rows=rows, rounds=rounds, round_id=round_id)
+
+
+@bp.route("/admin/awards/<int:application_id>")
+@admin_required
+def manage(application_id: int):
+    application = _application(application_id)
+    award = operations.award_for(application)
+    letters = letter_ops.letters_for(application, current_user)
+    if award is None and not letters:
+        abort(404)
+    return render_template("awards/manage.html", application=application, award=award, letters=letters,
+                           render_form=RenderLetterForm(),
+                           reports=reporting_schedule(application, award) if award else [],
+                           is_editable=operations.terms_are_editable(application))
+
+
+def _back_to_manage(application):
+    return redirect(url_for("awards.manage", application_id=application.id))
+
+
+@bp.route("/admin/awards/<int:application_id>/send", methods=["POST"])
+@admin_required
+def send_letter(application_id: int):
+    application = _application(application_id)
+    try:
+        letter_ops.send_award_letter(application, current_user)
+    except operations.AwardError as exc:
+        return error_page(409, str(exc))
+    flash("The award letter is being rendered; the offer is sent as soon as it is ready.", "success")
+    return _back_to_manage(application)
+
+
+@bp.route("/admin/awards/<int:application_id>/letters", methods=["POST"])
+@admin_required
+def render_letter(application_id: int):
+    application = _application(application_id)
+    form = RenderLetterForm()
+    if not form.validate_on_submit():
+        return error_page(400, "Choose which letter to render.")
+    try:
+        letter = letter_ops.request_letter(application, form.kind.data, current_user)
+    except operations.AwardError as exc:
+        return error_page(409, str(exc))
+    flash(f"Version {letter.version} of the {letter_ops.KIND_LABELS[letter.kind]} is being rendered. "
+          "It is not sent to the applicant.", "success")
+    return _back_to_manage(application)
+
+
+@bp.route("/letters/<int:letter_id>/retry", methods=["POST"])
+@admin_required
+def retry_letter(letter_id: int):
+    letter = db.session.get(Letter, letter_id) or abort(404)
+    try:
+        letter_ops.retry_letter(letter, current_user)
+    except operations.AwardError as exc:
+        return error_page(409, str(exc))
+    flash(f"Rendering the {letter_ops.KIND_LABELS[letter.kind]} again.", "success")
+    if letter.batch_id and request.form.get("back") == "batch":
+        return redirect(url_for("awards.batch", batch_id=letter.batch_id))
+    return _back_to_manage(letter.application)
+
+
+@bp.route("/admin/rounds/<int:round_id>/letters", methods=["GET", "POST"])
+@admin_required
+def round_letters(round_id: int):
+    round_ = db.session.get(Round, round_id) or abort(404)
+    form = RoundLettersForm()
+    if form.validate_on_submit():
+        try:
+            batch = letter_ops.start_round_letters(round_, current_user, send=form.send.data)
+        except operations.AwardError as exc:
+            return error_page(409, str(exc))
+        return redirect(url_for("awards.batch", batch_id=batch.id))
+    plan = letter_ops.round_letter_plan(round_)
+    counts: dict[str, int] = {}
+    for _, kind in plan:
+        counts[kind] = counts.get(kind, 0) + 1
+    batches = db.session.scalars(select(LetterBatch).where(LetterBatch.round_id == round_.id)
+                                 .order_by(LetterBatch.id.desc()).limit(20)).all()
+    return render_template("awards/round_letters.html", round=round_, form=form, counts=counts, plan=plan,
+                           batches=[(b, letter_ops.batch_progress(b)) for b in batches])
+
+
+@bp.route("/admin/letter-batches/<int:batch_id>")
+@admin_required
+def batch(batch_id: int):
+    batch_ = db.session.get(LetterBatch, batch_id) or abort(404)
+    progress = letter_ops.batch_progress(batch_)
+    refreshing = not progress["is_finished"] and request.args.get("refresh") != "off"
+    failed = [letter for letter in batch_.letters if letter.status == "failed"]
+    response = current_app.make_response(render_template(
+        "awards/batch.html", batch=batch_, progress=progress, failed=failed, refreshing=refreshing,
+        refresh_seconds=BATCH_REFRESH_SECONDS))
+    if refreshing:
+        # The Refresh header reloads the page without JavaScript; unlike a
+        # <meta http-equiv=refresh> it is not an accessibility failure, and
+        # the page offers a link to stop it (WCAG 2.2.1).
+        response.headers["Refresh"] = str(BATCH_REFRESH_SECONDS)
+    return response
+
+
+@bp.route("/admin/letter-batches/<int:batch_id>/retry", methods=["POST"])
+@admin_required
+def retry_batch(batch_id: int):
+    batch_ = db.session.get(LetterBatch, batch_id) or abort(404)
+    failed = [letter for letter in batch_.letters if letter.status == "failed"]
+    for letter in failed:
+        letter_ops.retry_letter(letter, current_user)
+    flash(f"Retrying {len(failed)} letter{'s' if len(failed) != 1 else ''}.", "success")
+    return redirect(url_for("awards.batch", batch_id=batch_.id))
+
+
+@bp.route("/letters/<int:letter_id>/download")
+@login_required
+def download_letter(letter_id: int):
+    letter = db.session.get(Letter, letter_id) or abort(404)
+    _viewable_application(letter.application_id)
+    if not current_user.has_role("admin") and letter.sent_at is None:
+        abort(404)  # drafts and unsent versions are for staff only
+    if not letter.is_ready:
+        return error_page(409, "This letter has not been rendered yet.")
+    path = letter_ops.letter_file(letter)
+    data = path.read_bytes() if path.is_file() else b""
+    if hashlib.sha256(data).hexdigest() != letter.sha256:
+        current_app.logger.error("letter %s: file %s missing or altered", letter.id, path)
+        return error_page(409, "The stored file of this letter is missing or does not match its checksum. "
+                               "Fund staff can render the letter again.")
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=letter.download_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/awards/<int:application_id>")
+@login_required
+def offer(application_id: int):
+    application = _viewable_application(application_id)
+    award = _award(application)
+    if not current_user.has_role("admin") and application.state == "awarded":
+        abort(404)  # the applicant sees the terms once the offer is sent
+    return _offer_page(application, award, AcceptAwardForm())
+
+
+def _offer_page(application, award, form, status: int = 200):
+    letter = letter_ops.latest_sent_letter(application, "award")
+    can_respond = bool(may(application, "accept_award", current_user))
+    decline_transition = get_definition(application.workflow_key, application.workflow_version).transition(
+        application.state, "decline_offer")
+    return render_template("awards/offer.html", application=application, award=award, letter=letter, form=form,
+                           can_respond=can_respond, decline_transition=decline_transition,
+                           reports=reporting_schedule(application, award)), status
+
+
+@bp.route("/awards/<int:application_id>/accept", methods=["POST"])
+@login_required
+def accept(application_id: int):
+    application = _viewable_application(application_id)
+    award = _award(application)
+    form = AcceptAwardForm()
+    if form.validate_on_submit():
+        try:
+            operations.accept_award(application, current_user, typed_name=form.typed_name.data,
+                                    ip_address=client_ip())
+        except operations.AwardError as exc:
+            form.typed_name.errors.append(str(exc))
+        else:
+            flash(f"Thank you: award {award.award_number} is accepted. The first payment is now due.", "success")
+            return redirect(url_for("awards.offer", application_id=application.id))
+    return _offer_page(application, award, form, status=400)
+
+
+@bp.route("/awards/<int:application_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline_offer(application_id: int):
+    application = _viewable_application(application_id)
+    award = _award(application)
+    decision = may(application, "decline_offer", current_user)
+    if not decision:
+        return error_page(403, decision.reason)
+    transition = get_definition(application.workflow_key, application.workflow_version).transition(
+        application.state, "decline_offer")
+    form = DeclineOfferForm()
+    if form.validate_on_submit():
+        operations.decline_award_offer(application, current_user, comment=form.comment.data)
+        flash("You declined the award. Thank you for letting us know.", "success")
+        return redirect(url_for("awards.offer", application_id=application.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("awards/decline_offer.html", application=application, award=award, form=form,
+                           transition=transition), status

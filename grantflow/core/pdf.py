@@ -1,0 +1,194 @@
+"""PDFs from editable templates: a sandboxed Jinja environment plus WeasyPrint.
+
+A PDF template is a folder (``letter.html``, its CSS and images, an optional
+``metadata.yaml``) that an administrator edits on disk. Because those files are
+edited outside code review, rendering treats them as untrusted (Indico's
+receipts do the same):
+
+- Jinja runs in an ``ImmutableSandboxedEnvironment`` and gets plain values only
+  (``ensure_plain`` refuses ORM objects), so a template cannot reach the
+  database, Python internals or mutate what it is given;
+- WeasyPrint fetches every stylesheet, image and font through
+  ``RestrictedURLFetcher``, which serves files inside the template's own folder
+  and ``data:`` URLs, and refuses everything else (no network, no
+  ``file://`` elsewhere). A refused or missing resource fails the render with a
+  message naming it, instead of silently producing a letter without its logo.
+
+Public API: ``render_pdf(template_dir, context) -> bytes``, ``render_html``,
+``load_metadata``, ``PdfTemplateError``.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .db import format_usd
+
+TEMPLATE_FILE = "letter.html"
+PLAIN_TYPES = (str, int, float, bool, type(None), Decimal, date, datetime)
+
+
+class PdfTemplateError(Exception):
+    """The template cannot be rendered; ``str()`` says where and why, for an administrator."""
+
+
+def ensure_plain(value, path: str = "context"):
+    """Refuse anything but dicts, lists and scalars: a template never gets an ORM object."""
+    if isinstance(value, PLAIN_TYPES):
+        return value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{path} has a non-string key {key!r}")
+            ensure_plain(item, f"{path}.{key}")
+        return value
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            ensure_plain(item, f"{path}[{index}]")
+        return value
+    raise TypeError(f"{path} is a {type(value).__name__}; PDF templates take plain values only "
+                    "(dicts, lists, strings, numbers, dates)")
+
+
+def _format_date(value, fmt: str = "%B %-d, %Y") -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime(fmt)
+
+
+_environments: dict[tuple[str, ...], ImmutableSandboxedEnvironment] = {}
+_environments_lock = threading.Lock()
+
+
+def _environment(template_dir: Path, include_dirs: Iterable[Path]) -> ImmutableSandboxedEnvironment:
+    """One environment per folder, kept so compiled templates are reused;
+    ``auto_reload`` still picks up edits made on disk."""
+    search = (str(template_dir), *(str(Path(d)) for d in include_dirs))
+    with _environments_lock:
+        env = _environments.get(search)
+        if env is None:
+            env = ImmutableSandboxedEnvironment(
+                loader=ChoiceLoader([FileSystemLoader(path) for path in search]),
+                autoescape=True, undefined=StrictUndefined, auto_reload=True,
+                trim_blocks=True, lstrip_blocks=True,
+            )
+            env.filters["usd"] = format_usd
+            env.filters["usd_whole"] = lambda cents: format_usd(cents, whole=True)
+            env.filters["date"] = _format_date
+            _environments[search] = env
+        return env
+
+
+def render_html(template_dir: Path | str, context: dict, *, include_dirs: Iterable[Path] = (),
+                template_name: str = TEMPLATE_FILE) -> str:
+    template_dir = Path(template_dir)
+    ensure_plain(context)
+    env = _environment(template_dir, include_dirs)
+    try:
+        return env.get_template(template_name).render(**context)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or template_name
+        line = getattr(exc, "lineno", None)
+        at = f" (line {line})" if line else ""
+        raise PdfTemplateError(f"{Path(where).name}{at} in {template_dir}: "
+                               f"{type(exc).__name__}: {exc.message or exc}") from exc
+
+
+def load_metadata(template_dir: Path | str) -> dict:
+    """``metadata.yaml`` next to the template (title, description, defaults), or {}."""
+    path = Path(template_dir) / "metadata.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise PdfTemplateError(f"{path}: YAML syntax error: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PdfTemplateError(f"{path}: must be a mapping (title, description, defaults)")
+    return data
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class RestrictedURLFetcher(URLFetcher):
+        """Serves files inside ``root`` and ``data:`` URLs; refuses the rest.
+
+        WeasyPrint catches fetch errors and carries on, so each problem is
+        also recorded in ``problems`` for ``render_pdf`` to raise afterwards."""
+
+        def __init__(self, root: Path):
+            super().__init__(timeout=1, allowed_protocols={"file", "data"}, allow_redirects=False)
+            self.root = Path(root).resolve()
+            self.problems: list[str] = []
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                return self._refuse(url, "only files inside the template folder may be used")
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                return self._refuse(url, "remote file URLs are not allowed")
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.root):
+                return self._refuse(url, "it is outside the template folder")
+            if not path.is_file():
+                self.problems.append(f"{path.relative_to(self.root)} does not exist in {self.root}")
+                raise FileNotFoundError(str(path))
+            return URLFetcherResponse(url, path.read_bytes(), headers={
+                "Content-Type": _content_type(path)})
+
+        def _refuse(self, url: str, why: str):
+            self.problems.append(f"{url} was refused: {why}")
+            raise PermissionError(f"{url}: {why}")
+
+    return RestrictedURLFetcher
+
+
+def _content_type(path: Path) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def restricted_fetcher(root: Path | str):
+    """A WeasyPrint URL fetcher confined to ``root`` (exposed for tests and reuse)."""
+    return _fetcher_class()(Path(root))
+
+
+def html_to_pdf(html: str, template_dir: Path | str) -> bytes:
+    """Lay out already-rendered HTML with the restricted fetcher."""
+    from weasyprint import HTML
+
+    template_dir = Path(template_dir).resolve()
+    fetcher = restricted_fetcher(template_dir)
+    pdf = HTML(string=html, base_url=template_dir.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    if fetcher.problems:
+        raise PdfTemplateError("The template uses resources that cannot be loaded: "
+                               + "; ".join(dict.fromkeys(fetcher.problems)))
+    return pdf
+
+
+def render_pdf(template_dir: Path | str, context: dict, *, include_dirs: Iterable[Path] = (),
+               template_name: str = TEMPLATE_FILE) -> bytes:
+    """Render ``template_dir/letter.html`` with ``context`` (plain values) to PDF bytes.
+
+    ``include_dirs`` are extra folders Jinja may ``{% import %}`` from (shared
+    macros); resources (CSS, images, fonts) still come only from ``template_dir``."""
+    template_dir = Path(template_dir)
+    if not (template_dir / template_name).is_file():
+        raise PdfTemplateError(f"{template_dir / template_name} does not exist")
+    html = render_html(template_dir, context, include_dirs=include_dirs, template_name=template_name)
+    return html_to_pdf(html, template_dir)
