@@ -8,11 +8,12 @@ from flask.cli import FlaskGroup, NoAppException
 def _create_app():
     from . import create_app
     from .config import ConfigError
+    from .core.formdefs import FormError
     from .core.workflow import WorkflowError
 
     try:
         return create_app()
-    except (ConfigError, WorkflowError) as exc:
+    except (ConfigError, WorkflowError, FormError) as exc:
         # a broken definition or setting is the user's to fix: say what, no traceback
         # (Flask's CLI prints a NoAppException as a plain "Error: ..." message)
         raise NoAppException(f"GrantFlow cannot start:\n{exc}") from exc

@@ -12,6 +12,7 @@ from grantflow.extensions import db
 from grantflow.funds.models import Fund, Round
 from grantflow.organisations.models import Organisation
 from grantflow.users.models import User
+from tests.factories_applications import complete_answers
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -77,7 +78,11 @@ def create_application(round_=None, organisation=None, *, state: str | None = No
     application = Application(
         round=round_, organisation=organisation, created_by=created_by, workflow_key=round_.workflow_key,
         workflow_version=round_.workflow_version, state=state or "draft", form_key=round_.form_key,
-        form_version=form_version, answers=answers or {}, title=title,
+        form_version=form_version,
+        # complete by default, so a factory application can be submitted; pass {} for an empty one
+        answers=answers if answers is not None else complete_answers(
+            title=title, amount_requested_cents=amount_requested_cents or 7_500_000, themes=themes),
+        title=title,
         amount_requested_cents=amount_requested_cents, themes=themes or ["climate"],
     )
     db.session.add(application)

@@ -24,4 +24,6 @@ def worker(burst: bool) -> None:
     Worker([current_app.config["RQ_QUEUE"]], connection=connection).work(burst=burst)
 
 
-commands = [worker]
+from .formdefs.cli import forms  # noqa: E402  (grantflow forms check)
+
+commands = [worker, forms]

@@ -1,0 +1,101 @@
+"""Read-only answers, page by page, for review pages, staff and reviewers.
+
+``answer_sections`` turns a definition and its answers into plain rows that
+``templates/applications/_answers.html`` renders; fields hidden by a condition
+are left out, and so are identity fields when ``blind`` is set."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..db import format_usd
+from .answers import visible
+from .model import FieldDef, FormDefinition, is_empty
+
+
+@dataclass
+class Row:
+    field_id: str
+    label: str
+    #: text, long_text, list, file, items (a group) or empty
+    kind: str
+    value: object = None
+    items: list = field(default_factory=list)   # for groups: [(item title, [Row, ...]), ...]
+
+
+@dataclass
+class Section:
+    page_id: str
+    title: str
+    rows: list[Row]
+
+
+def display_value(fdef: FieldDef, value) -> str:
+    if fdef.type == "money":
+        return format_usd(value)
+    if fdef.type == "number":
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    if fdef.type == "date":
+        try:
+            return f"{date.fromisoformat(value):%B %-d, %Y}"
+        except (TypeError, ValueError):
+            return str(value)
+    if fdef.type == "yes_no":
+        return "Yes" if value else "No"
+    if fdef.type == "choice":
+        return fdef.option_label(value)
+    return str(value)
+
+
+def _row(fdef: FieldDef, value, answers: dict, attachments: dict, blind: bool, item=None) -> Row | None:
+    if blind and fdef.identity:
+        return None
+    if not visible(fdef, answers, item):
+        return None
+    if is_empty(value):
+        return Row(fdef.id, fdef.label, "empty", "Not answered")
+    if fdef.is_group:
+        items = value if fdef.repeat else [value]
+        rows = []
+        for index, entry in enumerate(i for i in items if isinstance(i, dict)):
+            title = f"{fdef.item_label} {index + 1}" if fdef.repeat else fdef.label
+            sub_rows = [_row(sub, entry.get(sub.id), answers, attachments, blind, item=entry) for sub in fdef.fields]
+            rows.append((title, [r for r in sub_rows if r]))
+        return Row(fdef.id, fdef.label, "items", items=rows)
+    if fdef.type == "multi_choice":
+        return Row(fdef.id, fdef.label, "list", [fdef.option_label(v) for v in value])
+    if fdef.type == "file":
+        return Row(fdef.id, fdef.label, "file", attachments.get(value, value))
+    if fdef.type == "long_text":
+        return Row(fdef.id, fdef.label, "long_text", str(value))
+    return Row(fdef.id, fdef.label, "text", display_value(fdef, value))
+
+
+def answer_sections(definition: FormDefinition, answers: dict, *, blind: bool = False,
+                    attachments: dict | None = None) -> list[Section]:
+    """``attachments`` maps attachment ids to objects shown as download links."""
+    answers = answers or {}
+    attachments = attachments or {}
+    sections = []
+    for page in definition.pages:
+        rows = [_row(f, answers.get(f.id), answers, attachments, blind) for f in page.fields]
+        rows = [r for r in rows if r]
+        if rows:
+            sections.append(Section(page.id, page.title, rows))
+    return sections
+
+
+def attachment_ids(definition: FormDefinition, answers: dict) -> list[int]:
+    """Every attachment id the answers refer to (to look them up in one query)."""
+    found = []
+    for fdef in definition.fields():
+        value = (answers or {}).get(fdef.id)
+        if fdef.type == "file" and isinstance(value, int):
+            found.append(value)
+        elif fdef.is_group:
+            items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+            for item in items:
+                for sub in fdef.fields:
+                    if sub.type == "file" and isinstance(item, dict) and isinstance(item.get(sub.id), int):
+                        found.append(item[sub.id])
+    return found

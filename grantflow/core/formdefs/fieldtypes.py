@@ -1,0 +1,72 @@
+"""The field types a definition may use, and the named lists and sources
+that definitions refer to.
+
+Each type says which YAML attributes it accepts (beyond the common ones), so
+``forms check`` can reject a typo such as ``maxlength`` instead of ignoring it.
+Other packages extend the vocabulary without editing this file:
+``register_option_set``, ``register_source``, ``register_columns``."""
+from __future__ import annotations
+
+from typing import Callable
+
+COMMON_ATTRIBUTES = frozenset({
+    "id", "type", "label", "help", "required", "show_when", "identity", "column", "source",
+    "autocomplete",
+})
+
+TEXT_LIMITS = frozenset({"min_length", "max_length", "pattern", "pattern_message"})
+
+#: type name -> the extra attributes it accepts
+FIELD_TYPES: dict[str, frozenset] = {
+    "short_text": TEXT_LIMITS,
+    "long_text": frozenset({"min_length", "max_length"}),
+    "number": frozenset({"min", "max"}),
+    "money": frozenset({"min", "max"}),
+    "date": frozenset(),
+    "choice": frozenset({"options", "widget"}),
+    "multi_choice": frozenset({"options", "min_selections", "max_selections"}),
+    "yes_no": frozenset(),
+    "email": frozenset({"max_length"}),
+    "phone": frozenset(),
+    "url": frozenset({"max_length"}),
+    "file": frozenset(),
+    "group": frozenset({"fields", "repeat", "min_items", "max_items", "item_label"}),
+}
+
+CHOICE_TYPES = {"choice", "multi_choice"}
+TEXT_TYPES = {"short_text", "long_text", "email", "phone", "url"}
+
+#: named option lists (``options: us_states``): name -> callable returning [(value, label)]
+OPTION_SETS: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
+#: read-only values copied from the context (``source: organisation.name``)
+SOURCES: dict[str, Callable[[dict], object]] = {}
+
+#: per form kind, the denormalised columns an answer may be copied to, and the
+#: field types each accepts
+COLUMNS: dict[str, dict[str, set[str]]] = {
+    "applications": {
+        "title": {"short_text"},
+        "amount_requested_cents": {"money"},
+        "themes": {"multi_choice"},
+    },
+}
+
+
+def register_option_set(name: str, options: Callable[[], list[tuple[str, str]]] | dict) -> None:
+    """``options`` is a dict {value: label} or a function returning [(value, label)]."""
+    if isinstance(options, dict):
+        items = list(options.items())
+        OPTION_SETS[name] = lambda: items
+    else:
+        OPTION_SETS[name] = options
+
+
+def register_source(name: str, getter: Callable[[dict], object], field_type: str = "short_text") -> None:
+    """``getter(context)`` returns the value; ``context`` holds e.g. ``organisation``."""
+    getter.field_type = field_type
+    SOURCES[name] = getter
+
+
+def register_columns(kind: str, columns: dict[str, set[str]]) -> None:
+    COLUMNS.setdefault(kind, {}).update(columns)
