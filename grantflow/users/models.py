@@ -11,6 +11,7 @@ from ..core.db import TimestampMixin, UTCDateTime
 from ..extensions import db, login_manager
 
 ROLE_CHOICES = ("applicant", "reviewer", "admin")
+ROLE_LABELS = {"applicant": "Applicant", "reviewer": "Reviewer", "admin": "Fund administrator"}
 
 
 class UserRole(db.Model):
@@ -52,6 +53,15 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def revoke_role(self, role: str) -> None:
         self.role_rows = [row for row in self.role_rows if row.role != role]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_LABELS[role] for role in ROLE_CHOICES if role in self.roles]
+
+    @property
+    def is_invitation_pending(self) -> bool:
+        """Invited by an administrator but has not chosen a password yet."""
+        return self.password_hash is None
 
     @property
     def is_admin(self) -> bool:

@@ -1,12 +1,19 @@
-"""Verbs on accounts. They take the acting user explicitly and never commit."""
+"""Verbs on accounts. They take the acting user explicitly and never commit;
+emails are queued in the same transaction and go nowhere if it rolls back."""
 from __future__ import annotations
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 
 from ..core.audit import record_event
 from ..core.db import utcnow
+from ..core.mail import send_email
 from ..extensions import db
-from .models import User
+from . import tokens
+from .models import ROLE_LABELS, User
+
+#: roles an administrator can give by invitation (applicants register themselves)
+INVITABLE_ROLES = ("reviewer", "admin")
 
 
 class AccountError(ValueError):
@@ -25,6 +32,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an email: GRANTFLOW_BASE_URL plus the route's path, so links
+    are right behind a proxy and when built outside a request (CLI, jobs)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+
+
 def register_applicant(*, name: str, email: str, password: str, job_title: str | None = None) -> User:
     if find_user_by_email(email):
         raise AccountError("An account with this email address already exists. Sign in, or reset "
@@ -38,9 +55,103 @@ def register_applicant(*, name: str, email: str, password: str, job_title: str |
     return user
 
 
+DEACTIVATED_MESSAGE = ("This account has been deactivated, so it cannot sign in. If you think this is "
+                       "a mistake, contact the fund's administrators.")
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The user if the email and password match an active account, else None.
+
+    A deactivated account is told so (AccountError), but only after the right
+    password: a wrong guess learns nothing about which accounts exist."""
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password) or not user.is_active:
+    if user is None or not user.check_password(password):
         return None
+    if not user.is_active_account:
+        raise AccountError(DEACTIVATED_MESSAGE, field="email")
     user.last_login_at = utcnow()
     return user
+
+
+# --- password reset ---------------------------------------------------------
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address belongs to an active account. The
+    caller answers the same either way, so the form reveals no accounts."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account:
+        return
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    send_email(user.email, "password_reset", user=user,
+               reset_url=absolute_url("users.reset_password", token=tokens.make_reset_token(user)),
+               valid_for=tokens.duration_text(max_age))
+    record_event(actor=None, action="user.password_reset_requested", subject=user)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from an emailed link; the link stops working at once."""
+    user = tokens.load_reset_token(token)
+    user.set_password(password)
+    record_event(actor=user, action="user.password_reset", subject=user)
+    send_email(user.email, "password_changed", user=user,
+               forgot_url=absolute_url("users.forgot_password"))
+    return user
+
+
+# --- invitations --------------------------------------------------------------
+
+def invite_user(actor: User, *, name: str, email: str, roles: list[str]) -> tuple[User, list[str]]:
+    """Invite someone as reviewer and/or administrator.
+
+    A new address gets an account without a password and an emailed link to
+    choose one. An existing account gets the roles it lacks instead (and, if it
+    never accepted its first invitation, a fresh link). Returns the user and the
+    roles actually added."""
+    roles = [role for role in INVITABLE_ROLES if role in set(roles)]
+    if not roles:
+        raise AccountError("Choose at least one role.", field="roles")
+    user = find_user_by_email(email)
+    created = user is None
+    if created:
+        user = User(name=name.strip(), email=normalise_email(email))
+        db.session.add(user)
+    elif not user.is_active_account:
+        raise AccountError("This account is deactivated. Reactivate it from the list of users first.",
+                           field="email")
+    added = [role for role in roles if not user.has_role(role)]
+    for role in added:
+        user.grant_role(role)
+    db.session.flush()
+    role_names = [ROLE_LABELS[role] for role in roles]
+    if created or user.is_invitation_pending:
+        record_event(actor=actor, action="user.invited", subject=user, data={"roles": roles})
+        send_email(user.email, "invitation", user=user, inviter=actor, role_names=role_names,
+                   accept_url=absolute_url("users.accept_invitation", token=tokens.make_invite_token(user)),
+                   valid_for=tokens.duration_text(current_app.config["INVITE_MAX_AGE"]))
+    elif added:
+        record_event(actor=actor, action="user.roles_granted", subject=user, data={"roles": added})
+        send_email(user.email, "roles_added", user=user, inviter=actor,
+                   role_names=[ROLE_LABELS[role] for role in added],
+                   login_url=absolute_url("users.login"))
+    return user, added
+
+
+def accept_invitation(token: str, password: str) -> User:
+    user = tokens.load_invite_token(token)
+    user.set_password(password)
+    record_event(actor=user, action="user.invitation_accepted", subject=user)
+    return user
+
+
+# --- activation -----------------------------------------------------------------
+
+def set_account_active(actor: User, user: User, active: bool) -> bool:
+    """Deactivate or reactivate an account; returns whether anything changed.
+    A deactivated user is signed out everywhere at their next request."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account. Ask another administrator.")
+    if user.is_active_account == active:
+        return False
+    user.is_active_account = active
+    record_event(actor=actor, action="user.reactivated" if active else "user.deactivated", subject=user)
+    return True
