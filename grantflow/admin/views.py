@@ -1,0 +1,127 @@
+"""Users and outbox pages for fund administrators. Every change goes through
+an operation in ``users.operations`` that audits it."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core import navigation
+from ..core.models import OutboxEmail
+from ..core.permissions import admin_required
+from ..extensions import db
+from ..users import operations
+from ..users.forms import InviteForm
+from ..users.models import ROLE_CHOICES, ROLE_LABELS, User, UserRole
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+navigation.register("Users", "admin.users", ("admin",), order=80)
+navigation.register("Outbox", "admin.outbox", ("admin",), order=90)
+
+USERS_PER_PAGE = 50
+EMAILS_PER_PAGE = 25
+
+
+def _page_number() -> int:
+    """The ?page= argument; anything but a positive number is a missing page."""
+    page = request.args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(404)
+    return int(page)
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    role = request.args.get("role") or None
+    if role is not None and role not in ROLE_CHOICES:
+        abort(404)
+    query = select(User).order_by(User.name, User.id)
+    if role:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    page = db.paginate(query, page=_page_number(), per_page=USERS_PER_PAGE, error_out=False)
+    if page.page > 1 and not page.items:
+        abort(404)
+    return render_template("admin/users.html", page=page, role=role, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@admin_required
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user, added = operations.invite_user(current_user, name=form.name.data, email=form.email.data,
+                                                 roles=form.roles.data)
+        except operations.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            if user.is_invitation_pending:
+                flash(f"Invitation sent to {user.email}.", "success")
+            elif added:
+                flash(f"{user.name} already had an account: added the role "
+                      f"{' and '.join(ROLE_LABELS[r] for r in added)} and told them by email.", "success")
+            else:
+                flash(f"{user.name} already has every role you chose; nothing changed.", "info")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/invite.html", form=form)
+
+
+def _set_active(user_id: int, active: bool):
+    # CSRFProtect has already checked the form's token, as for every POST
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        changed = operations.set_account_active(current_user, user, active)
+    except operations.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        if changed:
+            flash(f"{user.name} ({user.email}) is {'reactivated' if active else 'deactivated'}.", "success")
+    # back to the page of the list the button was on
+    back = {key: request.args[key] for key in ("page", "role") if request.args.get(key)}
+    return redirect(url_for("admin.users", **back))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@admin_required
+def reactivate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+@bp.route("/outbox")
+@admin_required
+def outbox():
+    query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+    page = db.paginate(query, page=_page_number(), per_page=EMAILS_PER_PAGE, error_out=False)
+    if page.page > 1 and not page.items:
+        abort(404)
+    return render_template("admin/outbox.html", page=page)
+
+
+#: links that let their recipient set a password: secrets once real mail delivers them
+_SECRET_LINK = re.compile(r"\S+/(?:reset-password|invitation)/\S+")
+
+
+def readable_body(email: OutboxEmail) -> str:
+    """The body as an administrator may read it. Without a mail server the outbox
+    is the only way mail arrives (the demo), so it is shown whole; with one, the
+    password links are hidden, so reading the outbox cannot take over an account."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return email.body_text
+    return _SECRET_LINK.sub("[personal link hidden: only the recipient can use it]", email.body_text)
+
+
+@bp.route("/outbox/<int:email_id>")
+@admin_required
+def outbox_email(email_id: int):
+    email = db.session.get(OutboxEmail, email_id) or abort(404)
+    return render_template("admin/outbox_email.html", email=email, body=readable_body(email))
