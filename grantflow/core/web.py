@@ -1,7 +1,7 @@
 """Request-wide behaviour: one commit per request, error pages, template helpers."""
 from __future__ import annotations
 
-from flask import flash, render_template, request
+from flask import flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -29,6 +29,14 @@ def _commit_or_rollback(response):
     return response
 
 
+def _forget_previous_user():
+    """Flask-Login caches the user on ``g``, which lives as long as the app
+    context. In production every request has its own context; a test client
+    reuses the test's, so without this a second client (or a second user in one
+    test) would be served as the first one."""
+    g.pop("_login_user", None)
+
+
 def error_page(status: int, message: str | None = None):
     db.session.rollback()
     return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Error"),
@@ -39,6 +47,7 @@ def init_app(app) -> None:
     login_manager.login_view = "users.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    app.before_request(_forget_previous_user)
     app.after_request(_commit_or_rollback)
 
     @app.errorhandler(TransitionRefused)
