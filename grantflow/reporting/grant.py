@@ -11,9 +11,9 @@ from ..extensions import db
 
 
 def award_for(application):
-    from ..awards.models import Award
+    from ..awards.operations import award_for as find_award
 
-    return db.session.scalar(select(Award).where(Award.application_id == application.id))
+    return find_award(application)
 
 
 def award_period(award) -> tuple[date, date]:
@@ -52,3 +52,25 @@ def release_tranches_for(report, actor) -> list:
     for tranche in released:
         award_operations.release_tranche(tranche, actor, reason=f"{report.title} accepted")
     return released
+
+
+def lock_award(award_id: int):
+    """Load the award FOR UPDATE (PostgreSQL) so payment totals are checked
+    and written by one transaction at a time; SQLite serialises writers anyway."""
+    from ..awards.models import Award
+
+    return db.session.execute(select(Award).where(Award.id == award_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
+def mark_tranche_paid(tranche, actor) -> None:
+    from ..awards import operations as award_operations
+
+    award_operations.mark_tranche_paid(tranche, actor)
+
+
+def latest_closeout_letter(application):
+    from ..awards.models import Letter
+
+    return db.session.scalar(select(Letter).where(Letter.application_id == application.id,
+                                                  Letter.kind == "closeout").order_by(Letter.version.desc()).limit(1))

@@ -124,6 +124,28 @@ class ReportReminder(db.Model):
     )
 
 
+class Disbursement(db.Model):
+    """Money actually paid against a tranche. Append-only in practice: a wrong
+    entry is corrected by staff through the audit trail, never edited silently."""
+
+    __tablename__ = "disbursements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), nullable=False, index=True)
+    tranche_id: Mapped[int] = mapped_column(sa.ForeignKey("payment_tranches.id"), nullable=False, index=True)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    paid_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    reference: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    application = relationship("Application")
+    tranche = relationship("PaymentTranche")
+    recorded_by = relationship("User")
+
+    __table_args__ = (sa.CheckConstraint("amount_cents > 0", name="amount"),)
+
+
 class Closeout(TimestampMixin, db.Model):
     """What staff confirm during closeout beyond the reports themselves."""
 
