@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -29,6 +30,15 @@ def parse_usd(text: str | None) -> int:
 
 def dollars(cents: int | None) -> str:
     return "" if cents is None else f"{cents_to_dollars(cents):,.2f}"
+
+
+def _answer_date(application, key: str) -> date | None:
+    """The project dates the applicant gave (the default form's ``project_start``/``project_end``)."""
+    value = (application.answers or {}).get(key)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 class CoFunderRow(Form):
@@ -68,6 +78,8 @@ class AwardTermsForm(FlaskForm):
             tranches = [TrancheTerms(t.label, t.release_on, t.percent, t.due_date) for t in award.tranches]
         else:
             self.amount.data = dollars(application.amount_requested_cents)
+            self.period_start.data = _answer_date(application, "project_start")
+            self.period_end.data = _answer_date(application, "project_end")
             co_funders, tranches = [], default_tranches
         for row, (name, cents) in zip(self.co_funders, co_funders):
             row.form.name.data, row.form.amount.data = name, dollars(cents)

@@ -33,7 +33,9 @@ AWARD_LETTER_STATES = ("awarded", "award_offered")
 
 
 def letters_root() -> Path:
-    return Path(current_app.config["TEMPLATES_DIR"]) / "letters"
+    """``templates/letters`` (``LETTER_TEMPLATES_DIR`` may point elsewhere, as tests do)."""
+    configured = current_app.config.get("LETTER_TEMPLATES_DIR")
+    return Path(configured) if configured else Path(current_app.config["TEMPLATES_DIR"]) / "letters"
 
 
 def template_name_for(fund, kind: str) -> str:

@@ -97,11 +97,27 @@ def render_html(template_dir: Path | str, context: dict, *, include_dirs: Iterab
     try:
         return env.get_template(template_name).render(**context)
     except TemplateError as exc:
-        where = getattr(exc, "filename", None) or template_name
-        line = getattr(exc, "lineno", None)
+        where, line = _template_position(exc, template_dir, template_name)
         at = f" (line {line})" if line else ""
         raise PdfTemplateError(f"{Path(where).name}{at} in {template_dir}: "
                                f"{type(exc).__name__}: {exc.message or exc}") from exc
+
+
+def _template_position(exc: TemplateError, template_dir: Path, template_name: str) -> tuple[str, int | None]:
+    """The template file and line of an error: syntax errors carry them; for
+    runtime errors Jinja rewrites the traceback so its frames point at the
+    template lines, and the innermost template frame is the culprit."""
+    if getattr(exc, "lineno", None):
+        return exc.filename or template_name, exc.lineno
+    where, line = template_name, None
+    folders = [str(template_dir.resolve())]
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html") or any(filename.startswith(f) for f in folders):
+            where, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return where, line
 
 
 def load_metadata(template_dir: Path | str) -> dict:
