@@ -119,14 +119,10 @@ def test_registration_refuses_a_taken_address_next_to_the_field(client, f):
 
 
 @pytest.fixture
-def csrf_client(make_app):
-    """A separate app with CSRF protection on, as in production."""
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        yield app.test_client()
-        db.session.remove()
-        db.drop_all()
+def csrf_client(make_app, app):
+    """A second app with CSRF protection on, as in production, on the test database."""
+    return make_app(WTF_CSRF_ENABLED=True,
+                    SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]).test_client()
 
 
 def test_forms_are_refused_without_a_csrf_token(csrf_client):
