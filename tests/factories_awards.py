@@ -73,3 +73,56 @@ def copy_letter_templates(app, destination: Path) -> Path:
     source = Path(app.config["TEMPLATES_DIR"]) / "letters"
     shutil.copytree(source, destination)
     return destination
+
+
+def create_award_directly(application, *, state: str = "award_offered", amount_cents: int = 5_000_000):
+    """An award row without running the workflow (for tables of permissions)."""
+    from grantflow.awards.models import Award, AwardFundingSource, PaymentTranche
+
+    application.state = state
+    award = Award(application=application, award_number=f"OCSD-L2G-2026-{application.id:04d}",
+                  amount_cents=amount_cents, period_start=PERIOD_START, period_end=PERIOD_END,
+                  conditions=CONDITIONS)
+    award.funding_sources = [AwardFundingSource(position=0, name=application.round.fund.name, is_fund=True,
+                                                amount_cents=amount_cents)]
+    award.tranches = [PaymentTranche(sequence=1, label="First payment", release_on="acceptance",
+                                     percent=Decimal(50), amount_cents=amount_cents // 2),
+                      PaymentTranche(sequence=2, label="Final payment", release_on="final_report",
+                                     percent=Decimal(50), amount_cents=amount_cents - amount_cents // 2)]
+    db.session.add(award)
+    db.session.flush()
+    return award
+
+
+FAKE_PDF = b"%PDF-1.4\n% a stand-in letter for permission tests\n%%EOF\n"
+
+
+def create_letter_directly(application, *, kind: str = "award", sent: bool = True, failed: bool = False):
+    """A letter row (and its file, unless failed) without rendering anything."""
+    import hashlib
+
+    from flask import current_app
+
+    from grantflow.awards.letters import RENDER_TASK
+    from grantflow.awards.models import Letter
+    from grantflow.core.db import utcnow
+    from grantflow.core.models import BackgroundJob
+
+    version = 1 + len([x for x in application.letters if x.kind == kind])
+    letter = Letter(application=application, kind=kind, version=version, template_name=kind)
+    db.session.add(letter)
+    db.session.flush()
+    letter.job = BackgroundJob(task=RENDER_TASK, args={"letter_id": letter.id},
+                               status="failed" if failed else "done",
+                               error="PdfTemplateError: letter.html (line 3): boom" if failed else None)
+    if not failed:
+        relative = Path(str(application.id)) / f"{kind}-v{version}.pdf"
+        target = Path(current_app.config["LETTER_DIR"]) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(FAKE_PDF)
+        letter.file_path, letter.size_bytes = str(relative), len(FAKE_PDF)
+        letter.sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
+        letter.rendered_at = utcnow()
+        letter.sent_at = utcnow() if sent else None
+    db.session.flush()
+    return letter

@@ -78,3 +78,41 @@ class Application(db.Model):
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.state}>"
+
+
+class Attachment(db.Model):
+    """A file uploaded for one question of an application. The bytes live in
+    UPLOAD_DIR under a random name (never the uploaded one, never under the web
+    root); answers refer to the row by id."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), nullable=False, index=True)
+    #: the question: a field id, or ``group.field`` inside a repeatable group
+    field_key: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    original_filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    #: detected from the content, not taken from the browser
+    content_type: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    storage_name: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    application = relationship("Application")
+    uploaded_by = relationship("User")
+
+    __table_args__ = (sa.CheckConstraint("size_bytes >= 0", name="size"),)
+
+    @property
+    def size_label(self) -> str:
+        if self.size_bytes >= 1024 * 1024:
+            return f"{self.size_bytes / (1024 * 1024):.1f} MB"
+        return f"{max(1, round(self.size_bytes / 1024))} KB"
+
+    @property
+    def kind_label(self) -> str:
+        from .uploads import KIND_LABELS
+
+        return KIND_LABELS.get(self.content_type, self.content_type)

@@ -91,8 +91,7 @@ def new_award(application_id: int):
                 flash("The award terms are recorded." if award else
                       "Awarded. Check the terms, then send the award letter.", "success")
                 return redirect(url_for("awards.manage", application_id=application.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("awards/terms_form.html", form=form, application=application, award=award), status
+    return render_template("awards/terms_form.html", form=form, application=application, award=award)
 
 
 @bp.route("/admin/awards")
@@ -249,14 +248,14 @@ def offer(application_id: int):
     return _offer_page(application, award, AcceptAwardForm())
 
 
-def _offer_page(application, award, form, status: int = 200):
+def _offer_page(application, award, form):
     letter = letter_ops.latest_sent_letter(application, "award")
     can_respond = bool(may(application, "accept_award", current_user))
     decline_transition = get_definition(application.workflow_key, application.workflow_version).transition(
         application.state, "decline_offer")
     return render_template("awards/offer.html", application=application, award=award, letter=letter, form=form,
                            can_respond=can_respond, decline_transition=decline_transition,
-                           reports=reporting_schedule(application, award)), status
+                           reports=reporting_schedule(application, award))
 
 
 @bp.route("/awards/<int:application_id>/accept", methods=["POST"])
@@ -264,6 +263,9 @@ def _offer_page(application, award, form, status: int = 200):
 def accept(application_id: int):
     application = _viewable_application(application_id)
     award = _award(application)
+    decision = may(application, "accept_award", current_user)
+    if not decision:
+        return error_page(403, decision.reason)
     form = AcceptAwardForm()
     if form.validate_on_submit():
         try:
@@ -274,7 +276,7 @@ def accept(application_id: int):
         else:
             flash(f"Thank you: award {award.award_number} is accepted. The first payment is now due.", "success")
             return redirect(url_for("awards.offer", application_id=application.id))
-    return _offer_page(application, award, form, status=400)
+    return _offer_page(application, award, form)
 
 
 @bp.route("/awards/<int:application_id>/decline", methods=["GET", "POST"])
@@ -292,6 +294,5 @@ def decline_offer(application_id: int):
         operations.decline_award_offer(application, current_user, comment=form.comment.data)
         flash("You declined the award. Thank you for letting us know.", "success")
         return redirect(url_for("awards.offer", application_id=application.id))
-    status = 400 if request.method == "POST" else 200
     return render_template("awards/decline_offer.html", application=application, award=award, form=form,
-                           transition=transition), status
+                           transition=transition)

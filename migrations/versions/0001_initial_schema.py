@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 00:30:22.878395
+Create Date: 2026-11-26 00:34:33.149459
 
 """
 from alembic import op
@@ -203,6 +203,26 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_roles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role', name=op.f('pk_user_roles'))
     )
+    op.create_table('attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('field_key', sa.String(length=120), nullable=False),
+    sa.Column('original_filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=False),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_name', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('size_bytes >= 0', name=op.f('ck_attachments_size')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_attachments_application_id_applications')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments')),
+    sa.UniqueConstraint('storage_name', name=op.f('uq_attachments_storage_name'))
+    )
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachments_application_id'), ['application_id'], unique=False)
+
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', grantflow.core.db.UTCDateTime(), nullable=False),
@@ -539,6 +559,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
 
     op.drop_table('audit_events')
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_application_id'))
+
+    op.drop_table('attachments')
     op.drop_table('user_roles')
     op.drop_table('reviewer_profiles')
     with op.batch_alter_table('letter_batches', schema=None) as batch_op:

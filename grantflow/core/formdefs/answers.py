@@ -62,6 +62,11 @@ def form_data(page: Page, answers: dict) -> dict:
     return data
 
 
+#: inputs a browser always posts (possibly empty): missing from a post means "not sent".
+#: Checkboxes are absent when none is ticked, so multi_choice is not in this list.
+NOT_POSTED_MEANS_UNCHANGED = {"short_text", "long_text", "number", "money", "date", "email", "phone", "url"}
+
+
 def _read_field(fdef: FieldDef, field, previous):
     """One field's answer from a processed (and validated) form field; an
     unparseable input keeps the previous answer rather than erasing it."""
@@ -78,6 +83,8 @@ def _read_field(fdef: FieldDef, field, previous):
         return _read_item(fdef, field.form, previous if isinstance(previous, dict) else {})
     if field.errors and fdef.type != "file":
         return previous
+    if fdef.type in NOT_POSTED_MEANS_UNCHANGED and not field.raw_data:
+        return previous  # the input was not in the post at all (a partial post), not emptied
     return field.data
 
 

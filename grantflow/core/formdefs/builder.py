@@ -66,13 +66,14 @@ def unbound_field(fdef: FieldDef, ident: tuple):
     if kind == "choice":
         choices = [(o.value, o.label) for o in fdef.options]
         if fdef.widget == "select" or (fdef.widget is None and len(choices) > 8):
-            return wtfields.SelectChoiceField(validators=checks, choices=[("", "Choose one")] + choices, **kwargs)
-        return wtfields.ChoiceField(validators=checks, choices=choices, **kwargs)
+            return wtfields.SelectChoiceField(validators=checks, choices=wtfields.options([("", "Choose one")] + choices),
+                                              **kwargs)
+        return wtfields.ChoiceField(validators=checks, choices=wtfields.options(choices), **kwargs)
     if kind == "multi_choice":
         if fdef.min_selections is not None or fdef.max_selections is not None:
             checks.append(v.SelectionLimit(fdef.min_selections, fdef.max_selections))
-        return wtfields.MultiChoiceField(validators=checks, choices=[(o.value, o.label) for o in fdef.options],
-                                         **kwargs)
+        return wtfields.MultiChoiceField(validators=checks, choices=wtfields.options(
+            (o.value, o.label) for o in fdef.options), **kwargs)
     if kind == "file":
         return wtfields.AttachmentField(**kwargs)
     if kind == "group":

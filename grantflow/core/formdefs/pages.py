@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wtforms import RadioField, SelectMultipleField
+
 from . import answers as answers_mod
 from .model import FormDefinition, Page
 from .registry import form_class
@@ -60,6 +62,10 @@ def fields_by_html_id(form) -> dict:
     return found
 
 
+def _has_own_errors(fld) -> bool:
+    return isinstance(fld.errors, list) and any(isinstance(e, str) for e in fld.errors)
+
+
 def attach_problems(form, problems) -> None:
     """Show required/rule problems next to their inputs (after validate())."""
     inputs = fields_by_html_id(form)
@@ -78,24 +84,61 @@ def error_list(form) -> list[tuple[str, str]]:
     listed = []
     for html_id, fld in fields_by_html_id(form).items():
         errors = fld.errors if isinstance(fld.errors, list) else []
+        # radios and checkboxes: link to the first option (the fieldset has no input)
+        anchor = f"{html_id}-0" if isinstance(fld, (RadioField, SelectMultipleField)) else html_id
         for message in errors:
             if isinstance(message, str):
-                listed.append((html_id, message))
+                listed.append((anchor, message))
     return listed
 
 
+def attachment_inputs(page: Page, form):
+    """(field key, input) for every file input of the page; inside a group the
+    key is ``group.field``."""
+    for fdef in page.fields:
+        if fdef.source:
+            continue
+        if fdef.type == "file":
+            yield fdef.id, form[fdef.id]
+        elif fdef.is_group:
+            files = [sub for sub in fdef.fields if sub.type == "file"]
+            subforms = [entry.form for entry in form[fdef.id].entries] if fdef.repeat else [form[fdef.id].form]
+            for subform in subforms:
+                for sub in files:
+                    yield f"{fdef.id}.{sub.id}", subform[sub.id]
+
+
+def _store_uploads(page: Page, form, store_upload) -> None:
+    for key, fld in attachment_inputs(page, form):
+        upload = getattr(fld, "upload", None)
+        if upload is None:
+            continue
+        fld.upload = None
+        try:
+            fld.data = fld.current_id = store_upload(key, upload)
+        except ValueError as exc:
+            fld.errors = list(fld.errors or []) + [f"{exc} The file was not saved; choose it again."]
+
+
 def read_page(definition: FormDefinition, page: Page, form, answers: dict, *, context: dict | None = None,
-              enforce_required: bool = False) -> PageResult:
+              enforce_required: bool = False, store_upload=None) -> PageResult:
     """Validate the posted page and merge its answers.
 
     Format errors (a number that is not a number) never erase the answer
     stored before; required answers and rules are only checked when
-    ``enforce_required`` ("Save and continue"), never on "Save draft"."""
+    ``enforce_required`` ("Save and continue"), never on "Save draft".
+    ``store_upload(field_key, file)`` stores an uploaded file and returns its
+    id, or raises ``ValueError`` with a message shown next to the field."""
     form.validate()
+    if store_upload is not None:
+        _store_uploads(page, form, store_upload)
     values = answers_mod.read_page(page, form, answers or {})
     merged = answers_mod.merge(answers or {}, values)
     result = PageResult(values=values, answers=merged)
     if enforce_required:
-        result.problems = answers_mod.page_problems(definition, page, merged, context)
+        inputs = fields_by_html_id(form)
+        # an input already showing a format error needs no "required" message on top
+        result.problems = [p for p in answers_mod.page_problems(definition, page, merged, context)
+                           if not (p.is_missing and p.anchor in inputs and _has_own_errors(inputs[p.anchor]))]
         attach_problems(form, result.problems)
     return result

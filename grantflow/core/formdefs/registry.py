@@ -111,7 +111,10 @@ def load_directory(forms_dir: Path) -> FormRegistry:
 
 
 def init_app(app) -> None:
+    from . import templating
+
     app.extensions[EXTENSION_KEY] = load_directory(app.config["FORMS_DIR"])
+    templating.init_app(app)
 
 
 def registry() -> FormRegistry:

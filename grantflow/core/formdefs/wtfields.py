@@ -14,10 +14,19 @@ from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
+from wtforms.fields.choices import Choice, SelectChoice
 
 
 def _first(valuelist) -> str:
     return valuelist[0] if valuelist else ""
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _values(field) -> set[str]:
+    return {c.value for c in field.choices}
 
 
 class RawKeepingMixin:
@@ -117,7 +126,7 @@ class IsoDateField(RawKeepingMixin, StringField):
 
 class YesNoField(RadioField):
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, choices=[("yes", "Yes"), ("no", "No")], **kwargs)
+        super().__init__(label, validators, choices=options([("yes", "Yes"), ("no", "No")]), **kwargs)
 
     def process_data(self, value):
         self.data = value if isinstance(value, bool) else None
@@ -134,8 +143,8 @@ class YesNoField(RadioField):
 
     def iter_choices(self):
         selected = {True: "yes", False: "no"}.get(self.data)
-        for value, label in self.choices:
-            yield (value, label, value == selected, {})
+        for choice in self.choices:
+            yield Choice(value=choice.value, label=choice.label, selected=choice.value == selected, render_kw={})
 
 
 class ChoiceField(RadioField):
@@ -144,7 +153,7 @@ class ChoiceField(RadioField):
             self.data = valuelist[0]
 
     def pre_validate(self, form):
-        if self.data is not None and self.data not in {value for value, _ in self.choices}:
+        if self.data is not None and self.data not in _values(self):
             raise ValueError("Choose one of the options.")
 
 
@@ -155,7 +164,7 @@ class SelectChoiceField(SelectField):
         self.data = valuelist[0] if valuelist and valuelist[0] else None
 
     def pre_validate(self, form):
-        if self.data is not None and self.data not in {value for value, _ in self.choices if value}:
+        if self.data is not None and self.data not in _values(self) - {""}:
             raise ValueError("Choose one of the options.")
 
 
@@ -170,7 +179,7 @@ class MultiChoiceField(SelectMultipleField):
         self.data = [v for v in valuelist if v]
 
     def pre_validate(self, form):
-        allowed = {value for value, _ in self.choices}
+        allowed = _values(self)
         if any(v not in allowed for v in self.data or []):
             raise ValueError("Choose from the options shown.")
 

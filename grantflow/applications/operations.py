@@ -1,0 +1,136 @@
+"""Verbs on applications, for the applicant side. Each takes the acting user
+explicitly, flushes and never commits (the request or the CLI commits)."""
+from __future__ import annotations
+
+from ..core import formdefs
+from ..core.audit import record_event
+from ..core.mail import send_email
+from ..core.permissions import ALLOW, Decision, deny
+from ..core.workflow import fire, get_definition, may
+from ..core.workflow.engine import definition_for as workflow_for
+from ..extensions import db
+from .models import Application
+from .uploads import is_organisation_member, store_upload
+
+#: the applicant's "send it" moves: the first submission, and the answer to a request for information
+SUBMIT_TRIGGERS = ("submit", "provide_information")
+
+
+class ApplicationError(ValueError):
+    """A refusal with a message fit for the applicant."""
+
+
+def _store_answers(application: Application, definition, answers: dict) -> list[str]:
+    """Set the answers (profile-sourced ones refreshed) and their column copies;
+    return the keys whose value changed."""
+    context = formdefs.application_context(application)
+    answers = formdefs.merge(answers, formdefs.sourced_values(definition, context))
+    before = application.answers or {}
+    changed = sorted(k for k in set(before) | set(answers) if before.get(k) != answers.get(k))
+    if changed:
+        application.answers = answers
+    columns = formdefs.column_values(definition, answers)
+    if "title" in columns:
+        application.title = (columns["title"] or "")[:200]
+    if "amount_requested_cents" in columns:
+        application.amount_requested_cents = columns["amount_requested_cents"]
+    if "themes" in columns:
+        application.themes = list(columns["themes"] or [])
+    return changed
+
+
+def start_application(round_, organisation, actor, answers: dict) -> Application:
+    """A new draft on the round's newest form version, seeded with the
+    eligibility answers. Eligibility is the caller's check (see ``eligibility``)."""
+    if not round_.is_open():
+        raise ApplicationError("This round is not open for applications.")
+    if actor.organisation_id != organisation.id:
+        raise ApplicationError("You can only apply for your own organisation.")
+    definition = formdefs.load_form("applications", round_.form_key)
+    workflow = get_definition(round_.workflow_key, round_.workflow_version)
+    application = Application(
+        round=round_, organisation=organisation, created_by=actor, workflow_key=workflow.key,
+        workflow_version=workflow.version, state=workflow.initial, form_key=definition.key,
+        form_version=definition.version, answers={}, title="", themes=[],
+    )
+    db.session.add(application)
+    _store_answers(application, definition, answers)
+    db.session.flush()
+    record_event(actor=actor, action="application.started", application=application,
+                 data={"label": "Application started", "round_id": round_.id,
+                       "form": f"{definition.key}.v{definition.version}"},
+                 visible_to_applicant=True)
+    return application
+
+
+def may_edit(application: Application, user) -> Decision:
+    """Members of the applying organisation, in the states the workflow marks editable."""
+    if not is_organisation_member(application, user):
+        return deny("Only your organisation's staff can change this application.")
+    state = workflow_for(application).state(application.state)
+    if not state.is_editable:
+        return deny(f"This application is “{state.applicant_label}” and can no longer be changed.")
+    return ALLOW
+
+
+def save_page(application: Application, actor, definition, page, form, *, enforce_required: bool):
+    """Save one posted page: uploads stored, valid answers merged (an invalid
+    input keeps the previous answer), columns updated. Returns the PageResult;
+    its problems (and the form's errors) say what to fix."""
+    decision = may_edit(application, actor)
+    if not decision:
+        raise ApplicationError(decision.reason)
+
+    def store(field_key, upload):
+        return store_upload(application, field_key, upload, actor).id
+
+    result = formdefs.read_page(definition, page, form, application.answers or {},
+                                context=formdefs.application_context(application),
+                                enforce_required=enforce_required, store_upload=store)
+    changed = _store_answers(application, definition, result.answers)
+    if changed and not application.state == workflow_for(application).initial:
+        # after a submission every change matters to the fund: say who changed what
+        record_event(actor=actor, action="application.answers_changed", application=application,
+                     data={"page": page.id, "fields": changed})
+    db.session.flush()
+    return result
+
+
+def submit_trigger(application: Application) -> str | None:
+    definition = workflow_for(application)
+    return next((t.trigger for t in definition.transitions_from(application.state)
+                 if t.trigger in SUBMIT_TRIGGERS), None)
+
+
+def may_submit(application: Application, user) -> Decision:
+    trigger = submit_trigger(application)
+    if trigger is None:
+        state = workflow_for(application).state(application.state)
+        return deny(f"This application is “{state.applicant_label}”: there is nothing to submit.")
+    return may(application, trigger, user)
+
+
+def submit_application(application: Application, actor, *, expected_version: int | None = None) -> str:
+    """Submit (or send back after a request for information) through the
+    workflow, whose guards refuse late or incomplete applications; email the
+    submitter a receipt. Returns the trigger fired."""
+    trigger = submit_trigger(application)
+    if trigger is None:
+        raise ApplicationError(may_submit(application, actor).reason)
+    _store_answers(application, formdefs.definition_for(application), application.answers or {})
+    fire(application, trigger, actor, expected_version=expected_version)
+    send_email(actor.email, "application_submitted", user=actor, application=application,
+               resubmitted=trigger != "submit")
+    return trigger
+
+
+def withdraw_application(application: Application, actor, *, reason: str | None = None,
+                         expected_version: int | None = None) -> None:
+    fire(application, "withdraw", actor, comment=(reason or "").strip() or None,
+         expected_version=expected_version)
+
+
+def withdraw_confirm_text(application: Application) -> str:
+    transition = workflow_for(application).transition(application.state, "withdraw")
+    return (transition.confirm if transition and transition.confirm else
+            "Withdrawing is final. You would need to start a new application to apply again.")

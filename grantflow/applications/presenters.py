@@ -1,0 +1,54 @@
+"""What the applicant's pages show about an application beyond its answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..core import formdefs
+from ..core.models import AuditEvent
+from ..extensions import db
+
+
+@dataclass(frozen=True)
+class StaffMessage:
+    at: datetime
+    text: str
+    state_label: str | None
+
+
+def latest_staff_messages(applications) -> dict[int, StaffMessage]:
+    """Per application, the newest comment the fund's staff made visible to the
+    applicant (for example what more information they need). One query."""
+    ids = [a.id for a in applications]
+    if not ids:
+        return {}
+    by_id = {a.id: a for a in applications}
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.application_id.in_(ids), AuditEvent.is_visible_to_applicant.is_(True),
+                                 AuditEvent.comment.is_not(None))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
+    found: dict[int, StaffMessage] = {}
+    for event in events:
+        application = by_id[event.application_id]
+        if event.application_id in found:
+            continue
+        actor = event.actor
+        if actor is not None and actor.organisation_id == application.organisation_id:
+            continue  # the applicant's own words are not a message from staff
+        label = None
+        if event.to_state:
+            state = application.workflow.states.get(event.to_state)
+            label = state.applicant_label if state else None
+        found[event.application_id] = StaffMessage(event.created_at, event.comment, label)
+    return found
+
+
+def next_page_to_fill(application) -> str:
+    """The first page with something missing, else the first page."""
+    definition = formdefs.definition_for(application)
+    context = formdefs.application_context(application)
+    answers = formdefs.merge(application.answers or {}, formdefs.sourced_values(definition, context))
+    problems = formdefs.problems(definition, answers, context)
+    return problems[0].page_id if problems and problems[0].page_id else definition.pages[0].id

@@ -1,0 +1,144 @@
+"""Uploaded files: accepted by their content, stored outside the web root
+under random names, and served only to the people allowed to see them.
+
+The name and the browser's content type are never trusted: the first bytes
+decide (PDF, PNG, JPEG), and a ZIP must have the parts of a Word or Excel
+document. Macro-enabled documents are refused."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import zipfile
+from pathlib import Path, PurePath
+
+import filetype
+from flask import current_app
+
+from ..core.audit import record_event
+from ..core.permissions import ALLOW, Decision, deny
+from ..core.workflow import registry as workflow_registry
+from ..extensions import db
+from .models import Attachment
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_LABELS = {"application/pdf": "PDF", DOCX: "Word document", XLSX: "Excel spreadsheet",
+               "image/png": "PNG image", "image/jpeg": "JPEG image"}
+ACCEPTED = "PDF, Word (.docx), Excel (.xlsx), PNG or JPEG"
+CHUNK = 64 * 1024
+
+
+class UploadRefused(ValueError):
+    """A message fit to show next to the file field."""
+
+
+def _office_type(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(name.endswith("vbaProject.bin") for name in names):
+        raise UploadRefused("Documents with macros are not accepted. Save it as a normal .docx or .xlsx "
+                            "and upload it again.")
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
+
+
+def sniff_content_type(path: Path) -> str | None:
+    """The accepted content type of the file at ``path``, or None."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _office_type(path)
+    kind = filetype.guess(head)
+    if kind is not None and kind.mime in ("image/png", "image/jpeg"):
+        return kind.mime
+    return None
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def stored_path(attachment: Attachment) -> Path:
+    return _upload_dir() / attachment.storage_name[:2] / attachment.storage_name
+
+
+def _clean_filename(name: str) -> str:
+    # browsers on Windows used to send the full path; keep only the last part
+    base = PurePath(name.replace("\\", "/")).name.strip() or "upload"
+    return "".join(ch for ch in base if ch.isprintable())[:255]
+
+
+def store_upload(application, field_key: str, upload, actor) -> Attachment:
+    """Check and store one uploaded file (a werkzeug ``FileStorage``); flush,
+    never commit. Raises ``UploadRefused`` with a message for the field."""
+    limit = int(current_app.config["MAX_UPLOAD_BYTES"])
+    incoming = _upload_dir() / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    storage_name = secrets.token_hex(20)
+    temporary = incoming / storage_name
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(temporary, "wb") as out:
+            while chunk := upload.stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UploadRefused(f"“{_clean_filename(upload.filename)}” is larger than "
+                                        f"{limit / (1024 * 1024):.0f} MB. Upload a smaller file "
+                                        "(for example, a PDF saved at a lower quality).")
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UploadRefused(f"“{_clean_filename(upload.filename)}” is empty. Choose the file again.")
+        content_type = sniff_content_type(temporary)
+        if content_type is None:
+            raise UploadRefused(f"“{_clean_filename(upload.filename)}” is not a file we accept. "
+                                f"Upload a {ACCEPTED} file.")
+        final = _upload_dir() / storage_name[:2] / storage_name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+    attachment = Attachment(application=application, field_key=field_key,
+                            original_filename=_clean_filename(upload.filename), content_type=content_type,
+                            size_bytes=size, sha256=digest.hexdigest(), storage_name=storage_name,
+                            uploaded_by_id=getattr(actor, "id", None))
+    db.session.add(attachment)
+    db.session.flush()
+    record_event(actor=actor, action="attachment.uploaded", subject=attachment, application=application,
+                 data={"field": field_key, "filename": attachment.original_filename, "size": size,
+                       "sha256": attachment.sha256})
+    return attachment
+
+
+def is_organisation_member(application, user) -> bool:
+    resolver = workflow_registry.ROLE_RESOLVERS.get("applicant")
+    return bool(resolver and resolver(application, user))
+
+
+def can_download_attachment(user, attachment: Attachment) -> Decision:
+    """Staff, the applying organisation's users, and whoever the review domain's
+    ``reviewer`` role resolver accepts for the application (assigned and not
+    conflicted)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return deny("Sign in to download files.")
+    application = attachment.application
+    if user.has_role("admin"):
+        return ALLOW
+    if is_organisation_member(application, user):
+        return ALLOW
+    reviewer = workflow_registry.ROLE_RESOLVERS.get("reviewer")
+    if reviewer is not None and user.has_role("reviewer") and reviewer(application, user):
+        return ALLOW
+    return deny("Only the applying organisation, fund staff and the application's reviewers can "
+                "download this file.")

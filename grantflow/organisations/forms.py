@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+
+from .models import APPLICANT_TYPES, US_STATES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper_compact(value):
+    return re.sub(r"\s+", "", value).upper() if isinstance(value, str) else value
+
+
+def _population(value):
+    """``214,000`` and ``214 000`` are what people type."""
+    return re.sub(r"[,\s]", "", value) if isinstance(value, str) else value
+
+
+class PopulationField(IntegerField):
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [_population(valuelist[0])]
+        if valuelist and valuelist[0] == "":
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the population as a whole number, like 214000.") from None
+
+
+def _ein_format(form, field):
+    if field.data and not re.fullmatch(r"\d{2}-?\d{7}", field.data):
+        raise ValidationError("Enter the EIN as 9 digits, like 42-6004643.")
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name of your government", filters=[_strip],
+                       validators=[DataRequired(message="Enter the name of your government."), Length(max=200)],
+                       description="As it should appear on an award letter, for example “City of Des Moines”.")
+    applicant_type = RadioField("Type of government", choices=[SelectChoice(k, v) for k, v in APPLICANT_TYPES.items()],
+                                validators=[DataRequired(message="Choose the type of government.")])
+    state = SelectField("State or territory", choices=[SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in US_STATES.items()],
+                        validators=[DataRequired(message="Choose your state or territory.")])
+    population = PopulationField("Population", validators=[Optional(), NumberRange(min=0, max=1_000_000_000,
+                                 message="Enter a population between 0 and 1,000,000,000.")],
+                                 description="Optional. The latest estimate you have.")
+    uei = StringField("Unique Entity ID (UEI)", filters=[_upper_compact],
+                      validators=[Optional(), Regexp(r"^[A-Z0-9]{12}$",
+                                                     message="A UEI has 12 letters and numbers, like J7M9HPTGJ1S8.")],
+                      description="Optional: many governments do not have one yet.")
+    ein = StringField("Employer Identification Number (EIN)", filters=[_strip],
+                      validators=[Optional(), _ein_format], description="Optional. 9 digits, like 42-6004643.")
+
+
+class InviteColleagueForm(FlaskForm):
+    name = StringField("Your colleague's full name", filters=[_strip],
+                       validators=[DataRequired(message="Enter your colleague's name."), Length(max=200)])
+    email = EmailField("Their work email address", filters=[_strip],
+                       validators=[DataRequired(message="Enter your colleague's email address."),
+                                   Email(message="Enter a valid email address, like name@city.gov.")])

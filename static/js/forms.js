@@ -1,0 +1,127 @@
+/* Progressive enhancement for forms built from definitions (no build step).
+   Everything here is optional: without JavaScript the forms work the same,
+   with every question shown and "Save draft" instead of autosave.
+   - live character counters for limited long answers;
+   - conditional questions shown or hidden as the controlling answer changes;
+   - autosave: the page is posted in the background a few seconds after typing stops;
+   - focus on the error summary, or on a newly added item. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form.definition-form");
+  if (!form) { return; }
+
+  // -- character counters ---------------------------------------------------------
+  function plural(n, word) { return n.toLocaleString("en-US") + " " + word + (n === 1 ? "" : "s"); }
+
+  form.querySelectorAll("textarea[data-maxlength]").forEach(function (area) {
+    var limit = parseInt(area.getAttribute("data-maxlength"), 10);
+    var counter = document.getElementById(area.id + "-count");
+    if (!counter || !limit) { return; }
+    // a separate, throttled live region so screen readers are not interrupted at every key
+    var live = document.createElement("p");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    counter.parentNode.insertBefore(live, counter.nextSibling);
+    var timer = null;
+    function update(announce) {
+      var used = area.value.replace(/\r\n/g, "\n").length;
+      var left = limit - used;
+      var text = left >= 0 ? "You have " + plural(left, "character") + " remaining"
+                           : "You have " + plural(-left, "character") + " too many";
+      counter.textContent = text;
+      counter.classList.toggle("over-limit", left < 0);
+      if (announce) {
+        clearTimeout(timer);
+        timer = setTimeout(function () { live.textContent = text; }, 1000);
+      }
+    }
+    area.addEventListener("input", function () { update(true); });
+    update(false);
+  });
+
+  // -- conditional questions --------------------------------------------------------
+  var conditional = Array.prototype.slice.call(form.querySelectorAll("[data-show-field]"));
+
+  function currentValues(name) {
+    var values = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
+      if (input.value !== "") { values.push(input.value); }
+    });
+    return values;
+  }
+
+  function applyConditions() {
+    conditional.forEach(function (wrapper) {
+      var values = currentValues(wrapper.getAttribute("data-show-field"));
+      var show;
+      if (wrapper.hasAttribute("data-show-filled")) {
+        show = values.length > 0;
+      } else {
+        var wanted = JSON.parse(wrapper.getAttribute("data-show-values") || "[]");
+        show = values.some(function (v) { return wanted.indexOf(v) !== -1; });
+      }
+      wrapper.hidden = !show;
+      // the sentence explaining the condition is only needed when nothing hides the question
+      wrapper.querySelectorAll(".condition-note").forEach(function (n) { n.hidden = true; });
+    });
+  }
+  if (conditional.length) {
+    form.addEventListener("change", applyConditions);
+    applyConditions();
+  }
+
+  // -- autosave ---------------------------------------------------------------------
+  var url = form.getAttribute("data-autosave-url");
+  var status = document.getElementById("autosave-status");
+  var dirty = false, saving = false, timer = null;
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function save() {
+    if (!dirty || saving || !url || !window.fetch) { return; }
+    saving = true; dirty = false;
+    var data = new FormData(form);
+    // files and "remove this file" wait for an explicit save
+    Array.prototype.slice.call(data.keys()).forEach(function (key) {
+      if (/__remove$/.test(key) || data.get(key) instanceof File) { data.delete(key); }
+    });
+    data.delete("_action"); data.delete("_goto");
+    fetch(url, { method: "POST", body: data, credentials: "same-origin",
+                 headers: { "X-Requested-With": "fetch", "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        if (result.ok && result.body.saved) {
+          var problems = (result.body.errors || []).length;
+          say("Draft saved automatically at " + result.body.saved_at +
+              (problems ? ". " + plural(problems, "answer") + " could not be saved: press “Save draft” to see why." : "."));
+        } else {
+          dirty = true;
+          say("Not saved automatically: " + (result.body.message || "please press “Save draft”."));
+        }
+      })
+      .catch(function () { dirty = true; say("Not saved automatically (no connection). Press “Save draft” when you are back online."); })
+      .then(function () { saving = false; });
+  }
+
+  function changed(event) {
+    if (event.target.type === "file") { return; }
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(save, 3000);
+  }
+  if (url) {
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("submit", function () { dirty = false; clearTimeout(timer); });
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { save(); } });
+  }
+
+  // -- focus ------------------------------------------------------------------------
+  var summary = document.getElementById("error-summary");
+  var target = form.getAttribute("data-focus") && document.getElementById(form.getAttribute("data-focus"));
+  if (target) { target.focus(); } else if (summary) { summary.focus(); }
+})();
