@@ -73,3 +73,14 @@ def mark_submitted(report, *, metrics: dict | None = None, spent_cents: int | No
         fire(report.application, "submit_final_report", None)
     db.session.flush()
     return report
+
+
+def create_grant_for(organisation, applicant, round_, *, amount_cents: int = 10_000_000,
+                     period_start: date = date(2025, 1, 1), period_end: date = date(2025, 12, 31)):
+    """A grant of an existing organisation, accepted by ``applicant`` (for the authz scenario)."""
+    application = factories.create_application(round_, organisation, state="award_offered",
+                                               title="Sister-city water exchange")
+    create_award(application, amount_cents=amount_cents, period_start=period_start, period_end=period_end)
+    accept_award(application, applicant, typed_name=applicant.name, ip_address="192.0.2.1")
+    db.session.flush()
+    return application
