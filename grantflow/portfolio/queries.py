@@ -1,0 +1,181 @@
+"""The dashboard's figures: a fixed number of aggregate queries whatever the size
+of the portfolio (one per breakdown), all grouped and summed in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..applications.models import Application
+from ..extensions import db
+from ..funds.models import Round
+from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
+from . import facts
+from .filters import PortfolioFilters, known_workflow_states
+from .labels import theme_labels
+from .metrics import metric_totals
+
+STORIES_SHOWN = 12
+
+
+@dataclass
+class Totals:
+    applications: int = 0
+    submitted: int = 0
+    decided: int = 0
+    grants: int = 0
+    paid_grants: int = 0
+    closed: int = 0
+    requested_cents: int = 0
+    awarded_cents: int = 0
+    paid_cents: int = 0
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One bar of a breakdown: applications, grants and money for one key."""
+    key: str
+    label: str
+    applications: int
+    grants: int
+    requested_cents: int
+    awarded_cents: int
+
+
+@dataclass(frozen=True)
+class Story:
+    reference: str
+    organisation: str
+    us_state: str
+    title: str
+    text: str
+
+
+@dataclass
+class PortfolioSummary:
+    filters: PortfolioFilters
+    totals: Totals
+    by_workflow_state: list[Slice]
+    funnel: list[tuple[str, int]]
+    by_theme: list[Slice]
+    by_applicant_type: list[Slice]
+    by_us_state: list[Slice]
+    metrics: list = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    stories_total: int = 0
+
+
+def portfolio_select(*columns, award=None, paid=None):
+    """SELECT ... FROM applications with the organisation and round joined (the
+    filters need both), plus the award and payment facts when given."""
+    stmt = (sa.select(*columns).select_from(Application)
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .join(Round, Round.id == Application.round_id))
+    if award is not None:
+        stmt = stmt.outerjoin(award, award.c.application_id == Application.id)
+    if paid is not None:
+        stmt = stmt.outerjoin(paid, paid.c.application_id == Application.id)
+    return stmt
+
+
+def _money_columns(award, paid):
+    grant = facts.is_grant(award)
+    return (
+        sa.func.count(Application.id).label("applications"),
+        sa.func.count(sa.case((grant, 1))).label("grants"),
+        sa.func.coalesce(sa.func.sum(sa.case((Application.submitted_at.isnot(None),
+                                              Application.amount_requested_cents))), 0).label("requested"),
+        sa.func.coalesce(sa.func.sum(sa.case((grant, award.c.awarded_cents))), 0).label("awarded"),
+        sa.func.coalesce(sa.func.sum(sa.case((grant, paid.c.paid_cents))), 0).label("paid"),
+    )
+
+
+def _breakdown(filters: PortfolioFilters, key_column, labels: dict[str, str], *, extra_from=None) -> list[Slice]:
+    award, paid = facts.award_facts(), facts.payment_facts()
+    stmt = portfolio_select(key_column.label("key"), *_money_columns(award, paid), award=award, paid=paid)
+    if extra_from is not None:
+        stmt = stmt.join(extra_from, sa.true())
+    stmt = filters.apply(stmt).group_by(key_column)
+    rows = db.session.execute(stmt).all()
+    slices = [Slice(row.key, labels.get(row.key, row.key), row.applications, row.grants,
+                    int(row.requested), int(row.awarded)) for row in rows if row.key is not None]
+    return sorted(slices, key=lambda s: (-s.awarded_cents, -s.applications, s.label))
+
+
+def _by_workflow_state(filters: PortfolioFilters) -> tuple[Totals, list[Slice]]:
+    """One query: per state counts and money, from which the totals and the funnel follow."""
+    award, paid = facts.award_facts(), facts.payment_facts()
+    grant = facts.is_grant(award)
+    stmt = portfolio_select(
+        Application.state,
+        *_money_columns(award, paid),
+        sa.func.count(Application.submitted_at).label("submitted"),
+        sa.func.count(Application.decided_at).label("decided"),
+        sa.func.count(sa.case((sa.and_(grant, paid.c.paid_cents > 0), 1))).label("paid_grants"),
+        award=award, paid=paid)
+    rows = db.session.execute(filters.apply(stmt).group_by(Application.state)).all()
+    labels = known_workflow_states()
+    totals = Totals()
+    slices = []
+    for row in rows:
+        totals.applications += row.applications
+        totals.submitted += row.submitted
+        totals.decided += row.decided
+        totals.grants += row.grants
+        totals.paid_grants += row.paid_grants
+        totals.requested_cents += int(row.requested)
+        totals.awarded_cents += int(row.awarded)
+        totals.paid_cents += int(row.paid)
+        if row.state == "closed":
+            totals.closed += row.applications
+        slices.append(Slice(row.state, labels.get(row.state, row.state), row.applications, row.grants,
+                            int(row.requested), int(row.awarded)))
+    order = {name: position for position, name in enumerate(labels)}
+    slices.sort(key=lambda s: order.get(s.key, len(order)))
+    return totals, slices
+
+
+def funnel(totals: Totals) -> list[tuple[str, int]]:
+    """How far applications got: each stage counts those that reached it or beyond."""
+    return [
+        ("Started", totals.applications),
+        ("Submitted", totals.submitted),
+        ("Decided", totals.decided),
+        ("Awarded (grants)", totals.grants),
+        ("Paid at least once", totals.paid_grants),
+        ("Closed", totals.closed),
+    ]
+
+
+def _stories(filters: PortfolioFilters, limit: int) -> tuple[list[Story], int]:
+    """The latest success stories whose authors consented to publication (and how many in all)."""
+    from ..reporting.models import Report
+
+    stmt = portfolio_select(Application.id, Organisation.name, Organisation.state, Application.title,
+                            Report.success_story, sa.func.count().over().label("total"))
+    stmt = stmt.join(Report, Report.application_id == Application.id).where(
+        Report.is_story_publishable.is_(True), Report.state == "accepted",
+        sa.func.length(sa.func.trim(sa.func.coalesce(Report.success_story, ""))) > 0)
+    stmt = filters.apply(stmt).order_by(Report.submitted_at.desc(), Report.id.desc()).limit(limit)
+    rows = db.session.execute(stmt).all()
+    stories = [Story(f"L2G-{row.id:05d}", row.name, US_STATES.get(row.state, row.state), row.title,
+                     row.success_story.strip()) for row in rows]
+    return stories, (rows[0].total if rows else 0)
+
+
+def summarise(filters: PortfolioFilters, *, stories: int = STORIES_SHOWN) -> PortfolioSummary:
+    """Every figure on the dashboard and in the PDF report: seven queries in all."""
+    totals, by_state = _by_workflow_state(filters)
+    themes = facts.theme_elements()
+    summary = PortfolioSummary(
+        filters=filters,
+        totals=totals,
+        by_workflow_state=by_state,
+        funnel=funnel(totals),
+        by_theme=_breakdown(filters, themes.c.value, theme_labels(), extra_from=themes),
+        by_applicant_type=_breakdown(filters, Organisation.applicant_type, APPLICANT_TYPES),
+        by_us_state=_breakdown(filters, Organisation.state, US_STATES),
+        metrics=metric_totals(filters),
+    )
+    summary.stories, summary.stories_total = _stories(filters, stories)
+    return summary

@@ -1,0 +1,154 @@
+"""Portfolio pages: the administrators' dashboard and exports (background jobs
+with a progress page), and the public open-data pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, send_file,
+                   url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core import jobs, navigation
+from ..core.audit import record_event
+from ..core.models import BackgroundJob
+from ..core.permissions import admin_required
+from ..extensions import db
+from ..funds.models import Fund, Round
+from .charts_data import dashboard_charts
+from .exports import FORMATS
+from .filters import FilterError, PortfolioFilters, parse_filters
+from .forms import ExportForm, FilterForm, filter_choices
+from .queries import summarise
+from .tasks import EXPORT_TASK, export_file_path
+
+bp = Blueprint("portfolio", __name__)
+
+navigation.register("Portfolio", "portfolio.dashboard", ("admin",), order=60)
+
+
+def _filters_from(values, form: FilterForm) -> PortfolioFilters | None:
+    """Parsed filters, or None with each problem attached to its field."""
+    try:
+        return parse_filters(values)
+    except FilterError as exc:
+        for key, message in exc.errors.items():
+            getattr(form, key).errors = [message]
+        return None
+
+
+@bp.route("/admin/portfolio/")
+@admin_required
+def dashboard():
+    choices = filter_choices()
+    form = FilterForm(request.args, meta={"csrf": False})
+    form.set_choices(choices)
+    filters = _filters_from(request.args, form)
+    if filters is None:
+        return render_template("portfolio/dashboard.html", form=form, summary=None, charts={},
+                               export_form=None), 400
+    summary = summarise(filters)
+    export_form = ExportForm(formdata=None, data=filters.as_args())
+    return render_template("portfolio/dashboard.html", form=form, summary=summary,
+                           charts=dashboard_charts(summary), export_form=export_form,
+                           formats=FORMATS, filters=filters)
+
+
+@bp.route("/admin/portfolio/exports", methods=["POST"])
+@admin_required
+def start_export():
+    export_form = ExportForm()
+    if not export_form.validate():
+        problems = "; ".join(f"{getattr(export_form, k).label.text}: {' '.join(v)}"
+                             for k, v in export_form.errors.items())
+        abort(400, f"The export was not started: {problems}")
+    try:
+        filters = parse_filters({k: v for k, v in export_form.data.items() if k != "format"})
+    except FilterError as exc:
+        abort(400, f"The export was not started: {exc}")
+    fmt = export_form.format.data
+    job = jobs.enqueue(EXPORT_TASK, actor=current_user, format=fmt, filters=filters.as_args(), staff=True)
+    record_event(actor=current_user, action="portfolio.export_requested", subject=job,
+                 data={"format": fmt, "filters": filters.as_args()})
+    return redirect(url_for("portfolio.export_status", job_id=job.id))
+
+
+def _export_job(job_id: int) -> BackgroundJob:
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or job.task != EXPORT_TASK:
+        abort(404)
+    return job
+
+
+@bp.route("/admin/portfolio/exports/<int:job_id>")
+@admin_required
+def export_status(job_id: int):
+    job = _export_job(job_id)
+    fmt = FORMATS[job.args["format"]]
+    return render_template("portfolio/export_status.html", job=job, fmt=fmt,
+                           filters=PortfolioFilters(**job.args.get("filters", {})),
+                           refresh=job.status in ("queued", "running"))
+
+
+@bp.route("/admin/portfolio/exports/<int:job_id>/download")
+@admin_required
+def export_download(job_id: int):
+    job = _export_job(job_id)
+    if job.status != "done" or not job.result.get("file"):
+        abort(404)
+    path = export_file_path(job.result["file"])
+    if not path.is_file():
+        abort(404, "This export file is no longer on the server; start the export again.")
+    fmt = FORMATS[job.args["format"]]
+    return send_file(path, mimetype=fmt.mimetype, as_attachment=True, download_name=job.result["filename"])
+
+
+# -- public open data ------------------------------------------------------------------------------
+
+def _publishing_funds() -> list[Fund]:
+    from .opendata import publishes
+
+    return [fund for fund in db.session.scalars(select(Fund).order_by(Fund.name)) if publishes(fund)]
+
+
+def _published_fund(slug: str) -> Fund:
+    from .opendata import publishes
+
+    fund = db.session.scalars(select(Fund).where(Fund.slug == slug)).first()
+    if fund is None or not publishes(fund):
+        abort(404)
+    return fund
+
+
+@bp.route("/open-data/")
+def open_data():
+    return render_template("portfolio/open_data_index.html", funds=_publishing_funds())
+
+
+@bp.route("/open-data/<slug>/")
+def open_data_fund(slug: str):
+    from .opendata import PAGE_SIZE, published_grants
+
+    fund = _published_fund(slug)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    listing = published_grants(fund, page=page)
+    if page > 1 and not listing.grants:
+        abort(404)
+    return render_template("portfolio/open_data_fund.html", fund=fund, listing=listing, page=page,
+                           page_size=PAGE_SIZE)
+
+
+@bp.route("/open-data/<slug>/360giving.json")
+def open_data_360(slug: str):
+    from .opendata import NothingPublished, published_package
+
+    fund = _published_fund(slug)
+    try:
+        path: Path = published_package(fund)
+    except NothingPublished as exc:
+        abort(404, str(exc))
+    response = send_file(path, mimetype="application/json", max_age=300,
+                         download_name=f"{fund.slug}-360giving.json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
