@@ -70,3 +70,22 @@ def plain_zip_bytes() -> bytes:
 
 EXE_BYTES = b"MZ\x90\x00" + b"\x00" * 60 + b"This program cannot be run in DOS mode."
 HTML_BYTES = b"<!doctype html><script>alert(1)</script>"
+
+
+def upload(content: bytes, filename: str = "letter.pdf", content_type: str = "application/octet-stream"):
+    """A werkzeug FileStorage, as a browser would post it."""
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(content), filename=filename, content_type=content_type)
+
+
+def create_attachment(application, *, field_key: str = "budget_document", content: bytes = PDF_BYTES,
+                      filename: str = "budget.pdf", uploaded_by=None, link: bool = True):
+    """A stored attachment (through the real upload path), referenced from the
+    answers unless ``link`` is False."""
+    from grantflow.applications.uploads import store_upload
+
+    attachment = store_upload(application, field_key, upload(content, filename), uploaded_by)
+    if link and "." not in field_key:
+        application.answers = {**(application.answers or {}), field_key: attachment.id}
+    return attachment
