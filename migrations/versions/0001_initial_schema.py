@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 00:34:33.149459
+Create Date: 2026-11-26 00:37:29.462678
 
 """
 from alembic import op

@@ -1,0 +1,1 @@
+"""Review: rubrics, conflicts of interest, optimal reviewer assignment, queues, calibrated ranking."""
