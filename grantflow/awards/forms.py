@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.db import cents_to_dollars
@@ -48,7 +49,8 @@ class CoFunderRow(Form):
 
 class TrancheRow(Form):
     label = StringField("Payment", validators=[Optional(), Length(max=120)])
-    release_on = SelectField("Released", choices=[(e, RELEASE_LABELS[e]) for e in RELEASE_EVENTS])
+    release_on = SelectField("Released", choices=[SelectChoice(e, RELEASE_LABELS[e]) for e in RELEASE_EVENTS],
+                             default="acceptance")
     percent = StringField("Share (%)", validators=[Optional()])
     due_date = DateField("Date (if released on a date)", validators=[Optional()])
 
@@ -174,5 +176,7 @@ class RoundLettersForm(FlaskForm):
 
 
 class RenderLetterForm(FlaskForm):
-    kind = SelectField("Letter", choices=[("award", "Award letter"), ("decline", "Decline letter"),
-                                          ("waitlist", "Waiting-list letter"), ("closeout", "Closeout letter")])
+    kind = SelectField("Letter", choices=[SelectChoice("award", "Award letter"),
+                                          SelectChoice("decline", "Decline letter"),
+                                          SelectChoice("waitlist", "Waiting-list letter"),
+                                          SelectChoice("closeout", "Closeout letter")])
