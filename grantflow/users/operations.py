@@ -100,8 +100,9 @@ def reset_password(token: str, password: str) -> User:
 
 # --- invitations --------------------------------------------------------------
 
-def invite_user(actor: User, *, name: str, email: str, roles: list[str]) -> tuple[User, list[str]]:
-    """Invite someone as reviewer and/or administrator.
+def invite_user(actor: User | None, *, name: str, email: str, roles: list[str]) -> tuple[User, list[str]]:
+    """Invite someone as reviewer and/or administrator (``actor`` is None from
+    the command line, which is how a new installation gets its first admin).
 
     A new address gets an account without a password and an emailed link to
     choose one. An existing account gets the roles it lacks instead (and, if it
@@ -145,10 +146,11 @@ def accept_invitation(token: str, password: str) -> User:
 
 # --- activation -----------------------------------------------------------------
 
-def set_account_active(actor: User, user: User, active: bool) -> bool:
+def set_account_active(actor: User | None, user: User, active: bool) -> bool:
     """Deactivate or reactivate an account; returns whether anything changed.
-    A deactivated user is signed out everywhere at their next request."""
-    if user.id == actor.id and not active:
+    A deactivated user is signed out everywhere at their next request.
+    ``actor`` is None from the command line."""
+    if actor is not None and user.id == actor.id and not active:
         raise AccountError("You cannot deactivate your own account. Ask another administrator.")
     if user.is_active_account == active:
         return False
