@@ -1,0 +1,167 @@
+"""The staff list of applications: filters, search and pagination in SQL.
+
+A page costs the same number of queries whatever its length: one count, one
+page of rows with their organisation and round joined in, and the filter
+choices (rounds, themes)."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..applications.models import Application
+from ..extensions import db
+from ..funds.models import Round
+from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
+
+PER_PAGE = 25
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+REFERENCE = re.compile(r"^\s*(?:[A-Za-z0-9]+-)?0*(\d{1,9})\s*$")
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    round_id: int | None = None
+    state: str = ""
+    theme: str = ""
+    applicant_type: str = ""
+    us_state: str = ""
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "ApplicationFilters":
+        """Read the query string (or a form); values that cannot match anything are dropped."""
+        state = (args.get("state") or "").strip()
+        applicant_type = (args.get("applicant_type") or "").strip()
+        us_state = (args.get("us_state") or "").strip().upper()
+        try:
+            page = max(1, int(args.get("page") or 1))
+        except ValueError:
+            page = 1
+        try:
+            round_id = int(args.get("round")) if args.get("round") else None
+        except ValueError:
+            round_id = None
+        return cls(
+            round_id=round_id, state=state if NAME.match(state) else "",
+            theme=(args.get("theme") or "").strip()[:80],
+            applicant_type=applicant_type if applicant_type in APPLICANT_TYPES else "",
+            us_state=us_state if us_state in US_STATES else "", q=(args.get("q") or "").strip()[:200], page=page,
+        )
+
+    def as_args(self, **changes) -> dict:
+        """The non-empty filters as query-string arguments (for links and hidden fields)."""
+        values = asdict(replace(self, **changes))
+        values["round"] = values.pop("round_id")
+        if values["page"] == 1:
+            values.pop("page")
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.as_args(page=1))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def has_theme(theme: str):
+    """``themes`` is a JSON list; match one element exactly, in SQL."""
+    if _is_postgres():
+        return sa.cast(Application.themes, JSONB).contains([theme])
+    element = func.json_each(Application.themes).table_valued("value").render_derived()
+    return exists(select(1).select_from(element).where(element.c.value == theme))
+
+
+def filtered(filters: ApplicationFilters):
+    """``SELECT applications JOIN organisations`` restricted by the filters."""
+    query = select(Application).join(Application.organisation)
+    if filters.round_id is not None:
+        query = query.where(Application.round_id == filters.round_id)
+    if filters.state:
+        query = query.where(Application.state == filters.state)
+    if filters.theme:
+        query = query.where(has_theme(filters.theme))
+    if filters.applicant_type:
+        query = query.where(Organisation.applicant_type == filters.applicant_type)
+    if filters.us_state:
+        query = query.where(Organisation.state == filters.us_state)
+    if filters.q:
+        pattern = _like(filters.q)
+        matches = [Organisation.name.ilike(pattern, escape="\\"), Application.title.ilike(pattern, escape="\\")]
+        reference = REFERENCE.match(filters.q)
+        if reference:
+            matches.append(Application.id == int(reference.group(1)))
+        query = query.where(or_(*matches))
+    return query
+
+
+def with_related(query):
+    """Load each row's organisation (already joined) and round in the same query."""
+    return query.options(contains_eager(Application.organisation), joinedload(Application.round))
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) -> Page:
+    query = filtered(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(filters.page, max(1, math.ceil(total / per_page)))
+    items = db.session.scalars(
+        with_related(query).order_by(Application.id).limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def all_matching(filters: ApplicationFilters) -> list[Application]:
+    return db.session.scalars(with_related(filtered(filters)).order_by(Application.id)).unique().all()
+
+
+def applications_by_id(ids: list[int]) -> list[Application]:
+    if not ids:
+        return []
+    query = with_related(select(Application).join(Application.organisation).where(Application.id.in_(ids)))
+    return db.session.scalars(query.order_by(Application.id)).unique().all()
+
+
+def round_choices() -> list[Round]:
+    return db.session.scalars(select(Round).options(joinedload(Round.fund)).order_by(Round.opens_at.desc())).all()
+
+
+def theme_choices() -> list[str]:
+    """The themes that occur in applications (one query)."""
+    if _is_postgres():
+        element = func.jsonb_array_elements_text(sa.cast(Application.themes, JSONB)).table_valued("value")
+        query = select(element.c.value).select_from(Application).join(element, sa.true())
+    else:
+        element = func.json_each(Application.themes).table_valued("value")
+        query = select(element.c.value).select_from(Application).join(element, sa.true())
+    return sorted({str(v) for v in db.session.scalars(query.distinct()) if v is not None})

@@ -1,0 +1,114 @@
+"""Staff: the list of applications (filters, search, pagination, bulk moves)
+and the read-only application page."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from ..applications.models import Application
+from ..core.permissions import admin_required
+from ..core.workflow import definitions
+from ..core.workflow.diagram import render_svg
+from ..core.workflow.engine import definition_for
+from ..extensions import db
+from ..organisations.models import APPLICANT_TYPES, US_STATES
+from . import queries
+from .operations import bulk_fire
+from .presenters import theme_label, theme_labels, workflow_context
+from .views import bp
+
+
+def _state_choices(round_) -> list[tuple[str, str]]:
+    """States to filter by: the round's workflow, or every workflow's (by name)."""
+    if round_ is not None:
+        found = [d for d in definitions() if (d.key, d.version) == (round_.workflow_key, round_.workflow_version)]
+    else:
+        found = definitions()
+    seen: dict[str, str] = {}
+    for definition in found:
+        for state in definition.states.values():
+            seen.setdefault(state.name, state.label)
+    return list(seen.items())
+
+
+def _bulk_triggers(round_) -> list[tuple[str, str]]:
+    """Moves staff can make, by trigger, for the bulk-action menu."""
+    found = definitions()
+    if round_ is not None:
+        found = [d for d in found if (d.key, d.version) == (round_.workflow_key, round_.workflow_version)] or found
+    seen: dict[str, str] = {}
+    for definition in found:
+        for transition in definition.transitions:
+            if "admin" in transition.roles:
+                seen.setdefault(transition.trigger, transition.label)
+    return list(seen.items())
+
+
+@bp.route("/admin/applications")
+@admin_required
+def applications():
+    filters = queries.ApplicationFilters.from_args(request.args)
+    rounds = queries.round_choices()
+    current_round = next((r for r in rounds if r.id == filters.round_id), None)
+    page = queries.page_of_applications(filters)
+    labels = theme_labels()
+    themes = sorted(set(labels) | set(queries.theme_choices()), key=lambda t: theme_label(t, labels))
+    return render_template(
+        "staff/applications.html", filters=filters, page=page, rounds=rounds, current_round=current_round,
+        states=_state_choices(current_round), themes=[(t, theme_label(t, labels)) for t in themes],
+        applicant_types=APPLICANT_TYPES, us_states=US_STATES, triggers=_bulk_triggers(current_round),
+    )
+
+
+def _bulk_targets(filters) -> list[Application]:
+    if request.form.get("scope") == "all":
+        return queries.all_matching(filters)
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    return queries.applications_by_id(ids)
+
+
+@bp.route("/admin/applications/bulk", methods=["POST"])
+@admin_required
+def bulk_action():
+    filters = queries.ApplicationFilters.from_args(request.form)
+    back = url_for("staff.applications", **filters.as_args())
+    trigger = request.form.get("trigger", "")
+    targets = _bulk_targets(filters)
+    if not targets:
+        flash("Select at least one application, or choose “all applications matching the filters”.", "error")
+        return redirect(back)
+    transitions = [t for t in (next((t for t in definition_for(a).transitions if t.trigger == trigger), None)
+                               for a in targets) if t is not None]
+    if not transitions:
+        flash("Choose an action that exists in these applications' workflow.", "error")
+        return redirect(back)
+    label = transitions[0].label
+    comment = (request.form.get("comment") or "").strip()
+    needs_comment = any(t.comment_required for t in transitions)
+    confirm_texts = sorted({t.confirm for t in transitions if t.confirm})
+    comment_missing = needs_comment and not comment
+    if comment_missing or (confirm_texts and request.form.get("confirmed") != "yes"):
+        attempted = request.form.get("confirmed") == "yes" or not confirm_texts
+        return render_template(
+            "staff/bulk_confirm.html", targets=targets, trigger=trigger, label=label, comment=comment,
+            needs_comment=needs_comment, confirm_texts=confirm_texts, filters=filters, back=back,
+            scope=request.form.get("scope", "selected"),
+            comment_error="Enter a comment: this step needs one." if comment_missing and attempted else None,
+        ), (400 if comment_missing and attempted else 200)
+    results = bulk_fire(targets, trigger, current_user, comment=comment or None)
+    return render_template("staff/bulk_results.html", results=results, label=label, back=back,
+                           done=sum(r.is_done for r in results))
+
+
+@bp.route("/admin/applications/<int:application_id>")
+@admin_required
+def application(application_id: int):
+    application = db.session.get(Application, application_id,
+                                 options=[joinedload(Application.organisation), joinedload(Application.round)])
+    if application is None:
+        abort(404)
+    wf = workflow_context(application, current_user)
+    diagram = render_svg(wf.definition, current=application.state, id_prefix=f"wf-app-{application.id}")
+    return render_template("staff/application.html", application=application, wf=wf, diagram=diagram,
+                           theme_label=theme_label)
