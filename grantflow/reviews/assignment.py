@@ -206,7 +206,13 @@ def shortfalls(problem: Problem, solution: Solution) -> list[Shortfall]:
         node = n_apps + reviewer
         if reachable[node] and labels[node] in groups:
             groups[labels[node]].reviewers.append(reviewer)
-    return sorted(groups.values(), key=lambda g: (-g.missing, g.applications[0]))
+    # applications that can reach no reviewer at all share one explanation
+    stranded = [g for g in groups.values() if not g.reviewers]
+    found = [g for g in groups.values() if g.reviewers]
+    if stranded:
+        found.append(Shortfall(applications=sorted(i for g in stranded for i in g.applications),
+                               missing=sum(g.missing for g in stranded), reviewers=[]))
+    return sorted(found, key=lambda g: (-g.missing, g.applications[0]))
 
 
 def greedy(problem: Problem) -> Solution:

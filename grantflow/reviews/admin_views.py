@@ -1,0 +1,236 @@
+"""The administrators' review pages: rounds, assignment, reviewer profiles,
+the reviews of one application, and the ranking with its decisions."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from ..applications.models import Application
+from ..core import jobs, navigation
+from ..core.models import AuditEvent, BackgroundJob
+from ..core.permissions import admin_required
+from ..core.workflow import TransitionRefused, fire, may
+from ..extensions import db
+from ..funds.models import Fund, Round
+from ..users.models import User, UserRole
+from . import operations
+from .assigning import REVIEWABLE_STATE, assign_reviewers
+from .forms import AddReviewerForm, AdminProfileForm, AssignForm, RemoveReviewerForm
+from .models import DEFAULT_MAX_PER_ROUND, Review, ReviewAssignment, ReviewerProfile
+from .profiles import fill_profile_choices, profile_form_data
+from .ranking import SORTS, build_ranking
+from .views import bp
+
+navigation.register("Reviews", "reviews.rounds", ("admin",), order=30)
+navigation.register("Reviewers", "reviews.reviewers", ("admin",), order=35)
+
+ASSIGN_TASK = "grantflow.reviews.tasks.assign_round"
+DECISIONS = ("complete_reviews", "award", "waitlist", "decline")
+
+
+def _round(round_id: int) -> Round:
+    return db.session.get(Round, round_id) or abort(404)
+
+
+def _application(application_id: int) -> Application:
+    return db.session.get(Application, application_id) or abort(404)
+
+
+@bp.route("/admin/rounds")
+@admin_required
+def rounds():
+    all_rounds = db.session.scalars(select(Round).join(Fund).options(joinedload(Round.fund))
+                                    .order_by(Round.opens_at.desc())).all()
+    in_review = dict(db.session.execute(select(Application.round_id, func.count()).where(
+        Application.state == REVIEWABLE_STATE).group_by(Application.round_id)).all())
+    assigned = dict(db.session.execute(select(ReviewAssignment.round_id, func.count()).where(
+        ReviewAssignment.status == "active").group_by(ReviewAssignment.round_id)).all())
+    submitted = dict(db.session.execute(select(ReviewAssignment.round_id, func.count()).join(Review).where(
+        ReviewAssignment.status == "active", Review.status == "submitted").group_by(ReviewAssignment.round_id)).all())
+    return render_template("reviews/admin_rounds.html", rounds=all_rounds, in_review=in_review,
+                           assigned=assigned, submitted=submitted)
+
+
+def _reviewer_choices() -> list[SelectChoice]:
+    reviewers = db.session.execute(select(User.id, User.name).join(UserRole).where(
+        UserRole.role == "reviewer", User.is_active_account.is_(True)).order_by(User.name)).all()
+    return [SelectChoice(r.id, r.name) for r in reviewers]
+
+
+def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None, add_for: int | None = None):
+    applications = db.session.scalars(
+        select(Application).where(Application.round_id == round_.id,
+                                  Application.state.in_(operations.OPEN_STATES))
+        .options(joinedload(Application.organisation)).order_by(Application.id)).all()
+    assignments = db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.round_id == round_.id)
+        .options(joinedload(ReviewAssignment.reviewer), joinedload(ReviewAssignment.application),
+                 selectinload(ReviewAssignment.review))
+        .order_by(ReviewAssignment.id)).all()
+    by_app: dict[int, list[ReviewAssignment]] = {}
+    for assignment in assignments:
+        by_app.setdefault(assignment.application_id, []).append(assignment)
+    ended = [a for a in assignments if a.status != "active"]
+    last_job = db.session.scalar(select(BackgroundJob).where(
+        BackgroundJob.task == ASSIGN_TASK, BackgroundJob.args["round_id"].as_integer() == round_.id)
+        .order_by(BackgroundJob.id.desc()).limit(1))
+    choices = _reviewer_choices()
+    return render_template("reviews/admin_assignments.html", round=round_, applications=applications,
+                           by_app=by_app, ended=ended, preview=preview, last_job=last_job,
+                           assign_form=AssignForm(), reviewer_choices=choices, add_form=add_form,
+                           add_for=add_for, remove_form=RemoveReviewerForm()), status
+
+
+@bp.route("/admin/rounds/<int:round_id>/assignments")
+@admin_required
+def assignments(round_id: int):
+    return _assignments_page(_round(round_id))
+
+
+@bp.route("/admin/rounds/<int:round_id>/assign", methods=["POST"])
+@admin_required
+def run_assignment(round_id: int):
+    round_ = _round(round_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "preview":
+        report = assign_reviewers(round_, current_user, dry_run=True, fair=form.fair.data)
+        return _assignments_page(round_, preview=report)
+    jobs.enqueue(ASSIGN_TASK, actor=current_user, round_id=round_.id, fair=bool(form.fair.data))
+    flash("Assignment started. The result is below (reload the page if it says “running”).", "info")
+    return redirect(url_for("reviews.assignments", round_id=round_.id))
+
+
+@bp.route("/admin/applications/<int:application_id>/reviewers", methods=["POST"])
+@admin_required
+def add_reviewer(application_id: int):
+    application = _application(application_id)
+    form = AddReviewerForm()
+    form.reviewer_id.choices = _reviewer_choices()
+    if form.validate_on_submit():
+        reviewer = db.session.get(User, form.reviewer_id.data)
+        try:
+            operations.add_reviewer(application, reviewer, current_user)
+        except operations.ReviewError as exc:
+            form.reviewer_id.errors.append(str(exc))
+        else:
+            flash(f"{reviewer.name} now reviews {application.reference}.", "success")
+            return redirect(url_for("reviews.assignments", round_id=application.round_id,
+                                    _anchor=f"app-{application.id}"))
+    return _assignments_page(application.round, status=400, add_form=form, add_for=application.id)
+
+
+@bp.route("/admin/assignments/<int:assignment_id>/remove", methods=["POST"])
+@admin_required
+def remove_reviewer(assignment_id: int):
+    assignment = db.session.get(ReviewAssignment, assignment_id) or abort(404)
+    form = RemoveReviewerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.remove_reviewer(assignment, current_user, reason=form.reason.data or "")
+    except operations.ReviewError as exc:
+        abort(409, str(exc))
+    flash(f"{assignment.reviewer.name} no longer reviews {assignment.application.reference}. Run the assignment "
+          "again to fill the place.", "success")
+    return redirect(url_for("reviews.assignments", round_id=assignment.round_id,
+                            _anchor=f"app-{assignment.application_id}"))
+
+
+@bp.route("/admin/applications/<int:application_id>/reviews")
+@admin_required
+def application_reviews(application_id: int):
+    application = _application(application_id)
+    assignments = db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.application_id == application.id)
+        .options(joinedload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
+        .order_by(ReviewAssignment.id)).all()
+    history = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.application_id == application.id, AuditEvent.action.like("review.%"))
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id)).all()
+    rubrics = {a.id: operations.rubric_for(a) for a in assignments if a.review is not None}
+    return render_template("reviews/admin_application.html", application=application, assignments=assignments,
+                           rubrics=rubrics, history=history)
+
+
+@bp.route("/admin/reviewers")
+@admin_required
+def reviewers():
+    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "reviewer")
+                               .order_by(User.name)).all()
+    profiles = {p.user_id: p for p in db.session.scalars(select(ReviewerProfile)).all()}
+    load = dict(db.session.execute(select(ReviewAssignment.reviewer_id, func.count()).where(
+        ReviewAssignment.status == "active").group_by(ReviewAssignment.reviewer_id)).all())
+    from .themes import theme_labels
+
+    return render_template("reviews/admin_reviewers.html", users=users, profiles=profiles, load=load,
+                           theme_labels=theme_labels(), default_cap=DEFAULT_MAX_PER_ROUND)
+
+
+@bp.route("/admin/reviewers/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_reviewer(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not user.has_role("reviewer"):
+        abort(404)
+    profile = operations.profile_for(user)
+    form = AdminProfileForm(data=None if request.method == "POST" else profile_form_data(profile))
+    fill_profile_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.update_profile(user, current_user, expertise_themes=form.expertise_themes.data,
+                                      conflicted_states=form.conflicted_states.data,
+                                      conflicted_organisation_ids=form.conflicted_organisation_ids.data,
+                                      conflict_notes=form.conflict_notes.data,
+                                      max_applications_per_round=form.max_applications_per_round.data)
+        except operations.ReviewError as exc:
+            getattr(form, exc.field or "expertise_themes").errors.append(str(exc))
+        else:
+            flash(f"{user.name}'s reviewer profile is saved.", "success")
+            return redirect(url_for("reviews.reviewers"))
+    return render_template("reviews/profile.html", form=form, profile=profile, user=user, own=False), \
+        400 if form.errors else 200
+
+
+@bp.route("/admin/rounds/<int:round_id>/ranking")
+@admin_required
+def ranking(round_id: int):
+    round_ = _round(round_id)
+    sort = request.args.get("sort", "calibrated")
+    direction = request.args.get("dir")
+    descending = None if direction not in ("asc", "desc") else direction == "desc"
+    result = build_ranking(round_, sort=sort, descending=descending)
+    actions = {row.application.id: [(t, may(row.application, t, current_user)) for t in DECISIONS
+                                    if row.application.workflow.transition(row.application.state, t)]
+               for row in result.rows}
+    award_page = "awards.new_award" if "awards.new_award" in current_app.view_functions else None
+    return render_template("reviews/ranking.html", ranking=result, actions=actions, sorts=list(SORTS),
+                           award_page=award_page)
+
+
+@bp.route("/admin/applications/<int:application_id>/decision", methods=["POST"])
+@admin_required
+def decide(application_id: int):
+    application = _application(application_id)
+    trigger = request.form.get("trigger")
+    if trigger not in DECISIONS:
+        abort(400, "Unknown decision.")
+    form = AssignForm()  # only for its CSRF check
+    if not form.validate_on_submit():
+        abort(400)
+    data = {}
+    if trigger == "award":
+        data["amount_cents"] = application.amount_requested_cents
+    try:
+        fire(application, trigger, current_user, comment=(request.form.get("comment") or "").strip() or None,
+             data=data, expected_version=request.form.get("version", type=int))
+    except TransitionRefused as exc:
+        flash(f"{application.reference}: {exc}", "error")
+        return redirect(url_for("reviews.ranking", round_id=application.round_id))
+    flash(f"{application.reference}: {application.state_label}.", "success")
+    return redirect(url_for("reviews.ranking", round_id=application.round_id, sort=request.form.get("sort"),
+                            dir=request.form.get("dir")))

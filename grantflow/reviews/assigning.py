@@ -1,0 +1,269 @@
+"""``assign_reviewers``: read a round from the database, solve, write the pairs.
+
+The same function serves ``grantflow assign``, the admin button (through a
+job) and the automatic replacement after a recusal or a decline. Existing
+assignments are kept; every pair that ever existed for an application (active,
+recused, declined or removed) is excluded, and so is every declared conflict.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import insert, select
+
+from ..applications.models import Application
+from ..core.audit import client_ip
+from ..core.db import utcnow
+from ..core.mail import send_email
+from ..core.models import AuditEvent
+from ..core.workflow import ConcurrentChange
+from ..extensions import db
+from ..funds.models import Round
+from ..organisations.models import Organisation
+from ..users.models import User, UserRole
+from .assignment import Problem, Solution, solve
+from .fair import solve_fair
+from .models import DEFAULT_MAX_PER_ROUND, ReviewAssignment, ReviewerProfile
+from .themes import rounded_percent, theme_labels
+
+REVIEWABLE_STATE = "in_review"
+
+
+@dataclass
+class RoundData:
+    """A round as the solver sees it, plus what the explanations need."""
+
+    problem: Problem
+    application_ids: list[int]
+    references: list[str]
+    application_themes: list[list[str]]
+    reviewer_ids: list[int]
+    reviewer_names: list[str]
+    base_match: np.ndarray
+
+
+@dataclass
+class AssignmentReport:
+    round_id: int
+    dry_run: bool
+    fair: bool
+    applications: int = 0
+    places_needed: int = 0
+    assigned: int = 0
+    objective: int = 0
+    explanations: list[str] = field(default_factory=list)
+    pairs: list[tuple[int, int, int]] = field(default_factory=list)  # (application_id, reviewer_id, match)
+    worst_off: int | None = None
+    plain_worst_off: int | None = None
+    plain_objective: int | None = None
+    solver_seconds: float = 0.0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.assigned == self.places_needed
+
+    def summary(self) -> str:
+        if not self.places_needed:
+            return (f"Every one of the {_plural(self.applications, 'application')} in review already has its "
+                    "reviewers; nothing to assign.")
+        verb = "Would fill" if self.dry_run else "Filled"
+        text = (f"{verb} {self.assigned:,} of {_plural(self.places_needed, 'reviewer place')} for "
+                f"{_plural(self.applications, 'application')} in review (total expertise match "
+                f"{self.objective:,}).")
+        if self.fair and self.worst_off is not None:
+            text += (f" Fair mode: the worst-matched application's total match is {self.worst_off} "
+                     f"(plain optimum: {self.plain_worst_off}, with total {self.plain_objective:,}).")
+        return text
+
+    def as_dict(self) -> dict:
+        return {"summary": self.summary(), "explanations": self.explanations, "assigned": self.assigned,
+                "places_needed": self.places_needed, "objective": self.objective, "dry_run": self.dry_run,
+                "fair": self.fair, "complete": self.is_complete}
+
+
+def load_round(round_: Round, application_ids: list[int] | None = None) -> RoundData:
+    query = (select(Application.id, Application.themes, Application.organisation_id, Organisation.state)
+             .join(Organisation, Organisation.id == Application.organisation_id)
+             .where(Application.round_id == round_.id, Application.state == REVIEWABLE_STATE)
+             .order_by(Application.id))
+    if application_ids is not None:
+        query = query.where(Application.id.in_(application_ids))
+    apps = db.session.execute(query).all()
+    reviewers = db.session.execute(
+        select(User.id, User.name, User.organisation_id, ReviewerProfile.expertise_themes,
+               ReviewerProfile.conflicted_states, ReviewerProfile.conflicted_organisation_ids,
+               ReviewerProfile.max_applications_per_round)
+        .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.role == "reviewer"))
+        .outerjoin(ReviewerProfile, ReviewerProfile.user_id == User.id)
+        .where(User.is_active_account.is_(True)).order_by(User.id)).all()
+    existing = db.session.execute(
+        select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, ReviewAssignment.status,
+               ReviewAssignment.match_score).where(ReviewAssignment.round_id == round_.id)).all()
+
+    app_row = {row.id: i for i, row in enumerate(apps)}
+    reviewer_col = {row.id: j for j, row in enumerate(reviewers)}
+    n_apps, n_reviewers = len(apps), len(reviewers)
+    allowed = np.ones((n_apps, n_reviewers), dtype=bool)
+    active_per_app = np.zeros(n_apps, dtype=np.int64)
+    base_match = np.zeros(n_apps, dtype=np.int64)
+    active_per_reviewer = np.zeros(n_reviewers, dtype=np.int64)
+    for application_id, reviewer_id, status, match in existing:
+        i, j = app_row.get(application_id), reviewer_col.get(reviewer_id)
+        if i is not None and j is not None:
+            allowed[i, j] = False  # never the same pair twice, whatever became of it
+        if status == "active":
+            if j is not None:
+                active_per_reviewer[j] += 1
+            if i is not None:
+                active_per_app[i] += 1
+                base_match[i] += match
+
+    # conflicts: the reviewer's own organisation, declared states and organisations
+    states = sorted({row.state for row in apps})
+    state_of_app = np.array([states.index(row.state) for row in apps], dtype=np.int64)
+    apps_of_org: dict[int, list[int]] = {}
+    for i, row in enumerate(apps):
+        apps_of_org.setdefault(row.organisation_id, []).append(i)
+    for j, reviewer in enumerate(reviewers):
+        banned_states = [states.index(s) for s in (reviewer.conflicted_states or []) if s in states]
+        if banned_states:
+            allowed[np.isin(state_of_app, banned_states), j] = False
+        for org_id in set(reviewer.conflicted_organisation_ids or []) | {reviewer.organisation_id}:
+            for i in apps_of_org.get(org_id, ()):
+                allowed[i, j] = False
+
+    themes = sorted({t for row in apps for t in (row.themes or [])})
+    theme_col = {t: c for c, t in enumerate(themes)}
+    app_themes = np.zeros((n_apps, len(themes)), dtype=np.int64)
+    for i, row in enumerate(apps):
+        for t in row.themes or []:
+            app_themes[i, theme_col[t]] = 1
+    reviewer_themes = np.zeros((n_reviewers, len(themes)), dtype=np.int64)
+    for j, reviewer in enumerate(reviewers):
+        for t in reviewer.expertise_themes or []:
+            if t in theme_col:
+                reviewer_themes[j, theme_col[t]] = 1
+    overlap = app_themes @ reviewer_themes.T
+    wanted = np.maximum(app_themes.sum(axis=1), 1)[:, None]
+    match = np.where(app_themes.sum(axis=1)[:, None] > 0, rounded_percent(overlap, wanted), 0)
+
+    caps = np.array([DEFAULT_MAX_PER_ROUND if r.max_applications_per_round is None
+                     else r.max_applications_per_round for r in reviewers], dtype=np.int64)
+    need = np.maximum(round_.reviews_per_application - active_per_app, 0)
+    problem = Problem(need=need, capacity=np.maximum(caps - active_per_reviewer, 0), match=match,
+                      allowed=allowed)
+    return RoundData(problem=problem, application_ids=[row.id for row in apps],
+                     references=[f"L2G-{row.id:05d}" for row in apps],
+                     application_themes=[list(row.themes or []) for row in apps],
+                     reviewer_ids=[row.id for row in reviewers], reviewer_names=[row.name for row in reviewers],
+                     base_match=base_match)
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def _names(items: list[str], limit: int = 4) -> str:
+    if len(items) <= limit:
+        return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def explain(data: RoundData, solution: Solution, form_key: str | None = None) -> list[str]:
+    """One sentence per bottleneck, in the administrator's terms."""
+    labels = theme_labels(form_key)
+    problem = data.problem
+    messages = []
+    free = int(problem.capacity.sum())
+    needed = int(problem.need.sum())
+    if free < needed:
+        messages.append(f"The reviewers have {_plural(free, 'free place')} in total for "
+                        f"{_plural(needed, 'place')} needed: add reviewers or raise their caps by at least "
+                        f"{needed - free:,}.")
+    for shortfall in solution.shortfalls:
+        counts = Counter(t for i in shortfall.applications for t in data.application_themes[i])
+        n = len(shortfall.applications)
+        if counts:
+            top = [t for t, c in counts.most_common(2)]
+            if counts[top[0]] == n:
+                topic = f" on {labels.get(top[0], top[0])}"
+            else:
+                topic = " mostly on " + " and ".join(labels.get(t, t) for t in top)
+        else:
+            topic = ""
+        refs = _names([data.references[i] for i in shortfall.applications], limit=6)
+        text = (f"{_plural(n, 'application')}{topic} {'has' if n == 1 else 'have'} too few non-conflicted "
+                f"reviewers: {_plural(shortfall.missing, 'more reviewer place')} "
+                f"{'is' if shortfall.missing == 1 else 'are'} needed ({refs}). ")
+        if shortfall.reviewers:
+            names = _names([data.reviewer_names[j] for j in shortfall.reviewers])
+            text += (f"The only reviewers without a conflict who could take {'it' if n == 1 else 'them'} "
+                     f"({names}) have no free place left: raise their caps or add reviewers.")
+        else:
+            text += ("No other reviewer without a conflict is available: add reviewers or review the "
+                     "declared conflicts.")
+        messages.append(text)
+    return messages
+
+
+def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool = False,
+                     application_ids: list[int] | None = None, notify: bool = True) -> AssignmentReport:
+    """Fill every application's missing reviewer places optimally; flush,
+    never commit. ``actor`` is None when the system replaces a reviewer."""
+    if not dry_run:  # one assignment run per round at a time
+        db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    data = load_round(round_, application_ids)
+    report = AssignmentReport(round_id=round_.id, dry_run=dry_run, fair=fair,
+                              applications=len(data.application_ids), places_needed=int(data.problem.need.sum()))
+    if not report.places_needed:
+        return report
+    started = time.perf_counter()
+    if fair:
+        result = solve_fair(data.problem, base=data.base_match)
+        solution = result.solution
+        report.worst_off, report.plain_worst_off = result.worst_off, result.plain_worst_off
+        report.plain_objective = result.plain_objective
+    else:
+        solution = solve(data.problem)
+    report.solver_seconds = time.perf_counter() - started
+    report.assigned, report.objective = solution.assigned, solution.objective
+    report.explanations = explain(data, solution, round_.form_key)
+    match = data.problem.match
+    report.pairs = [(data.application_ids[i], data.reviewer_ids[j], int(match[i, j]))
+                    for i, j in zip(solution.apps.tolist(), solution.reviewers.tolist())]
+    if not dry_run and report.pairs:
+        _write(round_, actor, report, notify=notify)
+    return report
+
+
+def _write(round_: Round, actor, report: AssignmentReport, *, notify: bool) -> None:
+    now = utcnow()
+    actor_id = getattr(actor, "id", None)
+    rows = [{"round_id": round_.id, "application_id": a, "reviewer_id": r, "status": "active",
+             "source": "automatic", "match_score": m, "assigned_by_id": actor_id, "created_at": now,
+             "coi_status": "undeclared"} for a, r, m in report.pairs]
+    try:
+        db.session.execute(insert(ReviewAssignment), rows)
+    except sa.exc.IntegrityError as exc:  # the unique pair: a concurrent run got there first
+        raise ConcurrentChange("Reviewers were assigned to this round by someone else at the same time. "
+                               "Reload the page and run the assignment again.") from exc
+    ip = client_ip()
+    audit = [{"created_at": now, "actor_id": actor_id, "application_id": a, "subject_type": "Application",
+              "subject_id": a, "action": "review.assigned", "data": {"reviewer_id": r, "match": m,
+                                                                   "source": "automatic"},
+              "ip_address": ip, "is_visible_to_applicant": False} for a, r, m in report.pairs]
+    audit.append({"created_at": now, "actor_id": actor_id, "application_id": None, "subject_type": "Round",
+                  "subject_id": round_.id, "action": "review.assignment_run",
+                  "data": {**report.as_dict(), "explanations": report.explanations[:20]},
+                  "ip_address": ip, "is_visible_to_applicant": False})
+    db.session.execute(insert(AuditEvent), audit)
+    if notify:
+        per_reviewer = Counter(r for _, r, _ in report.pairs)
+        reviewers = db.session.scalars(select(User).where(User.id.in_(per_reviewer))).all()
+        for reviewer in reviewers:
+            send_email(reviewer.email, "review_assigned", reviewer=reviewer, round=round_,
+                       count=per_reviewer[reviewer.id])

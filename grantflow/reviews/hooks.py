@@ -1,0 +1,48 @@
+"""The review domain's workflow role, guard and form checker.
+
+- role ``reviewer``: an active (not recused, declined or removed) assignment to
+  the application whose reviewer has declared no conflict of interest; the
+  applications domain also uses it to let reviewers download attachments, so
+  nothing of the application is served before the declaration.
+- guard ``all_reviews_submitted`` on ``complete_reviews``.
+- ``grantflow forms check`` validates ``forms/rubrics/`` with ``check_rubric_file``.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..core.formdefs import register_checker
+from ..core.workflow import guard, role_resolver
+from ..extensions import db
+from .models import ReviewAssignment
+from .rubrics import check_rubric_file
+
+register_checker("rubrics", check_rubric_file)
+
+
+def active_assignment(application, user) -> ReviewAssignment | None:
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalar(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == user.id,
+        ReviewAssignment.status == "active"))
+
+
+@role_resolver("reviewer")
+def is_assigned_reviewer(application, user) -> bool:
+    assignment = active_assignment(application, user)
+    return assignment is not None and assignment.coi_status == "none" and user.has_role("reviewer")
+
+
+@guard("all_reviews_submitted")
+def all_reviews_submitted(application, context) -> str | None:
+    from .operations import active_and_submitted
+
+    active, submitted = active_and_submitted(application.id)
+    if active == 0:
+        return "No reviewer is assigned to this application yet."
+    if submitted < active:
+        waiting = active - submitted
+        return (f"{waiting} of the {active} assigned review{'s' if active != 1 else ''} "
+                f"{'is' if waiting == 1 else 'are'} not submitted yet.")
+    return None

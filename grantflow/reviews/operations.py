@@ -1,0 +1,336 @@
+"""Verbs of the review domain. Each takes the acting user explicitly, checks
+what it must, audits, flushes and never commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..core.audit import record_event
+from ..core.db import utcnow
+from ..core.mail import send_email
+from ..core.permissions import ALLOW, Decision, deny
+from ..core.workflow import fire, may
+from ..extensions import db
+from ..organisations.models import US_STATES
+from ..users.models import User, UserRole
+from .assigning import REVIEWABLE_STATE, assign_reviewers
+from .models import Review, ReviewAssignment, ReviewerProfile
+from .rubrics import Rubric, get_rubric
+from .themes import expertise_match
+
+OPEN_STATES = ("in_review", "reviews_complete")
+
+
+class ReviewError(ValueError):
+    """A refusal with a message fit for the user (and the field, if any)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- profiles -----------------------------------------------------------
+
+def profile_for(user: User) -> ReviewerProfile:
+    profile = db.session.get(ReviewerProfile, user.id)
+    if profile is None:
+        profile = ReviewerProfile(user_id=user.id, expertise_themes=[], conflicted_states=[],
+                                  conflicted_organisation_ids=[])
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def update_profile(user: User, actor: User, *, expertise_themes: list[str], conflicted_states: list[str],
+                   conflicted_organisation_ids: list[int], conflict_notes: str = "",
+                   max_applications_per_round: int | None = None) -> ReviewerProfile:
+    """Reviewers edit their own expertise and conflicts; only an admin changes the cap."""
+    if actor.id != user.id and not actor.has_role("admin"):
+        raise ReviewError("Only the reviewer or an administrator can change this profile.")
+    expertise_themes = list(expertise_themes or [])
+    conflicted_states = list(conflicted_states or [])
+    conflicted_organisation_ids = list(conflicted_organisation_ids or [])
+    unknown = [s for s in conflicted_states if s not in US_STATES]
+    if unknown:
+        raise ReviewError(f"Unknown state or territory code: {', '.join(unknown)}.", field="conflicted_states")
+    profile = profile_for(user)
+    before = {"expertise_themes": list(profile.expertise_themes), "conflicted_states": list(profile.conflicted_states),
+              "conflicted_organisation_ids": list(profile.conflicted_organisation_ids),
+              "max_applications_per_round": profile.max_applications_per_round}
+    profile.expertise_themes = sorted(set(expertise_themes))
+    profile.conflicted_states = sorted(set(conflicted_states))
+    profile.conflicted_organisation_ids = sorted({int(i) for i in conflicted_organisation_ids})
+    profile.conflict_notes = (conflict_notes or "").strip()
+    if max_applications_per_round is not None:
+        if not actor.has_role("admin"):
+            raise ReviewError("Only an administrator can change how many applications you review.",
+                              field="max_applications_per_round")
+        if max_applications_per_round < 0:
+            raise ReviewError("Enter 0 or more.", field="max_applications_per_round")
+        profile.max_applications_per_round = max_applications_per_round
+    db.session.flush()
+    after = {key: getattr(profile, key) for key in before}
+    record_event(actor=actor, action="reviewer.profile_updated", subject=profile,
+                 data={"user_id": user.id, "before": before, "after": after})
+    return profile
+
+
+# --- who may do what --------------------------------------------------------
+
+def is_blind(assignment: ReviewAssignment, rubric: Rubric | None = None) -> bool:
+    """Blind when the round or the rubric asks for it: the stricter one wins."""
+    round_ = assignment.round
+    if round_.is_blind_review:
+        return True
+    rubric = rubric or rubric_for(assignment)
+    return rubric.is_blind
+
+
+def rubric_for(assignment: ReviewAssignment) -> Rubric:
+    """The version a review was scored against, or the round's latest for a new one."""
+    review = assignment.review
+    if review is not None:
+        return get_rubric(review.rubric_key, review.rubric_version)
+    return get_rubric(assignment.round.rubric_key or assignment.round.form_key)
+
+
+def can_open(assignment: ReviewAssignment, user: User) -> Decision:
+    if assignment.reviewer_id != user.id:
+        return deny("This application is assigned to another reviewer.")
+    if assignment.status != "active":
+        return deny(f"You no longer review this application ({assignment.status_label.lower()}).")
+    if assignment.application.state not in OPEN_STATES and assignment.review is None:
+        return deny("This application is no longer in review.")
+    return ALLOW
+
+
+def can_edit(assignment: ReviewAssignment, now=None) -> Decision:
+    """Drafts and submitted reviews can be changed until the review deadline."""
+    if assignment.status != "active" or assignment.coi_status != "none":
+        return deny("Declare that you have no conflict of interest first.")
+    if assignment.application.state not in OPEN_STATES:
+        return deny("The application is no longer in review; your review is read-only.")
+    due = assignment.round.review_due_at
+    if due is not None and (now or utcnow()) >= due:
+        return deny(f"The review deadline passed on {due:%B %-d, %Y at %H:%M} UTC; your review is read-only. "
+                    "Ask the fund administrator if you need more time.")
+    return ALLOW
+
+
+# --- conflicts of interest, declines, replacement --------------------------
+
+def _admins() -> list[User]:
+    return db.session.scalars(select(User).join(UserRole).where(UserRole.role == "admin",
+                                                                User.is_active_account.is_(True))).all()
+
+
+def _replace(assignment: ReviewAssignment) -> tuple[list[str], list[str]]:
+    """Re-run the assignment for this one application; (names added, explanations)."""
+    application = assignment.application
+    if application.state != REVIEWABLE_STATE:
+        return [], [f"{application.reference} is no longer in review, so no replacement is needed."]
+    report = assign_reviewers(application.round, None, application_ids=[application.id])
+    names = [db.session.get(User, reviewer_id).name for _, reviewer_id, _ in report.pairs]
+    return names, report.explanations
+
+
+def declare_conflict(assignment: ReviewAssignment, actor: User, *, has_conflict: bool,
+                     reason: str = "") -> ReviewAssignment:
+    if assignment.reviewer_id != actor.id:
+        raise ReviewError("Only the assigned reviewer can declare their conflicts of interest.")
+    if assignment.status != "active":
+        raise ReviewError("You no longer review this application.")
+    if assignment.review is not None and assignment.review.is_submitted:
+        raise ReviewError("You already submitted your review of this application.")
+    reason = (reason or "").strip()
+    if has_conflict and not reason:
+        raise ReviewError("Say briefly what the conflict is (for example: “I advise this city's mayor”).",
+                          field="reason")
+    now = utcnow()
+    assignment.coi_declared_at = now
+    if not has_conflict:
+        assignment.coi_status = "none"
+        db.session.flush()
+        record_event(actor=actor, action="review.no_conflict_declared", subject=assignment,
+                     application=assignment.application)
+        return assignment
+    assignment.coi_status = "conflict"
+    assignment.status = "recused"
+    assignment.conflict_reason = reason
+    assignment.ended_at, assignment.ended_by_id, assignment.ended_reason = now, actor.id, reason
+    db.session.flush()
+    record_event(actor=actor, action="review.recused", subject=assignment, application=assignment.application,
+                 comment=reason, data={"reviewer_id": actor.id})
+    names, explanations = _replace(assignment)
+    for admin in _admins():
+        send_email(admin.email, "review_recused", admin=admin, reviewer=actor, application=assignment.application,
+                   reason=reason, replaced_by=names, explanations=explanations)
+    return assignment
+
+
+def decline_assignment(assignment: ReviewAssignment, actor: User, *, reason: str = "") -> ReviewAssignment:
+    if assignment.reviewer_id != actor.id:
+        raise ReviewError("Only the assigned reviewer can decline.")
+    if assignment.status != "active":
+        raise ReviewError("You no longer review this application.")
+    if assignment.review is not None and assignment.review.is_submitted:
+        raise ReviewError("You already submitted your review; it cannot be declined now.")
+    reason = (reason or "").strip()
+    assignment.status = "declined"
+    assignment.ended_at, assignment.ended_by_id, assignment.ended_reason = utcnow(), actor.id, reason or None
+    db.session.flush()
+    record_event(actor=actor, action="review.declined", subject=assignment, application=assignment.application,
+                 comment=reason, data={"reviewer_id": actor.id})
+    names, explanations = _replace(assignment)
+    for admin in _admins():
+        send_email(admin.email, "review_declined", admin=admin, reviewer=actor, application=assignment.application,
+                   reason=reason, replaced_by=names, explanations=explanations)
+    return assignment
+
+
+# --- administrators by hand -------------------------------------------------
+
+def declared_conflict(application, reviewer: User, profile: ReviewerProfile) -> str | None:
+    """Why the pair is excluded (the same rules as ``assigning.load_round``), or None."""
+    organisation = application.organisation
+    if reviewer.organisation_id is not None and reviewer.organisation_id == application.organisation_id:
+        return "they work for the applying organisation"
+    if organisation.state in (profile.conflicted_states or []):
+        return f"they declared a conflict with applicants from {organisation.state_name}"
+    if application.organisation_id in (profile.conflicted_organisation_ids or []):
+        return f"they declared a conflict with {organisation.name}"
+    return None
+
+
+def add_reviewer(application, reviewer: User, actor: User) -> ReviewAssignment:
+    """Assign by hand, with the same rules as the solver: no conflict, no
+    pair twice, within the reviewer's cap."""
+    if not reviewer.has_role("reviewer") or not reviewer.is_active:
+        raise ReviewError(f"{reviewer.name} is not an active reviewer.", field="reviewer_id")
+    if application.state not in OPEN_STATES:
+        raise ReviewError("Reviewers can only be added while the application is in review.")
+    existing = db.session.scalar(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == reviewer.id))
+    if existing is not None and existing.status in ("active", "recused"):
+        raise ReviewError(f"{reviewer.name} is already on this application ({existing.status_label.lower()}).",
+                          field="reviewer_id")
+    profile = profile_for(reviewer)
+    conflict = declared_conflict(application, reviewer, profile)
+    if conflict:
+        raise ReviewError(f"{reviewer.name} has a conflict of interest with this applicant: {conflict}.",
+                          field="reviewer_id")
+    load = db.session.scalar(select(func.count()).select_from(ReviewAssignment).where(
+        ReviewAssignment.round_id == application.round_id, ReviewAssignment.reviewer_id == reviewer.id,
+        ReviewAssignment.status == "active"))
+    if load >= profile.max_applications_per_round:
+        raise ReviewError(f"{reviewer.name} already has {load} applications in this round, their cap. "
+                          "Raise the cap on their profile first.", field="reviewer_id")
+    match = expertise_match(application.themes, profile.expertise_themes)
+    if existing is not None:  # a declined or removed reviewer brought back on purpose
+        assignment = existing
+        assignment.status, assignment.source = "active", "manual"
+        assignment.ended_at = assignment.ended_by_id = assignment.ended_reason = None
+        assignment.assigned_by_id, assignment.match_score = actor.id, match
+    else:
+        assignment = ReviewAssignment(round_id=application.round_id, application=application, reviewer=reviewer,
+                                      source="manual", match_score=match, assigned_by_id=actor.id)
+        db.session.add(assignment)
+    db.session.flush()
+    record_event(actor=actor, action="review.assigned", subject=assignment, application=application,
+                 data={"reviewer_id": reviewer.id, "match": match, "source": "manual"})
+    send_email(reviewer.email, "review_assigned", reviewer=reviewer, round=application.round, count=1)
+    return assignment
+
+
+def remove_reviewer(assignment: ReviewAssignment, actor: User, *, reason: str = "") -> ReviewAssignment:
+    if assignment.status != "active":
+        raise ReviewError("This reviewer is not assigned any more.")
+    if assignment.review is not None and assignment.review.is_submitted:
+        raise ReviewError("This reviewer has submitted their review; submitted reviews are kept.")
+    assignment.status = "removed"
+    assignment.ended_at, assignment.ended_by_id = utcnow(), actor.id
+    assignment.ended_reason = (reason or "").strip() or None
+    db.session.flush()
+    record_event(actor=actor, action="review.removed", subject=assignment, application=assignment.application,
+                 comment=reason, data={"reviewer_id": assignment.reviewer_id})
+    return assignment
+
+
+# --- writing a review -----------------------------------------------------
+
+@dataclass
+class ReviewInput:
+    scores: dict
+    comments: dict
+    recommendation: str | None
+    overall_comment: str
+
+
+def problems_for_submission(rubric: Rubric, data: ReviewInput) -> dict[str, str]:
+    """Field name -> message; empty when the review can be submitted."""
+    found = {}
+    for criterion in rubric.criteria:
+        score = data.scores.get(criterion.id)
+        if score is None:
+            found[f"score_{criterion.id}"] = "Choose a score."
+        elif criterion.needs_comment(score) and not (data.comments.get(criterion.id) or "").strip():
+            found[f"comment_{criterion.id}"] = (f"Explain a score below {criterion.comment_required_below} "
+                                                "in a comment.")
+    if data.recommendation not in dict(rubric.recommendations):
+        found["recommendation"] = "Choose a recommendation."
+    return found
+
+
+def save_review(assignment: ReviewAssignment, actor: User, data: ReviewInput, *, submit: bool) -> Review:
+    if assignment.reviewer_id != actor.id:
+        raise ReviewError("Only the assigned reviewer can write this review.")
+    decision = can_edit(assignment)
+    if not decision:
+        raise ReviewError(decision.reason)
+    rubric = rubric_for(assignment)
+    review = assignment.review
+    if review is None:
+        review = Review(assignment=assignment, application_id=assignment.application_id, reviewer_id=actor.id,
+                        rubric_key=rubric.key, rubric_version=rubric.version)
+        db.session.add(review)
+    valid = {c.id for c in rubric.criteria}
+    review.scores = {cid: int(v) for cid, v in data.scores.items() if cid in valid and v is not None}
+    review.comments = {cid: text.strip() for cid, text in data.comments.items() if cid in valid and (text or "").strip()}
+    review.recommendation = data.recommendation if data.recommendation in dict(rubric.recommendations) else None
+    review.overall_comment = (data.overall_comment or "").strip()
+    review.weighted_score = rubric.weighted_score(review.scores)
+    was_submitted = review.is_submitted
+    if submit or was_submitted:
+        problems = problems_for_submission(rubric, data)
+        if problems:
+            raise ReviewError("The review is not complete: " + " ".join(sorted(set(problems.values()))))
+        if not was_submitted:
+            review.status, review.submitted_at = "submitted", utcnow()
+    db.session.flush()
+    action = "review.submitted" if submit and not was_submitted else (
+        "review.edited_after_submission" if was_submitted else "review.draft_saved")
+    record_event(actor=actor, action=action, subject=review, application=assignment.application,
+                 data={"weighted_score": review.weighted_score, "recommendation": review.recommendation})
+    if submit and not was_submitted:
+        _complete_when_all_in(assignment.application)
+    return review
+
+
+def active_and_submitted(application_id: int) -> tuple[int, int]:
+    active = db.session.scalar(select(func.count()).select_from(ReviewAssignment).where(
+        ReviewAssignment.application_id == application_id, ReviewAssignment.status == "active"))
+    submitted = db.session.scalar(select(func.count()).select_from(Review).join(ReviewAssignment).where(
+        Review.application_id == application_id, Review.status == "submitted",
+        ReviewAssignment.status == "active"))
+    return active, submitted
+
+
+def _complete_when_all_in(application) -> None:
+    """The last of the round's k reviews closes the reviews (as the system)."""
+    if application.state != REVIEWABLE_STATE:
+        return
+    active, submitted = active_and_submitted(application.id)
+    if active >= application.round.reviews_per_application and submitted == active \
+            and may(application, "complete_reviews", None):
+        fire(application, "complete_reviews", None, comment="All assigned reviews are submitted.")

@@ -1,0 +1,140 @@
+"""A round's ranking: the aggregation of its submitted reviews, read from the
+database in a fixed number of queries, with the funding line."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+
+from ..applications.models import Application
+from ..extensions import db
+from ..funds.models import Round
+from ..users.models import User
+from .aggregation import (
+    DEFAULT_DISAGREEMENT, DEFAULT_SHRINKAGE, ApplicationStats, Score, calibrate, explain_offset, summarise,
+    uncertain_near_line, with_calibration,
+)
+from .models import Review, ReviewAssignment
+
+#: states whose requested amount no longer competes for the budget
+OUT_OF_THE_RUNNING = {"declined", "withdrawn", "offer_declined", "ineligible"}
+
+SORTS = {
+    "calibrated": lambda r: (r.stats.calibrated if r.stats.calibrated is not None else float("-inf")),
+    "raw": lambda r: (r.stats.mean if r.stats.count else float("-inf")),
+    "sd": lambda r: (r.stats.sd if r.stats.sd is not None else float("-inf")),
+    "reviews": lambda r: r.stats.count,
+    "amount": lambda r: r.application.amount_requested_cents or 0,
+    "reference": lambda r: r.application.id,
+    "title": lambda r: (r.application.title or "").lower(),
+    "state": lambda r: r.application.state,
+}
+#: the natural direction of each column (scores: best first)
+DEFAULT_DESCENDING = {"calibrated", "raw", "sd", "reviews", "amount"}
+
+
+@dataclass
+class Row:
+    application: Application
+    stats: ApplicationStats
+    assigned: int = 0
+    running_total_cents: int | None = None
+    within_budget: bool = False
+    uncertain: bool = False
+
+
+@dataclass
+class ReviewerRow:
+    reviewer: User
+    count: int
+    offset: float
+    explanation: str
+
+
+@dataclass
+class Ranking:
+    round: Round
+    rows: list[Row]
+    reviewers: list[ReviewerRow]
+    sort: str
+    descending: bool
+    line_after: int | None = None    # index in rows after which the funding line is drawn
+    budget_cents: int = 0
+    sigma: float | None = None
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def funded_total_cents(self) -> int:
+        return max((r.running_total_cents or 0 for r in self.rows if r.within_budget), default=0)
+
+
+def round_settings(round_: Round) -> dict:
+    settings = round_.settings or {}
+    return {"disagreement": float(settings.get("review_disagreement_threshold", DEFAULT_DISAGREEMENT)),
+            "shrinkage": float(settings.get("review_shrinkage", DEFAULT_SHRINKAGE))}
+
+
+def submitted_scores(round_id: int) -> list[Score]:
+    rows = db.session.execute(
+        select(Review.application_id, Review.reviewer_id, Review.weighted_score, Review.recommendation)
+        .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
+        .where(ReviewAssignment.round_id == round_id, ReviewAssignment.status == "active",
+               Review.status == "submitted")).all()
+    return [Score(a, r, float(s), rec) for a, r, s, rec in rows]
+
+
+def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool | None = None) -> Ranking:
+    settings = round_settings(round_)
+    scores = submitted_scores(round_.id)
+    stats = summarise(scores, disagreement_threshold=settings["disagreement"])
+    calibration = calibrate(scores, shrinkage=settings["shrinkage"])
+    with_calibration(stats, calibration)
+
+    assigned_counts = dict(db.session.execute(
+        select(ReviewAssignment.application_id, db.func.count())
+        .where(ReviewAssignment.round_id == round_.id, ReviewAssignment.status == "active")
+        .group_by(ReviewAssignment.application_id)).all())
+    applications = db.session.scalars(
+        select(Application).where(Application.round_id == round_.id,
+                                  or_(Application.id.in_(list(assigned_counts) or [0]),
+                                      Application.state.in_(("in_review", "reviews_complete"))))
+        .options(db.joinedload(Application.organisation))).all()
+    rows = [Row(application=a, assigned=assigned_counts.get(a.id, 0),
+                stats=stats.get(a.id) or ApplicationStats(a.id, 0, 0.0, None, 0.0, 0.0)) for a in applications]
+
+    # the funding line and its uncertainty follow the calibrated ranking
+    by_merit = sorted((r for r in rows if r.stats.calibrated is not None
+                       and r.application.state not in OUT_OF_THE_RUNNING),
+                      key=lambda r: -r.stats.calibrated)
+    spent, line_index = 0, None
+    for index, row in enumerate(by_merit):
+        spent += row.application.amount_requested_cents or 0
+        if spent > round_.budget_cents and line_index is None:
+            line_index = index
+    uncertain = uncertain_near_line([r.stats for r in by_merit], line_index)
+    for row in rows:
+        row.uncertain = row.application.id in uncertain
+
+    sort = sort if sort in SORTS else "calibrated"
+    descending = sort in DEFAULT_DESCENDING if descending is None else descending
+    rows.sort(key=lambda r: r.application.id)
+    rows.sort(key=SORTS[sort], reverse=descending)
+    running, line_after = 0, None
+    for index, row in enumerate(rows):
+        if row.application.state in OUT_OF_THE_RUNNING:
+            continue
+        running += row.application.amount_requested_cents or 0
+        row.running_total_cents = running
+        row.within_budget = running <= round_.budget_cents
+        if not row.within_budget and line_after is None:
+            line_after = index - 1
+
+    reviewers = db.session.scalars(select(User).where(User.id.in_(list(calibration.offsets) or [0]))).all()
+    reviewer_rows = sorted(
+        (ReviewerRow(reviewer=u, count=calibration.counts[u.id], offset=calibration.offsets[u.id],
+                     explanation=explain_offset(calibration.offsets[u.id], calibration.counts[u.id],
+                                                shrinkage=settings["shrinkage"])) for u in reviewers),
+        key=lambda r: -r.offset)
+    return Ranking(round=round_, rows=rows, reviewers=reviewer_rows, sort=sort, descending=descending,
+                   line_after=line_after, budget_cents=round_.budget_cents, sigma=calibration.sigma,
+                   settings=settings)

@@ -1,0 +1,17 @@
+"""Background jobs of the review domain (they take ids, never ORM objects)."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..funds.models import Round
+from ..users.models import User
+
+
+def assign_round(job, round_id: int, fair: bool = False) -> dict:
+    """The admin button's assignment run; the result (summary and any
+    explanation of places left empty) is kept on the job row for the page."""
+    from .assigning import assign_reviewers
+
+    round_ = db.session.get(Round, round_id)
+    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    report = assign_reviewers(round_, actor, fair=fair)
+    return report.as_dict()

@@ -1,0 +1,179 @@
+"""The reviewer's pages: the queue, the conflict declaration, the review
+itself, declining, and the reviewer's own profile. The administrators'
+pages are in ``admin_views`` (same blueprint)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from ..applications.models import Application
+from ..core import navigation
+from ..core.permissions import roles_required
+from ..extensions import db
+from ..funds.models import Round
+from . import operations
+from .forms import ConflictForm, DeclineForm, ProfileForm, review_form_class
+from .models import Review, ReviewAssignment
+from .profiles import fill_profile_choices, profile_form_data
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+navigation.register("My review queue", "reviews.queue", ("reviewer",), order=10)
+navigation.register("My reviewer profile", "reviews.my_profile", ("reviewer",), order=80)
+
+STATUS_LABELS = {"not_started": "Not started", "draft": "Draft", "submitted": "Submitted"}
+
+
+def _my_assignment(assignment_id: int) -> ReviewAssignment:
+    """Another reviewer's assignment does not exist as far as this one knows."""
+    assignment = db.session.get(ReviewAssignment, assignment_id)
+    if assignment is None or assignment.reviewer_id != current_user.id:
+        abort(404)
+    return assignment
+
+
+@bp.route("/")
+@roles_required("reviewer")
+def queue():
+    # one query whatever the length of the queue (the rubric is in memory)
+    assignments = db.session.scalars(
+        select(ReviewAssignment)
+        .join(ReviewAssignment.application).join(ReviewAssignment.round)
+        .outerjoin(ReviewAssignment.review)
+        .options(contains_eager(ReviewAssignment.application), contains_eager(ReviewAssignment.round),
+                 contains_eager(ReviewAssignment.review))
+        .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
+               Application.state.in_(operations.OPEN_STATES))
+        .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id)).all()
+    counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}
+    return render_template("reviews/queue.html", assignments=assignments, counts=counts,
+                           status_labels=STATUS_LABELS)
+
+
+def _review_page(assignment: ReviewAssignment, form=None, status: int = 200):
+    rubric = operations.rubric_for(assignment)
+    blind = operations.is_blind(assignment, rubric)
+    if form is None:
+        form = review_form_class(rubric)(data=review_form_data(assignment))
+    edit = operations.can_edit(assignment)
+    others = []
+    if assignment.review is not None and assignment.review.is_submitted:
+        # only once their own review is in does a reviewer see the others' scores
+        others = db.session.scalars(select(Review).join(ReviewAssignment).where(
+            Review.application_id == assignment.application_id, Review.id != assignment.review.id,
+            Review.status == "submitted", ReviewAssignment.status == "active").order_by(Review.id)).all()
+    return render_template("reviews/review.html", assignment=assignment, application=assignment.application,
+                           rubric=rubric, blind=blind, form=form, edit=edit, others=others,
+                           status_label=STATUS_LABELS[assignment.review_status]), status
+
+
+def review_form_data(assignment: ReviewAssignment) -> dict:
+    return review_form_class(operations.rubric_for(assignment)).data_from(assignment.review)
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required("reviewer")
+def review(assignment_id: int):
+    assignment = _my_assignment(assignment_id)
+    decision = operations.can_open(assignment, current_user)
+    if not decision:
+        abort(403, decision.reason)
+    if assignment.coi_status == "undeclared":
+        if request.method == "POST":
+            abort(409, "Declare whether you have a conflict of interest before reviewing.")
+        return render_template("reviews/declare.html", assignment=assignment, form=ConflictForm(),
+                               blind=operations.is_blind(assignment))
+    if request.method == "GET":
+        return _review_page(assignment)
+    rubric = operations.rubric_for(assignment)
+    form = review_form_class(rubric)()
+    submitting = request.form.get("action") == "submit"
+    if not form.validate_on_submit():
+        return _review_page(assignment, form, 400)
+    data = form.review_input()
+    if submitting or (assignment.review is not None and assignment.review.is_submitted):
+        problems = operations.problems_for_submission(rubric, data)
+        if problems:
+            form.attach_problems(problems)
+            return _review_page(assignment, form, 400)
+    try:
+        operations.save_review(assignment, current_user, data, submit=submitting)
+    except operations.ReviewError as exc:
+        flash(str(exc), "error")
+        return _review_page(assignment, form, 400)
+    if submitting:
+        flash(f"Your review of {assignment.application.reference} is submitted. You can change it until the "
+              "review deadline.", "success")
+        return redirect(url_for("reviews.queue"))
+    flash("Your review is saved." if assignment.review.is_submitted else "Your draft is saved.", "success")
+    return redirect(url_for("reviews.review", assignment_id=assignment.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/conflict", methods=["POST"])
+@roles_required("reviewer")
+def declare(assignment_id: int):
+    assignment = _my_assignment(assignment_id)
+    decision = operations.can_open(assignment, current_user)
+    if not decision:
+        abort(403, decision.reason)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            operations.declare_conflict(assignment, current_user, has_conflict=form.has_conflict.data == "yes",
+                                        reason=form.reason.data or "")
+        except operations.ReviewError as exc:
+            getattr(form, exc.field or "has_conflict").errors.append(str(exc))
+        else:
+            if assignment.status == "recused":
+                flash(f"You are recused from {assignment.application.reference}. The administrators are told "
+                      "and another reviewer will be assigned. Thank you for declaring it.", "success")
+                return redirect(url_for("reviews.queue"))
+            return redirect(url_for("reviews.review", assignment_id=assignment.id))
+    return render_template("reviews/declare.html", assignment=assignment, form=form,
+                           blind=operations.is_blind(assignment)), 400
+
+
+@bp.route("/assignments/<int:assignment_id>/decline", methods=["GET", "POST"])
+@roles_required("reviewer")
+def decline(assignment_id: int):
+    assignment = _my_assignment(assignment_id)
+    decision = operations.can_open(assignment, current_user)
+    if not decision:
+        abort(403, decision.reason)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            operations.decline_assignment(assignment, current_user, reason=form.reason.data or "")
+        except operations.ReviewError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("reviews.review", assignment_id=assignment.id))
+        flash(f"You declined {assignment.application.reference}; another reviewer will be assigned.", "success")
+        return redirect(url_for("reviews.queue"))
+    return render_template("reviews/decline.html", assignment=assignment, form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required("reviewer")
+def my_profile():
+    profile = operations.profile_for(current_user)
+    form = ProfileForm(data=None if request.method == "POST" else profile_form_data(profile))
+    fill_profile_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.update_profile(current_user, current_user, expertise_themes=form.expertise_themes.data,
+                                      conflicted_states=form.conflicted_states.data,
+                                      conflicted_organisation_ids=form.conflicted_organisation_ids.data,
+                                      conflict_notes=form.conflict_notes.data)
+        except operations.ReviewError as exc:
+            getattr(form, exc.field or "expertise_themes").errors.append(str(exc))
+        else:
+            flash("Your reviewer profile is saved. Future assignments use it.", "success")
+            return redirect(url_for("reviews.my_profile"))
+    status = 400 if form.errors else 200
+    return render_template("reviews/profile.html", form=form, profile=profile, user=current_user,
+                           own=True), status
+
+
+from . import admin_views  # noqa: E402,F401  (registers the administrators' routes on bp)

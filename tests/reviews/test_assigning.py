@@ -1,0 +1,184 @@
+"""Assigning a round from the database: k reviewers each, caps, conflicts
+(declared states and organisations, the reviewer's own organisation, earlier
+recusals), existing assignments kept, explanations, the CLI and the button."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from grantflow.cli import cli as grantflow_cli
+from grantflow.core.models import AuditEvent, OutboxEmail
+from grantflow.extensions import db
+from grantflow.reviews.assigning import assign_reviewers
+from grantflow.reviews.models import ReviewAssignment
+from tests import factories_reviews as fr
+
+
+def _pairs(round_):
+    return {(a.application_id, a.reviewer_id) for a in db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.round_id == round_.id,
+                                       ReviewAssignment.status == "active"))}
+
+
+def test_every_application_gets_k_reviewers_within_caps_and_best_match(f):
+    round_ = f.create_round(reviews_per_application=2)
+    climate = [fr.create_in_review(round_, themes=["climate"]) for _ in range(3)]
+    trade = [fr.create_in_review(round_, themes=["trade_investment"]) for _ in range(3)]
+    climate_experts = [fr.create_reviewer(expertise=["climate"], cap=3) for _ in range(2)]
+    trade_experts = [fr.create_reviewer(expertise=["trade_investment"], cap=3) for _ in range(2)]
+    report = assign_reviewers(round_, None)
+    assert report.is_complete and report.assigned == 12 and report.objective == 1200
+    pairs = _pairs(round_)
+    for application in climate:
+        assert {r for a, r in pairs if a == application.id} == {u.id for u in climate_experts}
+    for application in trade:
+        assert {r for a, r in pairs if a == application.id} == {u.id for u in trade_experts}
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "review.assigned")) == 12
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 4  # one email per reviewer
+
+
+def test_conflicts_are_never_assigned(f):
+    round_ = f.create_round(reviews_per_application=1)
+    iowa = fr.create_in_review(round_, state="IA")
+    texas = fr.create_in_review(round_, state="TX")
+    own_org = fr.create_in_review(round_, state="NE")
+    reviewer = fr.create_reviewer(states=["IA"], organisations=[texas.organisation],
+                                  organisation=own_org.organisation)
+    report = assign_reviewers(round_, None)
+    assert report.assigned == 0
+    assert len(report.explanations) == 1
+    assert report.explanations[0].startswith("3 applications on Climate action and the clean-energy transition "
+                                             "have too few non-conflicted reviewers: 3 more reviewer places are needed")
+    other = fr.create_reviewer()
+    assign_reviewers(round_, None)
+    assert _pairs(round_) == {(iowa.id, other.id), (texas.id, other.id), (own_org.id, other.id)}
+    assert reviewer.id not in {r for _, r in _pairs(round_)}
+
+
+def test_existing_assignments_and_submitted_reviews_are_kept_and_ended_pairs_excluded(f):
+    round_ = f.create_round(reviews_per_application=2)
+    application = fr.create_in_review(round_)
+    kept = fr.create_reviewer()
+    review = fr.create_review(fr.create_assignment(application, kept))
+    recused = fr.create_reviewer()
+    fr.create_assignment(application, recused, coi="conflict", status="recused")
+    newcomer = fr.create_reviewer()
+    report = assign_reviewers(round_, None)
+    assert report.places_needed == 1 and report.assigned == 1
+    assert _pairs(round_) == {(application.id, kept.id), (application.id, newcomer.id)}
+    assert review.status == "submitted"
+
+
+def test_caps_count_assignments_across_the_round(f):
+    round_ = f.create_round(reviews_per_application=1)
+    first, second = fr.create_in_review(round_), fr.create_in_review(round_)
+    busy = fr.create_reviewer(cap=1)
+    fr.create_assignment(first, busy)
+    report = assign_reviewers(round_, None)
+    assert report.assigned == 0
+    assert "have no free place left" not in report.explanations[-1]
+    assert "The reviewers have 0 free places in total for 1 place needed" in report.explanations[0]
+    assert second.id not in {a for a, _ in _pairs(round_)}
+
+
+def test_explanation_names_the_full_reviewers(f):
+    round_ = f.create_round(reviews_per_application=1)
+    apps = [fr.create_in_review(round_, themes=["trade_investment"], state="TX") for _ in range(3)]
+    fr.create_reviewer(name="Only Texan Reviewer", cap=1)
+    fr.create_reviewer(name="Conflicted", states=["TX"], cap=10)
+    report = assign_reviewers(round_, None)
+    assert report.assigned == 1
+    message = report.explanations[-1]
+    assert message.startswith("2 applications on Trade and foreign direct investment have too few non-conflicted "
+                              "reviewers: 2 more reviewer places are needed")
+    assert "(Only Texan Reviewer) have no free place left" in message
+    assert all(a.reference in " ".join(report.explanations) for a in apps if a.id not in
+               {x for x, _ in _pairs(round_)})
+
+
+def test_only_applications_in_review_are_assigned(f):
+    round_ = f.create_round(reviews_per_application=1)
+    draft = f.create_application(round_, state="screening")
+    fr.create_reviewer()
+    assert assign_reviewers(round_, None).applications == 0
+    assert (draft.id, ) not in {(a,) for a, _ in _pairs(round_)}
+
+
+def test_dry_run_changes_nothing(f):
+    round_ = f.create_round()
+    fr.create_in_review(round_)
+    for _ in range(3):
+        fr.create_reviewer()
+    report = assign_reviewers(round_, None, dry_run=True)
+    assert report.assigned == 3 and len(report.pairs) == 3
+    assert _pairs(round_) == set()
+
+
+def test_fair_mode_through_the_database(f):
+    round_ = f.create_round(reviews_per_application=2)
+    apps = [fr.create_in_review(round_, themes=["climate"]) for _ in range(2)]
+    for _ in range(2):
+        fr.create_reviewer(expertise=["climate"], cap=1)
+    for _ in range(2):
+        fr.create_reviewer(expertise=["democracy"], cap=1)
+    report = assign_reviewers(round_, None, fair=True)
+    assert report.is_complete and report.worst_off == 100
+    per_app = {a.id: 0 for a in apps}
+    for assignment in db.session.scalars(select(ReviewAssignment)):
+        per_app[assignment.application_id] += assignment.match_score
+    assert sorted(per_app.values()) == [100, 100]
+
+
+def test_cli_dry_run_and_real_run(f, runner):
+    round_ = f.create_round(reviews_per_application=1)
+    fr.create_in_review(round_)
+    fr.create_reviewer()
+    db.session.commit()
+    result = runner.invoke(grantflow_cli, args=["assign", str(round_.id), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Would fill 1 of 1 reviewer place for 1 application in review" in result.output
+    assert "Dry run: nothing was saved." in result.output
+    assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 0
+    result = runner.invoke(grantflow_cli, args=["assign", str(round_.id)])
+    assert result.exit_code == 0, result.output
+    assert "Filled 1 of 1 reviewer place" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 1
+
+
+def test_cli_reports_a_shortfall_with_a_nonzero_exit(f, runner):
+    round_ = f.create_round(reviews_per_application=2)
+    fr.create_in_review(round_)
+    fr.create_reviewer()
+    db.session.commit()
+    result = runner.invoke(grantflow_cli, args=["assign", str(round_.id)])
+    assert result.exit_code == 2
+    assert "1 more reviewer place is needed" in result.output
+    assert runner.invoke(grantflow_cli, args=["assign", "99999"]).exit_code == 1
+
+
+def test_admin_button_assigns_in_one_click(f, client, login_as):
+    round_ = f.create_round(reviews_per_application=1)
+    application = fr.create_in_review(round_)
+    reviewer = fr.create_reviewer()
+    admin = f.create_user("admin")
+    login_as(admin)
+    response = client.post(f"/reviews/admin/rounds/{round_.id}/assign", data={"action": "assign"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Filled 1 of 1 reviewer place" in page
+    assert reviewer.name in page
+    db.session.expire_all()
+    assert _pairs(round_) == {(application.id, reviewer.id)}
+
+
+def test_admin_preview_changes_nothing(f, client, login_as):
+    round_ = f.create_round(reviews_per_application=1)
+    fr.create_in_review(round_)
+    fr.create_reviewer()
+    login_as(f.create_user("admin"))
+    response = client.post(f"/reviews/admin/rounds/{round_.id}/assign", data={"action": "preview", "fair": "y"})
+    assert response.status_code == 200
+    assert "Would fill" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _pairs(round_) == set()
