@@ -43,18 +43,24 @@ def _after_commit(session: Session) -> None:
 def _after_transaction_create(session: Session, transaction) -> None:
     if transaction.nested:
         marks = session.info.setdefault(SAVEPOINTS, {})
-        marks[id(transaction)] = len(session.info.get(PENDING, []))
+        # keep the transaction itself: its id() can then never be reused by another one
+        marks[id(transaction)] = (transaction, len(session.info.get(PENDING, [])))
 
 
 def _after_rollback(session: Session, previous) -> None:
     """A rolled-back SAVEPOINT drops only the callbacks registered inside it
-    (a bulk action keeps the effects of the moves that succeeded)."""
-    mark = session.info.get(SAVEPOINTS, {}).pop(id(previous), None) if previous.nested else None
-    if mark is None:
+    (a bulk action keeps the effects of the moves that succeeded); rolling back
+    the outermost transaction drops them all."""
+    if previous.parent is None:
         session.info.pop(PENDING, None)
         session.info.pop(SAVEPOINTS, None)
-    else:
-        del session.info.get(PENDING, [])[mark:]
+        return
+    marks = session.info.get(SAVEPOINTS, {})
+    transaction = previous  # a failed flush rolls back a subtransaction first: find its SAVEPOINT
+    while transaction is not None and id(transaction) not in marks:
+        transaction = transaction.parent
+    if transaction is not None:
+        del session.info.get(PENDING, [])[marks[id(transaction)][1]:]
 
 
 def run_ready() -> None:

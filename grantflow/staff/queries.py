@@ -80,7 +80,7 @@ def has_theme(theme: str):
     """``themes`` is a JSON list; match one element exactly, in SQL."""
     if _is_postgres():
         return sa.cast(Application.themes, JSONB).contains([theme])
-    element = func.json_each(Application.themes).table_valued("value").render_derived()
+    element = func.json_each(Application.themes).table_valued("value")
     return exists(select(1).select_from(element).where(element.c.value == theme))
 
 
