@@ -93,7 +93,7 @@ def init_app(app) -> None:
             from .navigation import items_for
 
             items = items_for(current_user)
-        return {"nav_items": items, "organisation_setup_url": organisation_setup_url()}
+        return {"nav_items": items}
 
 
 ORGANISATION_PROFILE = "organisations.profile"
@@ -101,7 +101,7 @@ ORGANISATION_PROFILE = "organisations.profile"
 
 def organisation_setup_url() -> str | None:
     """For an applicant who has not described their government yet: the page to
-    do it (if the organisations domain provides it), so every page can guide them."""
+    do it, if the organisations domain provides it (registration leads there)."""
     from flask import current_app, url_for
 
     if (getattr(current_user, "is_authenticated", False) and current_user.has_role("applicant")

