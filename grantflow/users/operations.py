@@ -2,8 +2,11 @@
 emails are queued in the same transaction and go nowhere if it rolls back."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.audit import record_event
 from ..core.db import utcnow
@@ -55,6 +58,11 @@ def register_applicant(*, name: str, email: str, password: str, job_title: str |
     return user
 
 
+@cache
+def _unknown_user_hash() -> str:
+    return generate_password_hash("no account has this password")
+
+
 DEACTIVATED_MESSAGE = ("This account has been deactivated, so it cannot sign in. If you think this is "
                        "a mistake, contact the fund's administrators.")
 
@@ -65,7 +73,11 @@ def authenticate(email: str, password: str) -> User | None:
     A deactivated account is told so (AccountError), but only after the right
     password: a wrong guess learns nothing about which accounts exist."""
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None or user.password_hash is None:
+        # hash anyway, so an unknown address takes as long as a wrong password
+        check_password_hash(_unknown_user_hash(), password)
+        return None
+    if not user.check_password(password):
         return None
     if not user.is_active_account:
         raise AccountError(DEACTIVATED_MESSAGE, field="email")
