@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core import navigation
 from ..core.models import OutboxEmail
@@ -39,7 +40,7 @@ def users():
     role = request.args.get("role") or None
     if role is not None and role not in ROLE_CHOICES:
         abort(404)
-    query = select(User).order_by(User.name, User.id)
+    query = select(User).options(selectinload(User.organisation)).order_by(User.name, User.id)
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     page = db.paginate(query, page=_page_number(), per_page=USERS_PER_PAGE, error_out=False)

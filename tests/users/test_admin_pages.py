@@ -138,3 +138,20 @@ def test_outbox_hides_password_links_when_real_mail_delivers_them(client, admin,
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.gov")
     page = client.get(f"/admin/outbox/{email_id}").get_data(as_text=True)
     assert token not in page and "personal link hidden" in page
+
+
+def test_user_list_queries_do_not_grow_with_the_number_of_users(client, admin, f):
+    from tests.querycount import count_queries
+
+    def queries_for_page() -> int:
+        db.session.commit()
+        db.session.expire_all()
+        with count_queries() as queries:
+            assert client.get("/admin/users").status_code == 200
+        return len(queries)
+
+    f.create_user("applicant", organisation=f.create_organisation())
+    few = queries_for_page()
+    for _ in range(6):
+        f.create_user("applicant", organisation=f.create_organisation())
+    assert queries_for_page() == few
