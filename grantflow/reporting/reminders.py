@@ -1,17 +1,19 @@
 """Report reminders: 14 days before the due date, on it, and once overdue.
 
-Each (report, kind) is sent at most once: the ``ReportReminder`` row is
-inserted in a savepoint before the email is queued, so a second run, or two
-runs racing on PostgreSQL, finds the row (or hits the unique constraint) and
-sends nothing again. ``today`` is a parameter so tests and ``--today`` freeze
+Each (report, kind) is sent at most once: the ``ReportReminder`` rows are
+inserted with ON CONFLICT DO NOTHING before any email is queued, and only the
+rows this run inserted get an email, so a second run, or two runs racing on
+PostgreSQL, sends nothing again. ``today`` is a parameter so tests and ``--today`` freeze
 the clock."""
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
 
 from ..applications.models import Application
 from ..core.audit import record_event
@@ -19,6 +21,7 @@ from ..core.db import utcnow
 from ..core.mail import send_email
 from ..extensions import db
 from ..funds.models import Fund, Round
+from ..organisations.models import Organisation
 from .models import REMINDER_KINDS, Report, ReportReminder
 from .schedule import reminder_kind, reporting_settings
 
@@ -45,8 +48,13 @@ def reports_needing_reminders(today: date) -> list[tuple[Report, str]]:
         .join(Application, Report.application_id == Application.id)
         .join(Round, Application.round_id == Round.id)
         .where(Report.state.in_(PENDING_REPORT_STATES), Report.due_on <= horizon,
-               Application.state.in_(REMINDED_GRANT_STATES))
-        .order_by(Report.due_on, Report.id)).all()
+               Application.state.in_(REMINDED_GRANT_STATES),
+               # once the overdue reminder is out nothing more is owed (moving the date clears it)
+               ~exists().where(ReportReminder.report_id == Report.id, ReportReminder.kind == "overdue"))
+        .order_by(Report.due_on, Report.id)
+        # the emails need each grant's organisation and its members: load them in a few queries, not per report
+        .options(selectinload(Report.application).selectinload(Application.organisation)
+                 .selectinload(Organisation.members))).all()
     if not rows:
         return []
     sent = set(db.session.execute(
@@ -60,32 +68,42 @@ def reports_needing_reminders(today: date) -> list[tuple[Report, str]]:
     return owed
 
 
-def _claim(report: Report, kind: str, today: date) -> ReportReminder | None:
-    """Insert the reminder row in a savepoint; None if another run already has it."""
-    reminder = ReportReminder(report_id=report.id, kind=kind, sent_on=today, due_on=report.due_on)
-    try:
-        with db.session.begin_nested():
-            db.session.add(reminder)
-    except IntegrityError:
-        return None
-    return reminder
+def _claim(owed: list[tuple[Report, str]], today: date, recipients: dict[int, list]) -> set[tuple[int, str]]:
+    """Insert the reminder rows, skipping any that exist; return the (report id, kind)
+    pairs this run inserted. ``INSERT ... ON CONFLICT DO NOTHING`` in one statement per
+    batch: on PostgreSQL a concurrent run's row makes this one wait, then skip it."""
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    claimed: set[tuple[int, str]] = set()
+    for start in range(0, len(owed), 1000):
+        rows = [{"report_id": report.id, "kind": kind, "sent_on": today, "due_on": report.due_on,
+                 "recipients": len(recipients[report.id]), "created_at": now}
+                for report, kind in owed[start:start + 1000]]
+        statement = (insert(ReportReminder).values(rows)
+                     .on_conflict_do_nothing(index_elements=["report_id", "kind"])
+                     .returning(ReportReminder.report_id, ReportReminder.kind))
+        claimed.update((report_id, kind) for report_id, kind in db.session.execute(statement))
+    return claimed
 
 
 def send_due_reminders(today: date | None = None) -> Counter:
     """Send every reminder owed on ``today``; flush, never commit. Returns counts by kind."""
     today = today or today_utc()
     counts: Counter = Counter()
-    for report, kind in reports_needing_reminders(today):
-        reminder = _claim(report, kind, today)
-        if reminder is None:
+    owed = reports_needing_reminders(today)
+    if not owed:
+        return counts
+    recipients = {report.id: [m for m in report.application.organisation.members if m.is_active]
+                  for report, _ in owed}
+    claimed = _claim(owed, today, recipients)
+    for report, kind in owed:
+        if (report.id, kind) not in claimed:
             continue
         application = report.application
-        recipients = [m for m in application.organisation.members if m.is_active]
-        for member in recipients:
+        for member in recipients[report.id]:
             send_email(member.email, "report_reminder", user=member, report=report,
                        application=application, kind=kind, when=REMINDER_KINDS[kind],
                        days_left=(report.due_on - today).days)
-        reminder.recipients = len(recipients)
         record_event(actor=None, action=f"reporting.reminder_{kind}", subject=report, application=application,
                      comment=f"Reminder sent: {report.title} is {REMINDER_KINDS[kind]} "
                              f"(due {report.due_on:%B %-d, %Y}).",
