@@ -2,6 +2,8 @@
 explicitly, flushes and never commits (the request or the CLI commits)."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..core import formdefs
 from ..core.audit import record_event
 from ..core.mail import send_email
@@ -9,7 +11,7 @@ from ..core.permissions import ALLOW, Decision, deny
 from ..core.workflow import fire, get_definition, may
 from ..core.workflow.engine import definition_for as workflow_for
 from ..extensions import db
-from .models import Application
+from .models import Application, Attachment
 from .uploads import is_organisation_member, store_upload
 
 #: the applicant's "send it" moves: the first submission, and the answer to a request for information
@@ -24,11 +26,13 @@ def _store_answers(application: Application, definition, answers: dict) -> list[
     """Set the answers (profile-sourced ones refreshed) and their column copies;
     return the keys whose value changed."""
     context = formdefs.application_context(application)
-    answers = formdefs.merge(answers, formdefs.sourced_values(definition, context))
+    sourced = formdefs.sourced_values(definition, context)
+    answers = formdefs.merge(answers, sourced)
     before = application.answers or {}
-    changed = sorted(k for k in set(before) | set(answers) if before.get(k) != answers.get(k))
-    if changed:
+    if answers != before:
         application.answers = answers
+    # the profile's copies are not the applicant's edits
+    changed = sorted(k for k in set(before) | set(answers) if before.get(k) != answers.get(k) and k not in sourced)
     columns = formdefs.column_values(definition, answers)
     if "title" in columns:
         application.title = (columns["title"] or "")[:200]
@@ -87,6 +91,8 @@ def save_page(application: Application, actor, definition, page, form, *, enforc
     result = formdefs.read_page(definition, page, form, application.answers or {},
                                 context=formdefs.application_context(application),
                                 enforce_required=enforce_required, store_upload=store)
+    own_files = set(db.session.scalars(select(Attachment.id).where(Attachment.application_id == application.id)))
+    result.answers = formdefs.answers.keep_attachments(definition, result.answers, own_files)
     changed = _store_answers(application, definition, result.answers)
     if changed and not application.state == workflow_for(application).initial:
         # after a submission every change matters to the fund: say who changed what

@@ -51,8 +51,10 @@ def _progress(definition, page, answers, context):
 
 def render_page(application, definition, page, form, *, status: int = 200, notice: str | None = None,
                 focus: str | None = None, read_only: bool = False):
-    answers = formdefs.merge(application.answers or {}, {})
     context = formdefs.application_context(application)
+    # the profile as it is now, not as it was at the last save
+    answers = formdefs.merge(application.answers or {}, formdefs.sourced_values(definition, context))
+    formdefs.pages.show_one_empty_item(page, form)
     index = definition.page_index(page.id)
     ctx = {"definition": definition, "answers": answers, "attachments": _attachments(application),
            "page_field_ids": {f.id for f in page.fields}}

@@ -206,3 +206,28 @@ def problems(definition: FormDefinition, answers: dict, context: dict | None = N
 
 def page_problems(definition: FormDefinition, page: Page, answers: dict, context: dict | None = None) -> list[Problem]:
     return problems(definition, answers, context, page_ids={page.id})
+
+
+def keep_attachments(definition: FormDefinition, answers: dict, allowed: set[int]) -> dict:
+    """The answers with every file answer not in ``allowed`` removed: an id
+    posted back in a hidden input is only trusted if it belongs to this
+    application (or report)."""
+    cleaned = dict(answers)
+    for fdef in definition.fields():
+        value = cleaned.get(fdef.id)
+        if fdef.type == "file" and value is not None and value not in allowed:
+            cleaned.pop(fdef.id)
+        elif fdef.is_group and any(sub.type == "file" for sub in fdef.fields):
+            items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+            fixed = []
+            for item in items:
+                item = dict(item)
+                for sub in fdef.fields:
+                    if sub.type == "file" and item.get(sub.id) is not None and item[sub.id] not in allowed:
+                        item.pop(sub.id)
+                fixed.append(item)
+            if isinstance(value, list):
+                cleaned[fdef.id] = fixed
+            elif fixed:
+                cleaned[fdef.id] = fixed[0]
+    return cleaned

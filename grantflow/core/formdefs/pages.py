@@ -31,10 +31,16 @@ def make_page_form(definition: FormDefinition, page: Page, answers: dict, formda
     else:
         form = cls(formdata=formdata, data=answers_mod.form_data(page, answers or {}), **kwargs)
     if formdata is None:
-        for fdef in page.fields:
-            if fdef.is_group and fdef.repeat and not fdef.source and not form[fdef.id].entries:
-                form[fdef.id].append_entry()
+        show_one_empty_item(page, form)
     return form
+
+
+def show_one_empty_item(page: Page, form) -> None:
+    """A repeatable group without items shows one empty item, so its questions
+    are visible without pressing "Add" (an empty item is never stored)."""
+    for fdef in page.fields:
+        if fdef.is_group and fdef.repeat and not fdef.source and not form[fdef.id].entries:
+            form[fdef.id].append_entry()
 
 
 def make_eligibility_form(definition: FormDefinition, answers: dict, formdata=None, **kwargs):

@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
 from wtforms.fields.choices import Choice, SelectChoice
+from wtforms.validators import ValidationError
 
 
 def _first(valuelist) -> str:
@@ -154,7 +155,7 @@ class ChoiceField(RadioField):
 
     def pre_validate(self, form):
         if self.data is not None and self.data not in _values(self):
-            raise ValueError("Choose one of the options.")
+            raise ValidationError("Choose one of the options.")
 
 
 class SelectChoiceField(SelectField):
@@ -165,7 +166,7 @@ class SelectChoiceField(SelectField):
 
     def pre_validate(self, form):
         if self.data is not None and self.data not in _values(self) - {""}:
-            raise ValueError("Choose one of the options.")
+            raise ValidationError("Choose one of the options.")
 
 
 class MultiChoiceField(SelectMultipleField):
@@ -181,7 +182,7 @@ class MultiChoiceField(SelectMultipleField):
     def pre_validate(self, form):
         allowed = _values(self)
         if any(v not in allowed for v in self.data or []):
-            raise ValueError("Choose from the options shown.")
+            raise ValidationError("Choose from the options shown.")
 
 
 class AttachmentField(FileField):

@@ -1,0 +1,92 @@
+"""The organisation profile: created once, reused by every application and
+shared by colleagues."""
+from __future__ import annotations
+
+from grantflow.core.models import OutboxEmail
+from grantflow.extensions import db
+from grantflow.organisations.models import Organisation
+from grantflow.users.models import User
+
+PROFILE = {"name": "City of Ames", "applicant_type": "C", "state": "IA", "population": "66,427",
+           "uei": "j7m9 hptg j1s8", "ein": "426004643"}
+
+
+def test_an_applicant_without_organisation_is_sent_to_create_it_first(client, f, login_as):
+    round_ = f.create_round()
+    newcomer = f.create_user("applicant")
+    login_as(newcomer)
+    response = client.get(f"/applications/start/{round_.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/organisation/?next=")
+    response = client.post(response.headers["Location"], data=PROFILE)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/applications/start/{round_.id}"
+    organisation = db.session.query(Organisation).one()
+    assert (organisation.name, organisation.population, organisation.uei, organisation.ein) == \
+        ("City of Ames", 66427, "J7M9HPTGJ1S8", "42-6004643")
+    assert db.session.get(User, newcomer.id).organisation_id == organisation.id
+
+
+def test_my_applications_invites_an_applicant_without_organisation_to_set_it_up(client, f, login_as):
+    login_as(f.create_user("applicant"))
+    html = client.get("/applications/").get_data(as_text=True)
+    assert "Set up your organisation" in html
+
+
+def test_bad_identifiers_are_explained_next_to_their_field_and_kept(client, f, login_as):
+    login_as(f.create_user("applicant"))
+    response = client.post("/organisation/", data={**PROFILE, "uei": "123", "ein": "12-34", "population": "many"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "A UEI has 12 letters and numbers" in html and "Enter the EIN as 9 digits" in html
+    assert "Enter the population as a whole number" in html
+    assert 'value="City of Ames"' in html and 'value="many"' in html
+    assert db.session.query(Organisation).count() == 0
+
+
+def test_a_member_updates_the_profile_and_the_change_is_audited(client, f, login_as):
+    applicant = f.create_applicant()
+    login_as(applicant)
+    response = client.post("/organisation/", data={**PROFILE, "name": "City of Ames, Iowa"})
+    assert response.status_code == 302
+    organisation = db.session.get(Organisation, applicant.organisation_id)
+    assert organisation.name == "City of Ames, Iowa"
+    from grantflow.core.models import AuditEvent
+
+    event = db.session.query(AuditEvent).filter_by(action="organisation.updated").one()
+    assert "name" in event.data["fields"]
+
+
+def test_inviting_a_colleague_creates_a_member_and_emails_a_link(client, f, login_as):
+    applicant = f.create_applicant()
+    login_as(applicant)
+    response = client.post("/organisation/colleagues", data={"invite-name": "Sam Ortiz",
+                                                            "invite-email": "sam.ortiz@ames.gov"})
+    assert response.status_code == 302
+    colleague = db.session.query(User).filter_by(email="sam.ortiz@ames.gov").one()
+    assert colleague.organisation_id == applicant.organisation_id and colleague.has_role("applicant")
+    email = db.session.query(OutboxEmail).filter_by(recipient="sam.ortiz@ames.gov").one()
+    assert "/invitation/" in email.body_text and "Applicant for" in email.subject
+
+
+def test_an_existing_account_cannot_be_pulled_into_another_organisation(client, f, login_as):
+    applicant = f.create_applicant()
+    stranger = f.create_applicant()
+    login_as(applicant)
+    response = client.post("/organisation/colleagues", data={"invite-name": "X", "invite-email": stranger.email})
+    assert response.status_code == 200
+    assert "already has an account" in response.get_data(as_text=True)
+    assert db.session.get(User, stranger.id).organisation_id != applicant.organisation_id
+
+
+def test_colleagues_of_one_organisation_work_on_the_same_applications(client, f, login_as):
+    applicant = f.create_applicant()
+    colleague = f.create_applicant(organisation=applicant.organisation)
+    application = f.create_application(organisation=applicant.organisation, created_by=applicant)
+    login_as(colleague)
+    assert client.get(f"/applications/{application.id}/pages/plan").status_code == 200
+    response = client.post(f"/applications/{application.id}/pages/plan",
+                           data={"_action": "save", "what": "Edited by a colleague", "how": "x", "why": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert application.answers["what"] == "Edited by a colleague"
