@@ -207,9 +207,10 @@ def ranking(round_id: int):
     actions = {row.application.id: [(t, may(row.application, t, current_user)) for t in DECISIONS
                                     if row.application.workflow.transition(row.application.state, t)]
                for row in result.rows}
-    award_page = "awards.new_award" if "awards.new_award" in current_app.view_functions else None
+    endpoints = current_app.view_functions
     return render_template("reviews/ranking.html", ranking=result, actions=actions, sorts=list(SORTS),
-                           award_page=award_page)
+                           award_page="awards.new_award" if "awards.new_award" in endpoints else None,
+                           move_page="staff.fire_transition" if "staff.fire_transition" in endpoints else None)
 
 
 @bp.route("/admin/applications/<int:application_id>/decision", methods=["POST"])

@@ -72,6 +72,14 @@ def test_the_page_sorts_on_the_server(ranked_round, client, login_as, f):
     assert client.get(f"/reviews/admin/rounds/{round_.id}/ranking?sort=nonsense").status_code == 200
 
 
+def test_irreversible_decisions_ask_for_confirmation_on_the_workflow_page(ranked_round, client, login_as, f):
+    round_, (a, _, _), _ = ranked_round
+    login_as(f.create_user("admin"))
+    html = client.get(f"/reviews/admin/rounds/{round_.id}/ranking").get_data(as_text=True)
+    assert f'href="/applications/{a.id}/transitions/decline?next=' in html
+    assert f'action="/reviews/admin/applications/{a.id}/decision"' in html  # waitlist: one click
+
+
 @pytest.mark.parametrize("trigger,state", [("waitlist", "waitlisted"), ("decline", "declined")])
 def test_decisions_go_through_the_workflow(ranked_round, client, login_as, f, trigger, state):
     round_, (a, _, _), _ = ranked_round
