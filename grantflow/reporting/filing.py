@@ -79,9 +79,23 @@ def save_page(report: Report, actor, page, form, *, enforce_required: bool) -> f
     """Read one posted page into the report's answers (a draft: nothing is
     required unless ``enforce_required``, and nothing typed is dropped)."""
     ensure_may_edit(report, actor)
+    from sqlalchemy import select
+
+    from ..applications.models import Attachment
+    from ..applications.uploads import store_upload
+
+    prefix = f"report{report.id}."
+
+    def store(field_key, upload):  # UploadRefused is a ValueError: shown next to the field
+        return store_upload(report.application, prefix + field_key, upload, actor).id
+
     definition = definition_for(report)
     result = formdefs.read_page(definition, page, form, report.answers or {}, context=context_for(report),
-                                enforce_required=enforce_required)
+                                enforce_required=enforce_required, store_upload=store)
+    # a file id posted back in a hidden input is trusted only if it is one of this report's files
+    own_files = set(db.session.scalars(select(Attachment.id).where(
+        Attachment.application_id == report.application_id, Attachment.field_key.startswith(prefix))))
+    result.answers = formdefs.answers.keep_attachments(definition, result.answers, own_files)
     store_answers(report, result.answers)
     db.session.flush()
     return result

@@ -92,27 +92,6 @@ def _editable_or_redirect(report: Report):
     return None
 
 
-def _store_uploads(report: Report, page, form) -> dict:
-    """Store files posted on this page; return {field id: refusal} for the refused ones."""
-    refused = {}
-    for fdef in page.fields:
-        if fdef.type != "file":
-            continue
-        upload = getattr(form[fdef.id], "upload", None)
-        if upload is None:
-            continue
-        from ..applications.uploads import UploadRefused, store_upload
-
-        try:
-            attachment = store_upload(report.application, f"report{report.id}.{fdef.id}", upload, current_user)
-        except UploadRefused as exc:
-            refused[fdef.id] = str(exc)
-            continue
-        form[fdef.id].current_id = attachment.id
-        form[fdef.id].upload = None
-    return refused
-
-
 def _group_action(report: Report, definition, page, action: str):
     """``add:<group>`` or ``remove:<group>:<entry id>``: a form re-rendered from the saved answers."""
     verb, _, rest = action.partition(":")
@@ -149,10 +128,7 @@ def edit_page(report_id: int, page_id: str):
         form = formdefs.make_page_form(definition, page, report.answers or {},
                                        formdata=CombinedMultiDict([request.form, request.files]))
         action = request.form.get("_action", "save")
-        upload_refusals = _store_uploads(report, page, form)
         result = filing.save_page(report, current_user, page, form, enforce_required=(action == "continue"))
-        for field_id, message in upload_refusals.items():
-            form[field_id].errors = list(form[field_id].errors or []) + [message]
         errors = formdefs.error_list(form)
         if action.startswith(("add:", "remove:")):
             form = _group_action(report, definition, page, action)

@@ -133,3 +133,41 @@ def test_a_closed_grant_cannot_be_edited(f, client, login_as):
     response = post_page(client, report, "progress", {"narrative": "x"})
     assert response.status_code == 302
     assert not filing.may_edit(report, application.organisation.members[0])
+
+
+def test_a_supporting_document_is_stored_and_listed(client, grant_with_grantee):
+    import io
+
+    application, _ = grant_with_grantee
+    report = report_of(application)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    response = client.post(f"/reporting/reports/{report.id}/edit/story",
+                           data={"_action": "save", "supporting_document": (io.BytesIO(pdf), "agenda.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    attachment_id = report_of(application).answers["supporting_document"]
+    page = client.get(f"/reporting/reports/{report.id}").get_data(as_text=True)
+    assert "agenda.pdf" in page and f"/attachments/{attachment_id}" in page
+    refused = client.post(f"/reporting/reports/{report.id}/edit/story",
+                          data={"_action": "save", "supporting_document": (io.BytesIO(b"MZ\x90\x00"), "tool.exe")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 200 and "is not a file we accept" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert report_of(application).answers["supporting_document"] == attachment_id
+
+
+def test_spending_lines_can_be_added_and_removed_without_javascript(client, grant_with_grantee):
+    application, _ = grant_with_grantee
+    report = report_of(application)
+    line = {"spending-0-category": "travel", "spending-0-amount": "100"}
+    added = post_page(client, report, "spending", line, action="add:spending")
+    assert added.status_code == 200 and 'name="spending-1-amount"' in added.get_data(as_text=True)
+    two = {**line, "spending-1-category": "supplies", "spending-1-amount": "25"}
+    assert post_page(client, report, "spending", two, action="save").status_code == 302
+    db.session.expire_all()
+    assert len(report_of(application).answers["spending"]) == 2
+    removed = post_page(client, report, "spending", two, action="remove:spending:spending-0")
+    assert removed.status_code == 200
+    db.session.expire_all()
+    assert report_of(application).answers["spending"] == [{"category": "supplies", "amount": 2500}]
