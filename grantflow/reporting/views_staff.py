@@ -4,6 +4,7 @@
 URL                                                    methods    who
 =====================================================  =========  =====
 /reporting/staff                                       GET        admin
+/reporting/staff/remind                                POST       admin
 /reporting/reports/<id>/review                         POST       admin
 /reporting/reports/<id>/due-date                       GET, POST  admin
 /reporting/grants/<id>/reports/new                     GET, POST  admin
@@ -20,8 +21,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..applications.models import Application
-from ..core import navigation
+from ..core import jobs, navigation
+from ..core.audit import record_event
 from ..core.db import format_usd
+from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..core.workflow import TransitionRefused
 from ..extensions import db
@@ -36,6 +39,8 @@ from .reminders import PENDING_REPORT_STATES, today_utc
 from .views import bp
 
 navigation.register("Reports and payments", "reporting.overview", ("admin",), order=40)
+
+REMIND_TASK = "grantflow.reporting.tasks.send_reminders"
 
 
 def _refuse_on(form, exc: ReportingError, default_field: str | None = None) -> None:
@@ -64,7 +69,23 @@ def overview():
     grants = db.session.scalars(select(Application).where(
         Application.state.in_(("active", "final_report_submitted", "closeout", "closed")))
         .order_by(Application.state, Application.id)).all()
-    return render_template("reporting/overview.html", overdue=overdue, awaiting=awaiting, grants=grants, today=today)
+    last_run = db.session.scalar(select(BackgroundJob).where(BackgroundJob.task == REMIND_TASK)
+                                 .order_by(BackgroundJob.id.desc()).limit(1))
+    return render_template("reporting/overview.html", overdue=overdue, awaiting=awaiting, grants=grants, today=today,
+                           remind_form=ConfirmForm(), last_run=last_run)
+
+
+@bp.route("/staff/remind", methods=["POST"])
+@admin_required
+def remind_now():
+    """Queue today's reminder run now (the same idempotent job cron's ``grantflow remind`` does)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = jobs.enqueue(REMIND_TASK, actor=current_user)
+    record_event(actor=current_user, action="reporting.reminders_queued", data={"job_id": job.id})
+    flash("Today's reminders are being sent; each goes out once, so nothing already sent is sent again.",
+          "success")
+    return redirect(url_for("reporting.overview"))
 
 
 @bp.route("/reports/<int:report_id>/review", methods=["POST"])

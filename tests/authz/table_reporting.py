@@ -34,6 +34,8 @@ ROUTES = {
     "reporting.submit": {"anonymous": 302, "applicant": 422, "other_applicant": 404, "reviewer": 403,
                          "admin": 403, "args": REPORT},
     "reporting.overview": STAFF,
+    "reporting.remind_now": {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer": 403,
+                             "admin": 302},
     "reporting.review": {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer": 403,
                          "admin": 302, "args": {"report_id": "submitted_report.id"},
                          "data": {"decision": "accept", "comment": "Thank you."}},

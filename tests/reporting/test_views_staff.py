@@ -131,3 +131,18 @@ def test_the_dashboard_lists_overdue_reports(client, admin):
     assert "Reports needing attention" in page and "Overdue reports (1)" in page
     assert f"Interim report 1: {application.reference}" in page
     assert "Overdue reports (1)" in client.get("/reporting/staff").get_data(as_text=True)
+
+
+def test_staff_can_send_the_due_reminders_now(f, client, admin):
+    from sqlalchemy import func, select
+
+    from grantflow.reporting.models import ReportReminder
+
+    create_grant(period_start=utcnow().date() - timedelta(days=190), period_end=utcnow().date() + timedelta(days=200))
+    db.session.commit()
+    assert client.post("/reporting/staff/remind").status_code == 302
+    assert client.post("/reporting/staff/remind").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ReportReminder)) == 1
+    page = client.get("/reporting/staff").get_data(as_text=True)
+    assert "No reminders were due." in page  # the second run's result
