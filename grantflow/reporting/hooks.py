@@ -1,11 +1,14 @@
-"""Workflow guards owned by reporting (named in the workflow YAML).
+"""Workflow guards and effects owned by reporting (named in the workflow YAML).
 
 Guards are pure: they read the reports, payments and closeout record and
 return a reason to refuse, or None. (The closeout letter is the awards
 domain's effect ``send_closeout_letter`` on the same ``close`` transition.)"""
 from __future__ import annotations
 
-from ..core.workflow import guard
+from ..core.audit import record_event
+from ..core.db import utcnow
+from ..core.workflow import effect, guard
+from ..extensions import db
 
 
 @guard("final_report_accepted")
@@ -29,3 +32,37 @@ def closeout_checklist_complete(application, context) -> str | None:
         return "The closeout checklist is not complete: " + "; ".join(
             f"{item.label.lower()} ({item.detail.rstrip('.')})" for item in missing) + "."
     return None
+
+
+@guard("final_report_filed")
+def final_report_filed(application, context) -> str | None:
+    """``submit_final_report`` only follows the grantee's submission of the final
+    report (so the workflow's own action button cannot skip the report)."""
+    from .operations import final_report_for
+
+    final = final_report_for(application)
+    if final is None or final.state != "submitted":
+        return "Fill in and submit the final report from “My grants”; the grant moves on when it is submitted."
+    return None
+
+
+@effect("reopen_final_report")
+def reopen_final_report(application_id: int, transition: dict) -> None:
+    """When the final report is returned from the workflow's own page, reopen
+    the report for the grantee with the staff comment (the reporting page's
+    "Ask for changes" has already done this, so then nothing changes)."""
+    from ..applications.models import Application
+    from ..users.models import User
+    from .operations import final_report_for
+
+    application = db.session.get(Application, application_id)
+    final = final_report_for(application) if application is not None else None
+    if final is None or final.state != "submitted" or application.state != "active":
+        return
+    final.state = "changes_requested"
+    final.reviewed_at = utcnow()
+    final.reviewed_by_id = transition.get("actor_id")
+    final.review_comment = transition.get("comment") or "Please revise the final report."
+    actor = db.session.get(User, transition["actor_id"]) if transition.get("actor_id") else None
+    record_event(actor=actor, action="reporting.changes_requested", subject=final, application=application,
+                 comment=final.review_comment, data={"report_id": final.id}, visible_to_applicant=True)

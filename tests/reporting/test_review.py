@@ -149,3 +149,27 @@ def test_a_closed_grant_is_read_only(f):
         operations.move_due_date(report_of(application), admin, due_on=date(2025, 8, 1), reason="r")
     with pytest.raises(ReportingError, match="closed"):
         operations.add_report(application, admin, title="x", due_on=date(2025, 8, 1), reason="r")
+
+
+def test_the_workflow_button_cannot_skip_filing_the_final_report(f):
+    from grantflow.core.workflow import may
+
+    application = create_grant()
+    grantee = application.organisation.members[0]
+    decision = may(application, "submit_final_report", grantee)
+    assert not decision and "submit the final report" in decision.reason
+
+
+def test_returning_the_final_report_from_the_workflow_page_reopens_it(f):
+    from grantflow.core import outbox
+    from grantflow.core.workflow import fire
+
+    admin = f.create_user("admin")
+    application = create_grant()
+    final = mark_submitted(report_of(application, "final"))
+    fire(application, "return_final_report", admin, comment="Add the spending on travel.")
+    db.session.commit()
+    outbox.run_ready()  # the effect runs after the commit
+    db.session.expire_all()
+    final = report_of(application, "final")
+    assert final.state == "changes_requested" and final.review_comment == "Add the spending on travel."
