@@ -120,6 +120,23 @@ def _accept_final_report(cast: Cast) -> None:
     db.session.flush()
 
 
+def _file_final_report(cast: Cast) -> None:
+    """The grantee has submitted the final report (not yet reviewed)."""
+    from grantflow.reporting.metrics import targets_for
+    from grantflow.reporting.operations import final_report_for, schedule_reports
+
+    _record_award_terms(cast)
+    application = cast.application
+    if final_report_for(application) is None:
+        schedule_reports(application, cast.admin, period_start=date(2026, 1, 1), period_end=date(2026, 12, 31))
+    final = final_report_for(application)
+    if final.state == "open":
+        final.metrics = dict(targets_for(application))
+        final.spent_cents, final.unspent_cents = 0, 0
+        final.state, final.submitted_at, final.submitted_by_id = "submitted", utcnow(), cast.member.id
+    db.session.flush()
+
+
 def _complete_closeout(cast: Cast) -> None:
     """Everything on the closeout checklist: final report and financial report
     accepted, payments reconciled (the unpaid rest recorded as unspent)."""
@@ -161,6 +178,7 @@ GUARD_SATISFIERS = {
     "answers_complete": _nothing_to_do,
     "award_terms_recorded": _record_award_terms,
     "award_letter_ready": _render_award_letter,
+    "final_report_filed": _file_final_report,
     "final_report_accepted": _accept_final_report,
     "closeout_checklist_complete": _complete_closeout,
 }

@@ -208,3 +208,28 @@ def test_the_applicant_timeline_uses_applicant_labels_and_hides_staff_only_entri
         staff_html = render_template_string(template, application=cast.application, current_user=current_user)
     assert "Eligibility screening" in staff_html and "Internal: budget looks high." in staff_html
     assert "Staff only" in staff_html and cast.admin.name in staff_html
+
+
+def test_a_failing_effect_keeps_the_move_and_is_written_to_the_history(app, client, login_as):
+    from grantflow.core.workflow import registry
+
+    cast = make_cast(state="screening")
+    login_as(cast.admin)
+    original = registry.EFFECTS["notify_applicant"]
+
+    def broken(application_id, transition):
+        raise RuntimeError("the mail server is on fire")
+
+    registry.EFFECTS["notify_applicant"] = broken
+    app.config["PROPAGATE_EFFECT_ERRORS"] = False
+    try:
+        response = post_move(client, cast.application, "request_information", comment="Budget detail, please.")
+    finally:
+        registry.EFFECTS["notify_applicant"] = original
+        app.config.pop("PROPAGATE_EFFECT_ERRORS")
+    assert response.status_code == 302
+    db.session.refresh(cast.application)
+    assert cast.application.state == "more_info_requested"
+    failure = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "effect.failed")).one()
+    assert "notify_applicant" in failure.comment and "on fire" in failure.comment
+    assert not failure.is_visible_to_applicant

@@ -20,6 +20,7 @@ from transitions import Machine, MachineError
 from ...extensions import db
 from .. import outbox
 from ..audit import record_event
+from ..models import AuditEvent
 from ..permissions import Decision, deny
 from . import registry
 from .definition import Transition, WorkflowDefinition, WorkflowError, load_directory
@@ -219,6 +220,21 @@ def _after_state_change(event) -> None:
 
 def _run_effect(name: str, application_id: int, payload: dict) -> None:
     """Effects run after the move is committed, each in its own transaction
-    (an email queued, a job enqueued); a failing effect never undoes the move."""
-    registry.EFFECTS[name](application_id, payload)
-    outbox.commit()
+    (an email queued, a job enqueued). A failing effect never undoes the move
+    and never turns the user's successful request into an error page: it is
+    logged and written to the application's history for staff to see. Tests
+    see the exception (``PROPAGATE_EFFECT_ERRORS``, on when TESTING)."""
+    try:
+        registry.EFFECTS[name](application_id, payload)
+        outbox.commit()
+    except Exception as exc:  # noqa: BLE001 - any failure of a fund's effect is reported, not raised
+        db.session.rollback()
+        if current_app.config.get("PROPAGATE_EFFECT_ERRORS", current_app.testing):
+            raise
+        current_app.logger.exception("workflow effect %r failed for application %s after %r", name,
+                                     application_id, payload.get("trigger"))
+        db.session.add(AuditEvent(
+            application_id=application_id, subject_type="Application", subject_id=application_id,
+            action="effect.failed", comment=f"After “{payload.get('trigger')}”, the step “{name}” failed: {exc}",
+            data={"effect": name, "trigger": payload.get("trigger")}, is_visible_to_applicant=False))
+        outbox.commit()
