@@ -13,8 +13,10 @@ is
 
 with the offsets summing to zero and a ridge penalty that pulls the offset of
 a reviewer with few reviews toward zero (a reviewer with n reviews keeps
-roughly n / (n + shrinkage) of their apparent leniency). The calibrated score
-is the merit. Unlike per-reviewer z-scores, this does not assume every
+roughly n / (n + shrinkage) of their apparent leniency). The shrinkage is
+estimated from the round (empirical Bayes: noise variance over the variance of
+the true offsets), so a panel of equally lenient reviewers gets the raw mean
+back. The calibrated score is the merit. Unlike per-reviewer z-scores, this does not assume every
 reviewer saw an average batch: a reviewer who drew only strong applications
 is not marked down for it, because the other reviewers of those applications
 show they are strong.
@@ -29,7 +31,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.linalg import lsqr
 
-DEFAULT_SHRINKAGE = 2.0
+DEFAULT_SHRINKAGE = 2.0       # in reviews' worth, when the round is too small to estimate it
+MIN_SHRINKAGE, MAX_SHRINKAGE = 0.1, 1000.0
 DEFAULT_DISAGREEMENT = 30.0   # points between the highest and the lowest score of an application
 Z_95 = 1.96
 MIN_RESIDUAL_DOF = 5
@@ -67,6 +70,7 @@ class Calibration:
     counts: dict[int, int]
     standard_errors: dict[int, float | None]
     sigma: float | None
+    shrinkage: float = DEFAULT_SHRINKAGE
 
 
 def summarise(scores: list[Score], *, disagreement_threshold: float = DEFAULT_DISAGREEMENT
@@ -109,10 +113,44 @@ def nih_percentiles(values: dict[int, float]) -> dict[int, int]:
     return result
 
 
-def calibrate(scores: list[Score], *, shrinkage: float = DEFAULT_SHRINKAGE) -> Calibration:
-    """Least-squares merits and reviewer offsets (see the module docstring)."""
+def calibrate(scores: list[Score], *, shrinkage: float | None = None) -> Calibration:
+    """Least-squares merits and reviewer offsets (see the module docstring).
+
+    ``shrinkage`` None (the default) estimates it from the round itself
+    (empirical Bayes): the noise variance over the variance of the true
+    offsets. When the reviewers barely differ, the offsets shrink to nothing
+    and the calibrated score is the raw mean; when they differ a lot, little
+    shrinkage is applied. Too small a round to estimate it uses
+    ``DEFAULT_SHRINKAGE``."""
     if not scores:
-        return Calibration({}, {}, {}, {}, None)
+        return Calibration({}, {}, {}, {}, None, DEFAULT_SHRINKAGE)
+    if shrinkage is None:
+        shrinkage = estimate_shrinkage(scores)
+    return _fit(scores, shrinkage)
+
+
+def estimate_shrinkage(scores: list[Score]) -> float:
+    """sigma^2 / tau^2 from an almost unshrunk fit: tau^2, the spread of the
+    true offsets, is the spread of the fitted offsets less their sampling
+    variance (sigma^2 / reviews)."""
+    first = _fit(scores, MIN_SHRINKAGE)
+    if first.sigma is None or len(first.offsets) < 3:
+        return DEFAULT_SHRINKAGE
+    offsets = np.array([first.offsets[r] for r in first.counts])
+    # an offset is measured against the co-reviewers of the same applications,
+    # whose mean is itself noisy: with k reviews per application the sampling
+    # variance of an offset from n reviews is about sigma^2 / n x k / (k - 1)
+    per_app = Counter(s.application_id for s in scores)
+    inflation = np.mean([k / (k - 1) for k in per_app.values() if k > 1]) if any(
+        k > 1 for k in per_app.values()) else 1.0
+    sampling = inflation * np.mean([first.sigma ** 2 / n for n in first.counts.values()])
+    tau2 = float(offsets.var()) - float(sampling)
+    if tau2 <= 0:
+        return MAX_SHRINKAGE
+    return float(min(max(first.sigma ** 2 / tau2, MIN_SHRINKAGE), MAX_SHRINKAGE))
+
+
+def _fit(scores: list[Score], shrinkage: float) -> Calibration:
     apps = sorted({s.application_id for s in scores})
     reviewers = sorted({s.reviewer_id for s in scores})
     a_index = {a: i for i, a in enumerate(apps)}
@@ -152,6 +190,7 @@ def calibrate(scores: list[Score], *, shrinkage: float = DEFAULT_SHRINKAGE) -> C
         counts=dict(per_reviewer),
         standard_errors={a: (sigma / sqrt(per_app[a]) if sigma is not None else None) for a in apps},
         sigma=sigma,
+        shrinkage=shrinkage,
     )
 
 

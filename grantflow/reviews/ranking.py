@@ -11,7 +11,7 @@ from ..extensions import db
 from ..funds.models import Round
 from ..users.models import User
 from .aggregation import (
-    DEFAULT_DISAGREEMENT, DEFAULT_SHRINKAGE, ApplicationStats, Score, calibrate, explain_offset, summarise,
+    DEFAULT_DISAGREEMENT, ApplicationStats, Score, calibrate, explain_offset, summarise,
     uncertain_near_line, with_calibration,
 )
 from .models import Review, ReviewAssignment
@@ -70,8 +70,9 @@ class Ranking:
 
 def round_settings(round_: Round) -> dict:
     settings = round_.settings or {}
+    shrinkage = settings.get("review_shrinkage")  # None: estimated from the round (empirical Bayes)
     return {"disagreement": float(settings.get("review_disagreement_threshold", DEFAULT_DISAGREEMENT)),
-            "shrinkage": float(settings.get("review_shrinkage", DEFAULT_SHRINKAGE))}
+            "shrinkage": float(shrinkage) if shrinkage is not None else None}
 
 
 def submitted_scores(round_id: int) -> list[Score]:
@@ -133,8 +134,8 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     reviewer_rows = sorted(
         (ReviewerRow(reviewer=u, count=calibration.counts[u.id], offset=calibration.offsets[u.id],
                      explanation=explain_offset(calibration.offsets[u.id], calibration.counts[u.id],
-                                                shrinkage=settings["shrinkage"])) for u in reviewers),
+                                                shrinkage=calibration.shrinkage)) for u in reviewers),
         key=lambda r: -r.offset)
     return Ranking(round=round_, rows=rows, reviewers=reviewer_rows, sort=sort, descending=descending,
                    line_after=line_after, budget_cents=round_.budget_cents, sigma=calibration.sigma,
-                   settings=settings)
+                   settings={**settings, "shrinkage": calibration.shrinkage})

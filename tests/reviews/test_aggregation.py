@@ -145,3 +145,31 @@ def test_uncertain_applications_near_the_funding_line():
 ])
 def test_offset_explanations(offset, count, expected):
     assert explain_offset(offset, count) == expected
+
+
+def _simulated_round(offsets, seed=7):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    scores = []
+    for app in range(60):
+        merit = rng.normal(55, 10)
+        for reviewer in rng.choice(len(offsets), size=3, replace=False):
+            scores.append(Score(app, int(reviewer), float(merit + offsets[reviewer] + rng.normal(0, 5))))
+    return scores
+
+
+def test_the_shrinkage_is_estimated_from_the_round():
+    from grantflow.reviews.aggregation import DEFAULT_SHRINKAGE, estimate_shrinkage
+
+    fair = _simulated_round([0.0] * 12)
+    biased = _simulated_round([12, -12, 8, -8, 4, -4, 10, -10, 6, -6, 2, -2])
+    assert estimate_shrinkage(biased) < 1            # real differences: barely shrunk
+    assert estimate_shrinkage(fair) > 20             # no real differences: shrunk away
+    calibrated = calibrate(fair)
+    raw = summarise(fair)
+    assert max(abs(o) for o in calibrated.offsets.values()) < 1
+    assert all(abs(calibrated.merits[a] - raw[a].mean) < 1 for a in raw)
+    # a round too small to estimate anything falls back to the default
+    assert estimate_shrinkage([Score(1, 1, 80), Score(2, 1, 70), Score(2, 2, 60), Score(3, 2, 50)]) \
+        == DEFAULT_SHRINKAGE
