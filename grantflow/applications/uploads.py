@@ -142,3 +142,16 @@ def can_download_attachment(user, attachment: Attachment) -> Decision:
         return ALLOW
     return deny("Only the applying organisation, fund staff and the application's reviewers can "
                 "download this file.")
+
+
+#: functions ``(user, attachment) -> str | None`` that may offer a download under
+#: another file name (the review domain hides applicants' names from blind reviewers)
+DOWNLOAD_NAME_HOOKS: list = []
+
+
+def download_name_for(user, attachment: Attachment) -> str:
+    for hook in DOWNLOAD_NAME_HOOKS:
+        name = hook(user, attachment)
+        if name:
+            return name
+    return attachment.original_filename

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..core.audit import record_event
 from ..extensions import db
 from .models import Attachment
-from .uploads import can_download_attachment, stored_path
+from .uploads import can_download_attachment, download_name_for, stored_path
 from .views import bp
 
 
@@ -31,7 +31,7 @@ def download_attachment(attachment_id: int):
         record_event(actor=current_user, action="attachment.downloaded", subject=attachment,
                      application=attachment.application)
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_filename, max_age=0, conditional=True)
+                         download_name=download_name_for(current_user, attachment), max_age=0, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

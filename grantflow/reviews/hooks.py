@@ -6,11 +6,15 @@
   nothing of the application is served before the declaration.
 - guard ``all_reviews_submitted`` on ``complete_reviews``.
 - ``grantflow forms check`` validates ``forms/rubrics/`` with ``check_rubric_file``.
+- a download-name hook of the applications domain: a blind reviewer downloads
+  attachments under a neutral name (``L2G-00012-attachment-7.pdf``), never the
+  applicant's own file name.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..applications.uploads import DOCX, DOWNLOAD_NAME_HOOKS, XLSX
 from ..core.formdefs import register_checker
 from ..core.workflow import guard, role_resolver
 from ..extensions import db
@@ -18,6 +22,8 @@ from .models import ReviewAssignment
 from .rubrics import check_rubric_file
 
 register_checker("rubrics", check_rubric_file)
+
+SUFFIXES = {"application/pdf": ".pdf", DOCX: ".docx", XLSX: ".xlsx", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def active_assignment(application, user) -> ReviewAssignment | None:
@@ -46,3 +52,24 @@ def all_reviews_submitted(application, context) -> str | None:
         return (f"{waiting} of the {active} assigned review{'s' if active != 1 else ''} "
                 f"{'is' if waiting == 1 else 'are'} not submitted yet.")
     return None
+
+
+def blind_download_name(user, attachment) -> str | None:
+    """The neutral name a blind reviewer gets; None for everyone else."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.has_role("admin"):
+        return None
+    application = attachment.application
+    if user.organisation_id is not None and user.organisation_id == application.organisation_id:
+        return None
+    assignment = active_assignment(application, user)
+    if assignment is None:
+        return None
+    from .operations import is_blind
+
+    if not is_blind(assignment):
+        return None
+    return f"{application.reference}-attachment-{attachment.id}{SUFFIXES.get(attachment.content_type, '')}"
+
+
+if blind_download_name not in DOWNLOAD_NAME_HOOKS:
+    DOWNLOAD_NAME_HOOKS.append(blind_download_name)

@@ -200,3 +200,39 @@ def test_a_blind_rubric_makes_review_blind_even_in_an_open_round(f, app):
         assert (started.review.rubric_key, started.review.rubric_version) == ("local_to_global", 1)
     finally:
         del registry[blind_v2.ident]
+
+
+@pytest.mark.parametrize("blind", [True, False])
+def test_downloads_by_a_blind_reviewer_hide_the_file_name(f, client, login_as, blind):
+    from tests.factories_applications import create_attachment
+
+    round_ = f.create_round(is_blind_review=blind)
+    application = fr.create_in_review(round_)
+    attachment = create_attachment(application, filename="Hiddenburg budget.pdf")
+    reviewer = fr.create_reviewer()
+    assignment = fr.create_assignment(application, reviewer, coi="none")
+    login_as(reviewer)
+    page = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
+    assert ("Hiddenburg budget.pdf" in page) is not blind
+    response = client.get(f"/applications/attachments/{attachment.id}")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    if blind:
+        assert "Hiddenburg" not in disposition
+        assert f"{application.reference}-attachment-{attachment.id}.pdf" in disposition
+    else:
+        assert "Hiddenburg" in disposition
+    # staff always get the original name
+    login_as(f.create_user("admin"))
+    assert "Hiddenburg" in client.get(f"/applications/attachments/{attachment.id}").headers["Content-Disposition"]
+
+
+def test_a_reviewer_cannot_download_before_declaring(f, client, login_as):
+    from tests.factories_applications import create_attachment
+
+    application = fr.create_in_review(f.create_round())
+    attachment = create_attachment(application)
+    reviewer = fr.create_reviewer()
+    fr.create_assignment(application, reviewer, coi="undeclared")
+    login_as(reviewer)
+    assert client.get(f"/applications/attachments/{attachment.id}").status_code == 403
