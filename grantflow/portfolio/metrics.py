@@ -35,8 +35,14 @@ class MetricTotal:
         return round(100 * self.actual / self.target)
 
 
+def whole(json_value):
+    """A JSON number as a whole number in SQL (the forms accept whole numbers only;
+    rounding first means a stray 12.0 can never fail PostgreSQL's integer cast)."""
+    return sa.cast(sa.func.round(json_value.as_float()), sa.BigInteger)
+
+
 def target_expression(key: str):
-    return Application.answers[(TARGETS_KEY, key)].as_float()
+    return whole(Application.answers[(TARGETS_KEY, key)])
 
 
 def actual_facts():
@@ -49,9 +55,12 @@ def actual_facts():
                         .label("position"))
               .where(Report.state == "accepted")
               .subquery("ranked_reports"))
+    # grouped (one row per application already) so that SQLite materialises it with
+    # an index on application_id instead of scanning it for every application
     return (sa.select(ranked.c.application_id,
-                      *[ranked.c.metrics[key].as_float().label(key) for key in METRICS])
+                      *[sa.func.max(whole(ranked.c.metrics[key])).label(key) for key in METRICS])
             .where(ranked.c.position == 1)
+            .group_by(ranked.c.application_id)
             .subquery("actuals"))
 
 

@@ -2,6 +2,7 @@
 with a progress page), and the public open-data pages."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, send_file,
@@ -14,7 +15,8 @@ from ..core.audit import record_event
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..extensions import db
-from ..funds.models import Fund, Round
+from ..funds.models import Fund
+from . import cache
 from .charts_data import dashboard_charts
 from .exports import FORMATS
 from .filters import FilterError, PortfolioFilters, parse_filters
@@ -47,11 +49,19 @@ def dashboard():
     if filters is None:
         return render_template("portfolio/dashboard.html", form=form, summary=None, charts={},
                                export_form=None), 400
-    summary = summarise(filters)
+    def compute():
+        summary = summarise(filters)
+        return summary, dashboard_charts(summary)
+
+    key = ("dashboard", tuple(sorted(filters.as_args().items())))
+    if request.args.get("fresh"):
+        cache.clear()
+    (summary, charts), computed_at = cache.cached(key, compute)
     export_form = ExportForm(formdata=None, data=filters.as_args())
-    return render_template("portfolio/dashboard.html", form=form, summary=summary,
-                           charts=dashboard_charts(summary), export_form=export_form,
-                           formats=FORMATS, filters=filters)
+    return render_template("portfolio/dashboard.html", form=form, summary=summary, charts=charts,
+                           export_form=export_form, formats=FORMATS, filters=filters,
+                           computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
+                           is_cached=current_app.config.get("PORTFOLIO_CACHE_SECONDS", 0) > 0)
 
 
 @bp.route("/admin/portfolio/exports", methods=["POST"])

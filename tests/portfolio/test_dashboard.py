@@ -71,3 +71,22 @@ def test_the_dashboard_issues_the_same_number_of_queries_whatever_the_size(clien
                     organisation=f.create_organisation(state=("IA", "TX", "CA")[i % 3]))
     db.session.commit()
     assert _dashboard_queries(client) == small
+
+
+def test_cached_figures_are_served_until_this_process_changes_the_data(client, login_as, admin, app, monkeypatch):
+    from grantflow.portfolio import cache
+
+    monkeypatch.setitem(app.config, "PORTFOLIO_CACHE_SECONDS", 300)
+    cache.clear()
+    round_ = create_portfolio()["round"]
+    login_as(admin)
+    cold = _dashboard_queries(client)
+    warm = _dashboard_queries(client)
+    assert warm < cold  # the figures came from the cache
+    page = client.get("/admin/portfolio/").get_data(as_text=True)
+    assert "Figures as of" in page and "$130,000" in page
+    create_case(round_, state="active", awarded=7_000_000)
+    db.session.commit()  # a change committed here empties the cache at once
+    assert "$200,000" in client.get("/admin/portfolio/").get_data(as_text=True)
+    assert _dashboard_queries(client) == warm
+    cache.clear()

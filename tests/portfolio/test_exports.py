@@ -40,7 +40,7 @@ def test_csv_has_one_row_per_application_and_the_same_sums(portfolio, tmp_path):
     assert sum(_cents(r["Amount paid (USD)"]) for r in rows) == FIG["paid_cents"]
     first = next(r for r in rows if r["Organisation"] == "City of Des Moines" and r["Workflow state"] == "active")
     assert first["Themes"] == "Climate action and the clean-energy transition; Trade and foreign direct investment"
-    assert first["Raw score (mean, 0-100)"] == "82.50"
+    assert first["Raw score (mean, 0-100)"] == "82.50" and first["Calibrated score (0-100)"] == "82.50"
     assert first["Reviewers"] == "Rita Reviewer"
     assert first["Target: Jobs created"] == "20" and first["Actual: Jobs created"] == "9"  # latest accepted report
     assert first["Submitted on"] == "2025-01-20" and first["Period end"] == "2026-03-31"
