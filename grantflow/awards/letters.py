@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..core import jobs
 from ..core.audit import record_event
@@ -186,9 +187,16 @@ def batch_progress(batch: LetterBatch) -> dict:
     return counts
 
 
+def failed_letters(batch: LetterBatch) -> list[Letter]:
+    return list(db.session.scalars(
+        select(Letter).join(BackgroundJob, Letter.job_id == BackgroundJob.id)
+        .where(Letter.batch_id == batch.id, Letter.sha256.is_(None), BackgroundJob.status == "failed")
+        .options(contains_eager(Letter.job), selectinload(Letter.application)).order_by(Letter.id)))
+
+
 def letters_for(application, user) -> list[Letter]:
     """Staff see every version; the applicant sees the letters sent to them."""
-    query = select(Letter).where(Letter.application_id == application.id)
+    query = select(Letter).where(Letter.application_id == application.id).options(selectinload(Letter.job))
     if not (user is not None and user.has_role("admin")):
         query = query.where(Letter.sent_at.is_not(None))
     return list(db.session.scalars(query.order_by(Letter.kind, Letter.version.desc())))

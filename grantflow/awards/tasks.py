@@ -6,6 +6,7 @@ therefore stores no file reference, makes no offer and sends no email, and
 the letters page offers to retry it."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
@@ -21,6 +22,25 @@ from ..extensions import db
 from .context import letter_context
 from .letters import COMMON_FOLDER, letters_root, template_dir
 from .models import Letter
+
+
+def prepare_worker() -> None:
+    """Called once by ``grantflow worker`` before it forks a process per job:
+    whatever is loaded here is inherited warm by every job instead of being
+    redone in each (measured: about 0.5 s per letter on the 2-core machine)."""
+    from sqlalchemy.orm import configure_mappers
+
+    from ..core.pdf import compile_template, warm_up
+
+    warm_up()            # WeasyPrint imported, fonts and Pango initialised
+    configure_mappers()  # SQLAlchemy sets up its mappers lazily, on the first query
+    root = letters_root()
+    for folder in sorted(p for p in root.iterdir() if (p / "letter.html").is_file()):
+        compile_template(folder, include_dirs=[root / COMMON_FOLDER])
+    current_app.jinja_env.get_template("emails/letter_sent.txt")
+    # What the parent loaded is never freed: keep the garbage collector of
+    # each forked job from walking (and so copying) it all again.
+    gc.freeze()
 
 
 def render_letter_pdf(letter: Letter) -> bytes:

@@ -22,6 +22,7 @@ import hashlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..applications.models import Application
 from ..core import navigation
@@ -99,7 +100,7 @@ def new_award(application_id: int):
 def index():
     round_id = request.args.get("round", type=int)
     query = (select(Award, Application).join(Application, Award.application_id == Application.id)
-             .order_by(Award.award_number))
+             .options(joinedload(Application.organisation)).order_by(Award.award_number))
     if round_id:
         query = query.where(Application.round_id == round_id)
     rows = db.session.execute(query).all()
@@ -194,7 +195,7 @@ def batch(batch_id: int):
     batch_ = db.session.get(LetterBatch, batch_id) or abort(404)
     progress = letter_ops.batch_progress(batch_)
     refreshing = not progress["is_finished"] and request.args.get("refresh") != "off"
-    failed = [letter for letter in batch_.letters if letter.status == "failed"]
+    failed = letter_ops.failed_letters(batch_)
     response = current_app.make_response(render_template(
         "awards/batch.html", batch=batch_, progress=progress, failed=failed, refreshing=refreshing,
         refresh_seconds=BATCH_REFRESH_SECONDS))
@@ -210,7 +211,7 @@ def batch(batch_id: int):
 @admin_required
 def retry_batch(batch_id: int):
     batch_ = db.session.get(LetterBatch, batch_id) or abort(404)
-    failed = [letter for letter in batch_.letters if letter.status == "failed"]
+    failed = letter_ops.failed_letters(batch_)
     for letter in failed:
         letter_ops.retry_letter(letter, current_user)
     flash(f"Retrying {len(failed)} letter{'s' if len(failed) != 1 else ''}.", "success")

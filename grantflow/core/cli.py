@@ -17,9 +17,15 @@ def worker(burst: bool) -> None:
     from redis import Redis
     from rq import Worker
 
+    from .. import discovery
     from ..extensions import db
 
     connection = Redis.from_url(current_app.config["REDIS_URL"])
+    # RQ forks a process per job: a domain may load its heavy libraries once,
+    # here in the parent, so that every job starts warm (``tasks.prepare_worker``).
+    for tasks in discovery.import_modules("tasks"):
+        if hasattr(tasks, "prepare_worker"):
+            tasks.prepare_worker()
     db.engine.dispose()  # never share pooled connections with forked job processes
     Worker([current_app.config["RQ_QUEUE"]], connection=connection).work(burst=burst)
 

@@ -120,6 +120,12 @@ def _template_position(exc: TemplateError, template_dir: Path, template_name: st
     return where, line
 
 
+def compile_template(template_dir: Path | str, *, include_dirs: Iterable[Path] = (),
+                     template_name: str = TEMPLATE_FILE) -> None:
+    """Compile (and cache) a template ahead of use, e.g. before a worker forks."""
+    _environment(Path(template_dir), include_dirs).get_template(template_name)
+
+
 def load_metadata(template_dir: Path | str) -> dict:
     """``metadata.yaml`` next to the template (title, description, defaults), or {}."""
     path = Path(template_dir) / "metadata.yaml"
@@ -208,3 +214,11 @@ def render_pdf(template_dir: Path | str, context: dict, *, include_dirs: Iterabl
         raise PdfTemplateError(f"{template_dir / template_name} does not exist")
     html = render_html(template_dir, context, include_dirs=include_dirs, template_name=template_name)
     return html_to_pdf(html, template_dir)
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and lay out one page (fonts, Pango), so that processes
+    forked afterwards (RQ's job processes) render their first PDF warm."""
+    from weasyprint import HTML
+
+    HTML(string="<p>GrantFlow</p>").write_pdf()
