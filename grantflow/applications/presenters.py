@@ -52,3 +52,22 @@ def next_page_to_fill(application) -> str:
     answers = formdefs.merge(application.answers or {}, formdefs.sourced_values(definition, context))
     problems = formdefs.problems(definition, answers, context)
     return problems[0].page_id if problems and problems[0].page_id else definition.pages[0].id
+
+
+#: pages other domains provide for an application in these states (shown when installed)
+RELATED_PAGES = (
+    ("awards.offer", ("award_offered",), "Review and accept the award offer"),
+    ("awards.offer", ("active", "final_report_submitted", "closeout", "closed", "offer_declined"), "Your award"),
+    ("reporting.grant", ("active", "final_report_submitted", "closeout", "closed"), "Reports and payments"),
+)
+
+
+def related_pages(application) -> list[tuple[str, str]]:
+    """(label, url) of the award and reporting pages that apply to the application now."""
+    from flask import current_app, url_for
+
+    found = []
+    for endpoint, states, label in RELATED_PAGES:
+        if application.state in states and endpoint in current_app.view_functions:
+            found.append((label, url_for(endpoint, application_id=application.id)))
+    return found

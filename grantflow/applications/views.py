@@ -76,8 +76,6 @@ def start(round_id: int):
         return redirect_to_profile
     organisation = current_user.organisation
     definition = formdefs.load_form("applications", round_.form_key)
-    drafts = db.session.scalars(select(Application).where(
-        Application.organisation_id == organisation.id, Application.round_id == round_.id)).all()
     form = formdefs.make_eligibility_form(definition, {}, formdata=request.form if request.method == "POST" else None)
     verdict = eligibility.Verdict(type_reason=eligibility.applicant_type_reason(definition, organisation))
     checked = False
@@ -92,9 +90,17 @@ def start(round_id: int):
             return redirect(url_for("applications.edit_page", application_id=application.id,
                                     page_id=definition.pages[0].id))
         formdefs.attach_problems(form, [p for p in verdict.problems if p.is_missing])
+    return render_start(round_, definition, form, verdict, checked=checked)
+
+
+def render_start(round_, definition, form, verdict, *, checked: bool = False, notice: str | None = None,
+                 status: int = 200):
+    organisation = current_user.organisation
+    drafts = db.session.scalars(select(Application).where(
+        Application.organisation_id == organisation.id, Application.round_id == round_.id)).all()
     return render_template("applications/start.html", round=round_, definition=definition, form=form,
                            verdict=verdict, checked=checked, drafts=drafts, organisation=organisation,
-                           errors=formdefs.error_list(form), now=utcnow())
+                           errors=formdefs.error_list(form), now=utcnow(), notice=notice), status
 
 
 @bp.route("/<int:application_id>")
@@ -109,6 +115,7 @@ def detail(application_id: int):
                            can_withdraw=may(application, "withdraw", current_user),
                            has_timeline=has_workflow_partials(),
                            continue_page=presenters.next_page_to_fill(application),
+                           related=presenters.related_pages(application),
                            message=presenters.latest_staff_messages([application]).get(application.id))
 
 
@@ -130,9 +137,13 @@ def withdraw(application_id: int):
         else:
             flash(f"Application {application.reference} is withdrawn.", "success")
             return redirect(url_for("applications.detail", application_id=application.id))
-    status = 200 if error is None else 409
+    return render_withdraw(application, reason, error, status=200 if error is None else 409)
+
+
+def render_withdraw(application, reason: str, error: str | None, *, notice: str | None = None,
+                    status: int = 200):
     return render_template("applications/withdraw.html", application=application, reason=reason,
-                           error=error, confirm=operations.withdraw_confirm_text(application)), status
+                           error=error, notice=notice, confirm=operations.withdraw_confirm_text(application)), status
 
 
 from . import views_files, views_pages  # noqa: E402,F401  (routes on this blueprint)

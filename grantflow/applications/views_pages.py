@@ -23,7 +23,7 @@ from ..core.workflow import ConcurrentChange, TransitionRefused
 from ..extensions import db, login_manager
 from . import operations
 from .models import Attachment
-from .views import bp, own_application_or_404
+from .views import bp, needs_organisation, own_application_or_404, render_start, render_withdraw
 
 EXPIRED = ("Your session expired, so your last changes were not saved. They are below: check them, "
            "then press “Save draft” or “Save and continue”.")
@@ -257,14 +257,31 @@ def sign_in_to_save():
 @bp.errorhandler(CSRFError)
 def csrf_expired(exc):
     """An expired or missing CSRF token (usually an expired session): give the
-    posted answers back instead of the generic error page."""
-    if request.endpoint == "applications.autosave":
+    posted answers back instead of the generic error page. Nothing is saved."""
+    db.session.rollback()
+    endpoint = request.endpoint
+    if endpoint == "applications.autosave":
         return jsonify(saved=False, message="Your session expired. Press “Save draft” to keep your answers."), 400
-    if request.endpoint != "applications.edit_page":
+    if endpoint == "applications.sign_in_to_save":
+        return sign_in_to_save_page(error="The page was out of date. Sign in again below.", status=400)
+    if not current_user.is_authenticated:
+        if endpoint == "applications.edit_page":
+            return sign_in_to_save_page(status=400)
+        return login_manager.unauthorized()
+    if endpoint == "applications.start":
+        return _start_again()
+    if endpoint == "applications.withdraw":
+        application = own_application_or_404(request.view_args["application_id"])
+        return render_withdraw(application, (request.form.get("reason") or "").strip(), None, status=400,
+                               notice="Your session expired, so the application was not withdrawn. Your reason "
+                                      "is kept below: confirm again if you still want to withdraw.")
+    if endpoint == "applications.submit":
+        application = own_application_or_404(request.view_args["application_id"])
+        return render_review(application, status=400,
+                             error="Your session expired, so nothing was sent. Submit again when you are ready.")
+    if endpoint != "applications.edit_page":
         return error_page(400, "Your session expired or the form was out of date. Go back, reload the page "
                                "and try again.")
-    if not current_user.is_authenticated:
-        return sign_in_to_save_page(status=400)
     application = own_application_or_404(request.view_args["application_id"])
     definition = formdefs.definition_for(application)
     page = _page_or_404(definition, request.view_args["page_id"])
@@ -273,3 +290,20 @@ def csrf_expired(exc):
     form.validate()
     db.session.rollback()
     return render_page(application, definition, page, form, status=400, notice=EXPIRED)
+
+
+def _start_again():
+    from ..funds.models import Round
+    from . import eligibility
+
+    round_ = db.session.get(Round, request.view_args["round_id"]) or abort(404)
+    redirect_to_profile = needs_organisation()
+    if redirect_to_profile:
+        return redirect_to_profile
+    definition = formdefs.load_form("applications", round_.form_key)
+    form = formdefs.make_eligibility_form(definition, {}, formdata=request.form, meta={"csrf": False})
+    form.validate()
+    verdict = eligibility.Verdict(type_reason=eligibility.applicant_type_reason(definition, current_user.organisation))
+    return render_start(round_, definition, form, verdict, status=400,
+                        notice="Your session expired, so nothing was checked yet. Your answers are below: "
+                               "press the button again.")

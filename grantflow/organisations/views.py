@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from ..core import navigation
 from ..core.permissions import roles_required
+from ..extensions import db, login_manager
 from ..users.views import safe_next
 from . import operations
 from .forms import InviteColleagueForm, OrganisationForm
@@ -56,3 +58,22 @@ def invite():
     members = sorted(organisation.members, key=lambda u: u.name.lower())
     return render_template("organisations/profile.html", form=OrganisationForm(formdata=None, obj=organisation),
                            organisation=organisation, members=members, invite_form=invite_form), 200
+
+
+@bp.errorhandler(CSRFError)
+def csrf_expired(exc):
+    """An expired session or form token: the typed profile comes back, unsaved."""
+    db.session.rollback()
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    organisation = current_user.organisation
+    notice = "Your session expired, so this was not saved. Your answers are below: press the button again."
+    if request.endpoint == "organisations.invite" and organisation is not None:
+        form = OrganisationForm(formdata=None, obj=organisation)
+        invite_form = InviteColleagueForm(prefix="invite")  # a fresh token; not validated
+    else:
+        form = OrganisationForm()
+        invite_form = InviteColleagueForm(formdata=None, prefix="invite")
+    members = sorted(organisation.members, key=lambda u: u.name.lower()) if organisation else []
+    return render_template("organisations/profile.html", form=form, organisation=organisation, members=members,
+                           invite_form=invite_form, notice=notice), 400

@@ -125,3 +125,23 @@ def test_the_status_page_shows_the_answers_read_only(client, draft, signed_in):
     assert "Sister-city climate exchange" in html and "Your answers" in html
     assert "Climate action and the clean-energy transition" in html
     assert "$75,000.00" in html
+
+
+def test_an_expired_session_on_withdraw_or_submit_changes_nothing_and_says_so(app, client, draft, signed_in,
+                                                                             monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(f"/applications/{draft.id}/withdraw", data={"reason": "Council said no"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "was not withdrawn" in html and "Council said no" in html
+    response = client.post(f"/applications/{draft.id}/submit")
+    assert response.status_code == 400 and "nothing was sent" in response.get_data(as_text=True)
+    assert reload(draft).state == "draft"
+
+
+def test_the_status_page_links_to_the_award_once_offered(client, f, open_round, applicant, signed_in, app):
+    application = f.create_application(open_round, applicant.organisation, state="award_offered")
+    db.session.commit()
+    html = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    if "awards.offer" in app.view_functions:
+        assert "Review and accept the award offer" in html
+    assert "Withdraw the application" not in html
