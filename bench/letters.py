@@ -22,6 +22,7 @@
 
     .venv/bin/python bench/letters.py                    # both parts
     .venv/bin/python bench/letters.py --letters 20 --batch 200 --skip-workers
+    .venv/bin/python bench/letters.py --letters 5 --repeats 1 --pairs 2   # workers twice
 
 The load average is printed with the results: on a shared machine it matters.
 Prints one JSON line, then a Markdown row for docs/benchmarks.md.
@@ -221,6 +222,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=20, help="letters in the per-letter comparison")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch", type=int, default=200, help="letters in the worker comparison")
+    parser.add_argument("--pairs", type=int, default=1, help="how many times to run 1 then 2 workers")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even if PostgreSQL is reachable")
     args = parser.parse_args()
@@ -243,11 +245,16 @@ def main() -> None:
                 from redis import Redis
 
                 Redis.from_url(REDIS_URL).ping()
-                # the round has one decided application per batch letter
-                one = time_batch(app, round_, 1, url, workdir)
-                two = time_batch(app, round_, 2, url, workdir)
+                # the round has one decided application per batch letter; 1 then 2 workers,
+                # ``--pairs`` times, so a change in the machine's load hits both alike
+                ones, twos = [], []
+                for _ in range(args.pairs):
+                    ones.append(time_batch(app, round_, 1, url, workdir))
+                    twos.append(time_batch(app, round_, 2, url, workdir))
+                one, two = statistics.median(ones), statistics.median(twos)
                 result.update({"batch_letters": args.batch, "one_worker_s": round(one, 2),
-                               "two_workers_s": round(two, 2), "speedup": round(one / two, 3)})
+                               "two_workers_s": round(two, 2), "speedup": round(one / two, 3),
+                               "speedups": [round(a / b, 3) for a, b in zip(ones, twos)]})
             db.session.remove()
             db.engine.dispose()
     result["load_after"] = os.getloadavg()[0]

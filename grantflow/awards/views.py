@@ -11,6 +11,7 @@ URL table:
   /admin/letter-batches/<id>/retry      awards.retry_batch      staff: retry the batch's failed letters
   /letters/<id>/retry                   awards.retry_letter     staff: retry one failed letter
   /letters/<id>/download                awards.download_letter  applicant (sent letters) and staff
+  /applications/<id>/letters            awards.application_letters  applicant (sent letters) and staff
   /awards/<id>                          awards.offer            applicant and staff: the award and its terms
   /awards/<id>/accept                   awards.accept           applicant: accept by typing their name
   /awards/<id>/decline                  awards.decline_offer    applicant: decline, with a confirmation
@@ -237,6 +238,16 @@ def download_letter(letter_id: int):
                          download_name=letter.download_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/applications/<int:application_id>/letters")
+@login_required
+def application_letters(application_id: int):
+    """The letters of one application: those sent, for the applicant; every version, for staff."""
+    application = _viewable_application(application_id)
+    return render_template("awards/application_letters.html", application=application,
+                           letters=letter_ops.letters_for(application, current_user),
+                           is_staff=current_user.has_role("admin"))
 
 
 @bp.route("/awards/<int:application_id>")

@@ -53,6 +53,7 @@ ROUTES = {
     "awards.retry_batch": {**ADMIN_ONLY_REDIRECT, "args": {"batch_id": "letter_batch.id"}},
     "awards.download_letter": {**APPLICANT_AND_STAFF, "args": {"letter_id": "sent_letter.id"}},
     "awards.offer": {**APPLICANT_AND_STAFF, "args": {"application_id": "offered.id"}},
+    "awards.application_letters": {**APPLICANT_AND_STAFF, "needs": ["sent_letter"]},
     # only the applicant may accept or decline: staff are refused by the workflow (403)
     "awards.accept": {**APPLICANT_AND_STAFF, "admin": 403, "applicant": 302,
                       "args": {"application_id": "offered.id"}, "data": {"typed_name": "Owner Applicant"}},

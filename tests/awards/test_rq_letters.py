@@ -56,9 +56,7 @@ def test_a_worker_process_renders_a_batch_from_redis(app, f, redis_queue):
     assert all(a.state == "awarded" for a in awarded)
     db.session.close()  # the test holds no connection while the worker writes
 
-    import time; t0 = time.perf_counter()
     worker = run_worker(app, redis_queue)
-    print("WORKER", time.perf_counter() - t0, worker.stderr[-3000:], worker.stdout[-3000:])
     assert worker.returncode == 0, worker.stderr[-2000:]
 
     db.session.expire_all()

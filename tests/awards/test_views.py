@@ -187,6 +187,20 @@ def test_applicant_never_sees_unsent_letters_or_the_terms_before_the_offer(f, cl
     assert client.get(f"/letters/{draft.id}/download").status_code == 200
 
 
+def test_the_applicant_lists_the_letters_sent_to_them(f, client, login_as):
+    admin = fa.create_admin()
+    organisation, applicant = fa.create_applicant_pair()
+    application = f.create_application(organisation=organisation, state="declined")
+    sent = fa.create_letter_directly(application, kind="decline")
+    draft = fa.create_letter_directly(application, kind="decline", sent=False)
+    login_as(applicant)
+    page = client.get(f"/applications/{application.id}/letters").get_data(as_text=True)
+    assert f"/letters/{sent.id}/download" in page and f"/letters/{draft.id}/download" not in page
+    login_as(admin)
+    page = client.get(f"/applications/{application.id}/letters").get_data(as_text=True)
+    assert f"/letters/{sent.id}/download" in page and f"/letters/{draft.id}/download" in page
+
+
 def test_an_altered_file_is_not_served(f, client, login_as):
     application, award, applicant, admin, letter = fa.create_offered_application()
     letter_ops.letter_file(letter).write_bytes(b"%PDF-1.4 tampered")

@@ -69,6 +69,9 @@ def test_applicant_downloads_and_accepts_the_award_by_keyboard(page, live_db, tm
     expect(page.locator(".flash-success")).to_contain_text(f"award {award_number} is accepted")
     expect(page.get_by_text("You accepted this award")).to_be_visible()
     assert_accessible(page)
+    page.goto(f"/applications/{application_id}/letters")
+    expect(page.get_by_role("link", name="Download award letter version 1")).to_be_visible()
+    assert_accessible(page)
 
     with live_db() as session:
         accepted = session.scalar(select(Award).where(Award.application_id == application_id))
