@@ -2,14 +2,12 @@
 explanation when the fund cannot accept the application."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 import yaml
 
 from grantflow.applications.models import Application
 from grantflow.config import PROJECT_ROOT
-from grantflow.core.db import utcnow
 from grantflow.core.formdefs.builder import build_all
 from grantflow.core.formdefs.parse import _Loader, parse
 from grantflow.core.formdefs.registry import registry

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from grantflow.core import workflow
-from grantflow.core.audit import record_event
 from grantflow.core.db import utcnow
 from grantflow.core.models import AuditEvent
 from grantflow.extensions import db
