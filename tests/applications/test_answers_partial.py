@@ -41,3 +41,18 @@ def test_the_partial_takes_any_definition_and_answers(app, f):
         html = render_template_string(INCLUDE, definition=definition, answers={"title": "Only a title"},
                                       attachments={})
     assert "Only a title" in html and "Not answered" in html
+
+
+def test_the_files_partial_lists_every_upload_with_its_question(app, f):
+    application = f.create_application()
+    old = create_attachment(application, filename="Old budget.pdf")
+    create_attachment(application, filename="New budget.pdf")  # replaces the old one in the answers
+    create_attachment(application, field_key="partners.letter", filename="ISU letter.pdf", link=False)
+    with app.test_request_context():
+        html = render_template_string('{% include "applications/_attachments.html" %}', application=application)
+        blind = render_template_string('{% include "applications/_attachments.html" %}', application=application,
+                                       blind=True)
+    assert "New budget.pdf" in html and "Old budget.pdf" in html and "Replaced or removed" in html
+    assert "Community partners: Letter of support" in html and "Detailed budget (optional)" in html
+    assert f"/applications/attachments/{old.id}" in html
+    assert "budget.pdf" not in blind and "Download file 1" in blind
