@@ -120,6 +120,31 @@
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { save(); } });
   }
 
+  // -- files too large: say so before sending (the server would refuse the whole post) --
+  var maxUpload = parseInt(form.getAttribute("data-max-upload") || "0", 10);
+  if (maxUpload) {
+    form.addEventListener("submit", function (event) {
+      var tooBig = null;
+      form.querySelectorAll('input[type="file"]').forEach(function (input) {
+        var file = input.files && input.files[0];
+        var old = document.getElementById(input.id + "-size-error");
+        if (old) { old.parentNode.removeChild(old); }
+        if (file && file.size > maxUpload) {
+          var message = document.createElement("p");
+          message.id = input.id + "-size-error";
+          message.className = "error-message";
+          message.setAttribute("role", "alert");
+          message.textContent = "“" + file.name + "” is larger than " + Math.round(maxUpload / 1048576) +
+            " MB. Choose a smaller file.";
+          input.parentNode.insertBefore(message, input);
+          input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + message.id).trim());
+          tooBig = tooBig || input;
+        }
+      });
+      if (tooBig) { event.preventDefault(); tooBig.focus(); }
+    });
+  }
+
   // -- focus ------------------------------------------------------------------------
   var summary = document.getElementById("error-summary");
   var target = form.getAttribute("data-focus") && document.getElementById(form.getAttribute("data-focus"));
