@@ -24,20 +24,23 @@ def is_staff(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin")
 
 
+def is_member(application, user) -> bool:
+    return (user is not None and getattr(user, "organisation_id", None) is not None
+            and user.organisation_id == application.organisation_id)
+
+
 def can_view_application(application, user) -> bool:
-    """Staff, the applying organisation's members, and anyone a workflow role
-    resolver (other than applicant/admin/system) names for this application,
-    such as an assigned reviewer. Everybody else gets a 404."""
+    """Who may reach an application's move pages: staff, the applying
+    organisation's members, and holders of another role that this workflow
+    lets make a move (for example an assigned reviewer, if a fund's YAML names
+    ``reviewer``). Everybody else gets a 404."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if is_staff(user):
+    if is_staff(user) or is_member(application, user):
         return True
-    if user.organisation_id is not None and user.organisation_id == application.organisation_id:
-        return True
-    from ..core.workflow import registry
-
-    return any(holds_role(application, user, role) for role in registry.ROLE_RESOLVERS
-               if role not in ("applicant", "admin", "system"))
+    other_roles = {role for t in definition_for(application).transitions for role in t.roles} - {
+        "applicant", "admin", "system"}
+    return any(holds_role(application, user, role) for role in sorted(other_roles))
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ class WorkflowContext:
         self.state = self.definition.state(application.state)
         #: applicant-facing labels and only the entries applicants may see
         self.applicant_view = (not is_staff(user)) if applicant_view is None else applicant_view
+
+    @property
+    def shows_identity(self) -> bool:
+        """Staff and the organisation's own members see who applied; anyone
+        else acting on it (a reviewer in a blind review) does not."""
+        return is_staff(self.user) or is_member(self.application, self.user)
 
     @property
     def state_label(self) -> str:
