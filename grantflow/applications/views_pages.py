@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core import formdefs
 from ..core.audit import record_event
@@ -290,6 +291,17 @@ def csrf_expired(exc):
     form.validate()
     db.session.rollback()
     return render_page(application, definition, page, form, status=400, notice=EXPIRED)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    """Beyond MAX_CONTENT_LENGTH the server cannot read the post at all."""
+    from flask import current_app
+
+    each = current_app.config["MAX_UPLOAD_BYTES"] / (1024 * 1024)
+    return error_page(413, f"The files sent together were too large, so this page did not reach us. Go back and "
+                           f"choose smaller files (each up to {each:.0f} MB). Answers saved earlier, by a button "
+                           "or automatically, are kept.")
 
 
 def _start_again():

@@ -223,3 +223,12 @@ def test_a_too_large_file_on_a_page_is_explained_next_to_the_field(app, client, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "“scan.pdf” is larger than 1 MB" in html and "choose it again" in html
+
+
+def test_a_post_beyond_the_request_limit_gets_a_clear_page(app, client, draft, signed_in, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    response = client.post(f"/applications/{draft.id}/pages/budget", data={
+        "_action": "save", "budget_document": (io.BytesIO(PDF_BYTES + b"0" * 5000), "scan.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "choose smaller files" in response.get_data(as_text=True)
