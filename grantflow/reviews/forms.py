@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from .operations import ReviewInput
+from .scoring import ReviewInput
 from .rubrics import Rubric
 
 COMMENT_MAX = 5000

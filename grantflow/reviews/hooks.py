@@ -42,7 +42,7 @@ def is_assigned_reviewer(application, user) -> bool:
 
 @guard("all_reviews_submitted")
 def all_reviews_submitted(application, context) -> str | None:
-    from .operations import active_and_submitted
+    from .scoring import active_and_submitted
 
     active, submitted = active_and_submitted(application.id)
     if active == 0:

@@ -13,7 +13,7 @@ from ..core import navigation
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..funds.models import Round
-from . import operations
+from . import operations, scoring
 from .forms import ConflictForm, DeclineForm, ProfileForm, review_form_class
 from .models import Review, ReviewAssignment
 from .profiles import fill_profile_choices, profile_form_data
@@ -94,12 +94,12 @@ def review(assignment_id: int):
         return _review_page(assignment, form, 400)
     data = form.review_input()
     if submitting or (assignment.review is not None and assignment.review.is_submitted):
-        problems = operations.problems_for_submission(rubric, data)
+        problems = scoring.problems_for_submission(rubric, data)
         if problems:
             form.attach_problems(problems)
             return _review_page(assignment, form, 400)
     try:
-        operations.save_review(assignment, current_user, data, submit=submitting)
+        scoring.save_review(assignment, current_user, data, submit=submitting)
     except operations.ReviewError as exc:
         flash(str(exc), "error")
         return _review_page(assignment, form, 400)
