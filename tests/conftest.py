@@ -105,12 +105,27 @@ def _test_config(tmp_path_factory) -> dict:
     }
 
 
+def _fast_sqlite(engine) -> None:
+    """Tests do not need durability: skip the fsync on every commit."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA journal_mode=MEMORY")
+        cursor.close()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     if TEST_DATABASE_URL:
         require_service("PostgreSQL", TEST_DATABASE_URL)
     app = create_app(_test_config(tmp_path_factory))
     with app.app_context():
+        _fast_sqlite(db.engine)
         db.drop_all()
         db.create_all()
     yield app
@@ -121,14 +136,14 @@ def app(tmp_path_factory):
 
 
 def _empty_all_tables() -> None:
+    """DELETE per table, children first: on PostgreSQL one TRUNCATE of every
+    table costs ~0.8 s, DELETEs of a test's few rows ~20 ms. Ids are not reset:
+    no test may rely on them."""
     db.session.rollback()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture(autouse=True)

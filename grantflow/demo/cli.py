@@ -1,0 +1,38 @@
+"""``grantflow demo``: migrate, seed the demo fund once, print the logins, serve."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, help="Port to serve on (127.0.0.1).")
+@click.option("--no-serve", is_flag=True, help="Create and seed the database, print the logins, then exit.")
+@with_appcontext
+def demo(port: int, no_serve: bool) -> None:
+    """Create the database, seed the Local-to-Global Engagement Fund with demo
+    users and about 30 applications across the lifecycle, and serve the app."""
+    from flask_migrate import upgrade
+
+    from .seed import DEMO_PASSWORD, is_seeded, seed_demo
+
+    click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    upgrade()
+    if is_seeded():
+        click.echo("The demo fund is already there; nothing was added.")
+    else:
+        click.echo("Seeding the Local-to-Global Engagement Fund (about 30 applications)...")
+    logins = seed_demo()
+    click.echo("")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.role:<10} {login.email:<48} {login.name} ({login.note})")
+    click.echo("")
+    if no_serve:
+        return
+    click.echo(f"Serving on http://127.0.0.1:{port}  (Ctrl+C to stop)")
+    current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+commands = [demo]
