@@ -252,3 +252,8 @@ def remove_reviewer(assignment: ReviewAssignment, actor: User, *, reason: str = 
     record_event(actor=actor, action="review.removed", subject=assignment, application=assignment.application,
                  comment=reason, data={"reviewer_id": assignment.reviewer_id})
     return assignment
+
+
+# Writing a review lives in scoring.py; its verbs stay importable from here,
+# where other domains (the demo seed) first found them.
+from .scoring import ReviewInput, problems_for_submission, save_review  # noqa: E402,F401
