@@ -28,7 +28,8 @@ from ..reporting.operations import accept_report, reports_for
 from ..reporting.payments import record_disbursement
 from ..reviews.assigning import assign_reviewers
 from ..reviews.models import ReviewAssignment
-from ..reviews.operations import ReviewInput, declare_conflict, profile_for, save_review, update_profile
+from ..reviews.operations import declare_conflict, profile_for, update_profile
+from ..reviews.scoring import ReviewInput, save_review
 from ..users.models import User
 from .places import GOVERNMENTS
 from .projects import PROJECTS
