@@ -43,25 +43,38 @@ def make_app(database_url: str, export_dir: str):
                        "SECRET_KEY": "bench", "REDIS_URL": None})
 
 
-def fresh_database(kind: str, workdir: Path, size: int) -> str:
+def fresh_database(kind: str, workdir: Path, size: int, *, reuse: bool = False) -> str:
+    """A database for ``size`` applications; with ``reuse``, one seeded by an earlier run is kept."""
     if kind == "sqlite":
-        return f"sqlite:///{workdir / f'bench-{size}.sqlite'}"
+        path = workdir / f"bench-{size}.sqlite"
+        if path.exists() and not reuse:
+            path.unlink()
+        return f"sqlite:///{path}"
     import psycopg
 
     name = f"grantflow_bench_{size}"
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not (reuse and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://{POSTGRES_SERVER.split('://', 1)[1]}/{name}"
 
 
-def seed(database_url: str, workdir: Path, size: int, seed_value: int) -> float:
+def seed(database_url: str, workdir: Path, size: int, seed_value: int) -> float | None:
+    """Seed ``size`` synthetic applications (None when the database already has them)."""
+    import sqlalchemy as sa
+
+    from grantflow.applications.models import Application
     from grantflow.extensions import db
     from grantflow.portfolio.synthetic import seed_synthetic
 
     app = make_app(database_url, str(workdir))
     with app.app_context():
         db.create_all()
+        if db.session.scalar(sa.select(sa.func.count(Application.id))) == size:
+            db.engine.dispose()
+            return None
         started = time.perf_counter()
         seed_synthetic(size, seed=seed_value)
         seconds = time.perf_counter() - started
@@ -152,6 +165,7 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,360giving,xlsx,360giving-xlsx")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (the median is kept)")
+    parser.add_argument("--keep", help="a folder to keep the seeded databases in and reuse on the next run")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -166,11 +180,13 @@ def main() -> None:
     formats = args.formats.split(",")
     results = []
     with tempfile.TemporaryDirectory(prefix="grantflow-bench-") as tmp:
-        workdir = Path(tmp)
+        workdir = Path(args.keep or tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for size in [int(s) for s in args.sizes.split(",")]:
-            database = fresh_database(kind, workdir, size)
+            database = fresh_database(kind, workdir, size, reuse=bool(args.keep))
             seeded = seed(database, workdir, size, args.seed)
-            print(json.dumps({"database": kind, "size": size, "seed_seconds": round(seeded, 1)}), flush=True)
+            print(json.dumps({"database": kind, "size": size,
+                              "seed_seconds": round(seeded, 1) if seeded is not None else "reused"}), flush=True)
             for fmt in formats:
                 select_runs = [run_child(database, workdir, "select", fmt) for _ in range(args.repeat)]
                 export_runs = [run_child(database, workdir, "export", fmt) for _ in range(args.repeat)]

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..core import jobs, navigation
@@ -47,18 +48,18 @@ def dashboard():
     form.set_choices(choices)
     filters = _filters_from(request.args, form)
     if filters is None:
-        return render_template("portfolio/dashboard.html", form=form, summary=None, charts={},
-                               export_form=None), 400
+        return render_template("portfolio/dashboard.html", form=form, summary=None, export_form=None), 400
     def compute():
         summary = summarise(filters)
-        return summary, dashboard_charts(summary)
+        figures = render_template("portfolio/_figures.html", summary=summary, charts=dashboard_charts(summary))
+        return summary, Markup(figures)
 
     key = ("dashboard", tuple(sorted(filters.as_args().items())))
     if request.args.get("fresh"):
         cache.clear()
-    (summary, charts), computed_at = cache.cached(key, compute)
+    (summary, figures), computed_at = cache.cached(key, compute)
     export_form = ExportForm(formdata=None, data=filters.as_args())
-    return render_template("portfolio/dashboard.html", form=form, summary=summary, charts=charts,
+    return render_template("portfolio/dashboard.html", form=form, summary=summary, figures=figures,
                            export_form=export_form, formats=FORMATS, filters=filters,
                            computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
                            is_cached=current_app.config.get("PORTFOLIO_CACHE_SECONDS", 0) > 0)
