@@ -21,13 +21,15 @@ from .assigning import REVIEWABLE_STATE, assign_reviewers
 from .forms import AddReviewerForm, AdminProfileForm, AssignForm, RemoveReviewerForm
 from .models import DEFAULT_MAX_PER_ROUND, Review, ReviewAssignment, ReviewerProfile
 from .profiles import fill_profile_choices, profile_form_data
-from .ranking import SORTS, build_ranking
+from .ranking import SORTS, Slice, build_ranking
 from .views import bp
 
 navigation.register("Reviews", "reviews.rounds", ("admin",), order=30)
 navigation.register("Reviewers", "reviews.reviewers", ("admin",), order=35)
 
 ASSIGN_TASK = "grantflow.reviews.tasks.assign_round"
+APPLICATIONS_PER_PAGE = 25
+RANKING_PER_PAGE = 100
 DECISIONS = ("complete_reviews", "award", "waitlist", "decline")
 
 
@@ -60,27 +62,53 @@ def _reviewer_choices() -> list[SelectChoice]:
     return [SelectChoice(r.id, r.name) for r in reviewers]
 
 
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
+
+
 def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None, add_for: int | None = None):
-    applications = db.session.scalars(
-        select(Application).where(Application.round_id == round_.id,
-                                  Application.state.in_(operations.OPEN_STATES))
-        .options(joinedload(Application.organisation)).order_by(Application.id)).all()
+    """One page of the round's applications with their reviewers (a round can
+    have thousands); ``?missing=1`` keeps those still short of reviewers. After
+    a refused "add", only that application is shown, with its error."""
+    k = round_.reviews_per_application
+    active = (select(ReviewAssignment.application_id, func.count().label("n"))
+              .where(ReviewAssignment.round_id == round_.id, ReviewAssignment.status == "active")
+              .group_by(ReviewAssignment.application_id).subquery())
+    assigned = func.coalesce(active.c.n, 0)
+    in_review = (select(Application).outerjoin(active, active.c.application_id == Application.id)
+                 .where(Application.round_id == round_.id, Application.state.in_(operations.OPEN_STATES)))
+    missing_only = request.args.get("missing") == "1"
+    if add_for:
+        query = in_review.where(Application.id == add_for)
+    else:
+        query = in_review.where(assigned < k) if missing_only else in_review
+    page = db.paginate(query.options(joinedload(Application.organisation)).order_by(Application.id),
+                       page=_page_number(), per_page=APPLICATIONS_PER_PAGE, error_out=False)
+    applications = list(page.items)
+    short = (select((k - assigned).label("missing")).select_from(Application)
+             .outerjoin(active, active.c.application_id == Application.id)
+             .where(Application.round_id == round_.id, Application.state.in_(operations.OPEN_STATES),
+                    assigned < k).subquery())
+    totals = db.session.execute(select(func.count(), func.coalesce(func.sum(short.c.missing), 0))).one()
     assignments = db.session.scalars(
-        select(ReviewAssignment).where(ReviewAssignment.round_id == round_.id)
-        .options(joinedload(ReviewAssignment.reviewer), joinedload(ReviewAssignment.application),
-                 selectinload(ReviewAssignment.review))
+        select(ReviewAssignment).where(ReviewAssignment.application_id.in_([a.id for a in applications] or [0]))
+        .options(joinedload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
         .order_by(ReviewAssignment.id)).all()
     by_app: dict[int, list[ReviewAssignment]] = {}
     for assignment in assignments:
         by_app.setdefault(assignment.application_id, []).append(assignment)
-    ended = [a for a in assignments if a.status != "active"]
+    ended = db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.round_id == round_.id, ReviewAssignment.status != "active")
+        .options(joinedload(ReviewAssignment.reviewer), joinedload(ReviewAssignment.application))
+        .order_by(ReviewAssignment.ended_at.desc())).all()
     last_job = db.session.scalar(select(BackgroundJob).where(
         BackgroundJob.task == ASSIGN_TASK, BackgroundJob.args["round_id"].as_integer() == round_.id)
         .order_by(BackgroundJob.id.desc()).limit(1))
-    choices = _reviewer_choices()
-    return render_template("reviews/admin_assignments.html", round=round_, applications=applications,
+    return render_template("reviews/admin_assignments.html", round=round_, applications=applications, page=page,
+                           missing_only=missing_only, short_count=totals[0], missing_places=totals[1],
                            by_app=by_app, ended=ended, preview=preview, last_job=last_job,
-                           assign_form=AssignForm(), reviewer_choices=choices, add_form=add_form,
+                           assign_form=AssignForm(), reviewer_choices=_reviewer_choices(), add_form=add_form,
                            add_for=add_for, remove_form=RemoveReviewerForm()), status
 
 
@@ -204,11 +232,13 @@ def ranking(round_id: int):
     direction = request.args.get("dir")
     descending = None if direction not in ("asc", "desc") else direction == "desc"
     result = build_ranking(round_, sort=sort, descending=descending)
+    shown = Slice.of(result.rows, _page_number(), RANKING_PER_PAGE)
+    # the guards behind each action cost queries: only for the rows on this page
     actions = {row.application.id: [(t, may(row.application, t, current_user)) for t in DECISIONS
                                     if row.application.workflow.transition(row.application.state, t)]
-               for row in result.rows}
+               for row in shown.items}
     endpoints = current_app.view_functions
-    return render_template("reviews/ranking.html", ranking=result, actions=actions, sorts=list(SORTS),
+    return render_template("reviews/ranking.html", ranking=result, shown=shown, actions=actions, sorts=list(SORTS),
                            award_page="awards.new_award" if "awards.new_award" in endpoints else None,
                            move_page="staff.fire_transition" if "staff.fire_transition" in endpoints else None)
 
@@ -234,4 +264,4 @@ def decide(application_id: int):
         return redirect(url_for("reviews.ranking", round_id=application.round_id))
     flash(f"{application.reference}: {application.state_label}.", "success")
     return redirect(url_for("reviews.ranking", round_id=application.round_id, sort=request.form.get("sort"),
-                            dir=request.form.get("dir")))
+                            dir=request.form.get("dir"), page=request.form.get("page")))

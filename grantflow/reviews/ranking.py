@@ -68,6 +68,47 @@ class Ranking:
         return max((r.running_total_cents or 0 for r in self.rows if r.within_budget), default=0)
 
 
+@dataclass
+class Slice:
+    """One page of the ranking, shaped like Flask-SQLAlchemy's Pagination so the
+    shared pagination macro can render it; the totals are over the whole round."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @classmethod
+    def of(cls, rows: list, page: int, per_page: int) -> "Slice":
+        page = min(max(page, 1), max(1, -(-len(rows) // per_page)))
+        return cls(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page,
+                   total=len(rows))
+
+
 def round_settings(round_: Round) -> dict:
     settings = round_.settings or {}
     shrinkage = settings.get("review_shrinkage")  # None: estimated from the round (empirical Bayes)

@@ -182,3 +182,18 @@ def test_admin_preview_changes_nothing(f, client, login_as):
     assert "Would fill" in response.get_data(as_text=True)
     db.session.expire_all()
     assert _pairs(round_) == set()
+
+
+def test_the_assignment_page_is_paged_and_filters_the_short(f, client, login_as, monkeypatch):
+    from grantflow.reviews import admin_views
+
+    monkeypatch.setattr(admin_views, "APPLICATIONS_PER_PAGE", 2)
+    round_ = f.create_round(reviews_per_application=1)
+    apps = [fr.create_in_review(round_, title=f"Project {n}") for n in range(3)]
+    fr.create_assignment(apps[0], fr.create_reviewer())
+    login_as(f.create_user("admin"))
+    html = client.get(f"/reviews/admin/rounds/{round_.id}/assignments").get_data(as_text=True)
+    assert "Project 0" in html and "Project 1" in html and "Project 2" not in html
+    assert "2 applications still need 2 reviewer places" in html and "Page 1 of 2" in html
+    html = client.get(f"/reviews/admin/rounds/{round_.id}/assignments?missing=1").get_data(as_text=True)
+    assert "Project 0" not in html and "Project 1" in html and "Project 2" in html

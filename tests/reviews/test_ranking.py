@@ -120,3 +120,18 @@ def test_reviews_of_one_application_for_staff(ranked_round, client, login_as, f)
     html = client.get(f"/reviews/admin/applications/{b.id}/reviews").get_data(as_text=True)
     assert "Lenient Reviewer" in html and "Fair Reviewer" in html
     assert "75.0" in html and "50.0" in html
+
+
+def test_the_ranking_is_paged_with_totals_over_the_round(ranked_round, client, login_as, f, monkeypatch):
+    from grantflow.reviews import admin_views
+
+    monkeypatch.setattr(admin_views, "RANKING_PER_PAGE", 2)
+    round_, _, _ = ranked_round
+    login_as(f.create_user("admin"))
+    first = client.get(f"/reviews/admin/rounds/{round_.id}/ranking").get_data(as_text=True)
+    assert "Alpha" in first and "Bravo" in first and "Charlie" not in first
+    assert "Page 1 of 2" in first and "Funding line: $140,000" in first
+    second = client.get(f"/reviews/admin/rounds/{round_.id}/ranking?page=2&sort=calibrated&dir=desc")
+    html = second.get_data(as_text=True)
+    assert "Charlie" in html and "Alpha" not in html
+    assert '<td class="num">3</td>' in html and "$200,000" in html  # rank and running total continue
