@@ -157,9 +157,9 @@ def time_per_letter(app, applications, admin, repeats: int) -> dict:
             job.append(time.perf_counter() - t)
     db.session.expire_all()
     median_bare, median_ours, median_job = (statistics.median(x) for x in (bare, ours, job))
-    return {"letters": len(bare), "bare_ms": round(1000 * median_bare, 1), "render_pdf_ms": round(1000 * median_ours, 1),
-            "job_ms": round(1000 * median_job, 1), "render_pdf_ratio": round(median_ours / median_bare, 3),
-            "job_ratio": round(median_job / median_bare, 3)}
+    return {"letters": len(bare), "bare_ms": round(1000 * median_bare, 1),
+            "render_pdf_ms": round(1000 * median_ours, 1), "job_ms": round(1000 * median_job, 1),
+            "render_pdf_ratio": round(median_ours / median_bare, 3), "job_ratio": round(median_job / median_bare, 3)}
 
 
 def start_workers(count: int, env: dict) -> list[subprocess.Popen]:

@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..core.audit import record_event
 from ..core.db import format_usd, utcnow
-from ..core.workflow import fire
+from ..core.workflow import ConcurrentChange, fire
 from ..core.workflow.engine import definition_for, holds_role
 from ..extensions import db
 from .models import RELEASE_EVENTS, Award, AwardFundingSource, PaymentTranche
@@ -119,12 +120,18 @@ def _apply_terms(award: Award, application, terms: AwardTerms) -> None:
                       for i, (t, cents) in enumerate(zip(terms.tranches, amounts))]
 
 
-def record_award_terms(application, actor, terms: AwardTerms) -> Award:
+def record_award_terms(application, actor, terms: AwardTerms, *, expected_version: int | None = None) -> Award:
     """Record (or, before the offer is sent, correct) the award terms. When the
     application is not yet awarded this also fires the workflow's ``award``,
-    whose guard ``award_terms_recorded`` needs the terms flushed first."""
+    whose guard ``award_terms_recorded`` needs the terms flushed first.
+
+    ``expected_version`` is the application's version when the form was shown:
+    if someone changed it since (another administrator's terms, say), this
+    raises ``ConcurrentChange`` rather than overwrite what they did."""
     if not holds_role(application, actor, "admin"):
         raise AwardError("Only fund administrators can record award terms.")
+    if expected_version is not None and expected_version != application.version:
+        raise ConcurrentChange()
     award = award_for(application)
     if application.state not in EDITABLE_STATES and not can_be_awarded(application):
         raise AwardError(f"The terms cannot be changed while the application is “{application.state_label}”.")
@@ -135,7 +142,11 @@ def record_award_terms(application, actor, terms: AwardTerms) -> Award:
                       recorded_by=actor)
         db.session.add(award)
     _apply_terms(award, application, terms)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another administrator recorded terms at the same moment
+        raise ConcurrentChange() from exc
+    application.updated_at = utcnow()  # bumps the version: a form shown before this is now stale
     record_event(actor=actor, action="award.terms_recorded" if is_new else "award.terms_changed",
                  subject=award, application=application,
                  comment=f"Award {award.award_number}: {format_usd(award.amount_cents)}, "

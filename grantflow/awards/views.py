@@ -86,7 +86,8 @@ def new_award(application_id: int):
         terms = form.terms()
         if terms is not None:
             try:
-                operations.record_award_terms(application, current_user, terms)
+                operations.record_award_terms(application, current_user, terms,
+                                              expected_version=request.form.get("version", type=int))
             except operations.AwardError as exc:
                 form.add_error(exc.field, str(exc))
             else:

@@ -96,7 +96,8 @@ def test_uneven_tranches_sum_exactly(f):
     thirds = (TrancheTerms("One", "acceptance", Decimal("33.33")),
               TrancheTerms("Two", "interim_report", Decimal("33.33")),
               TrancheTerms("Three", "date", Decimal("33.34"), date(2027, 1, 15)))
-    _, award, _, _ = fa.create_awarded_application(award_terms=fa.terms(amount_cents=1_000_001, tranches=thirds, co_funders=()))
+    terms = fa.terms(amount_cents=1_000_001, tranches=thirds, co_funders=())
+    _, award, _, _ = fa.create_awarded_application(award_terms=terms)
     assert sum(t.amount_cents for t in award.tranches) == 1_000_001
     assert award.tranches[2].due_date == date(2027, 1, 15)
 

@@ -77,6 +77,21 @@ def test_an_operation_refusal_lands_on_its_field(f, client, login_as):
     assert "95%, not 100%" in page
 
 
+def test_a_stale_terms_form_is_refused_not_applied(f, client, login_as):
+    application, award, _, admin = fa.create_awarded_application()
+    login_as(admin)
+    page = client.get(f"/applications/{application.id}/award").get_data(as_text=True)
+    shown_version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    first = client.post(f"/applications/{application.id}/award",
+                        data={**TERMS_FORM, "amount": "70,000", "version": shown_version})
+    assert first.status_code == 302
+    second = client.post(f"/applications/{application.id}/award",  # another admin's older form
+                         data={**TERMS_FORM, "amount": "60,000", "version": shown_version})
+    assert second.status_code == 409 and "changed while you were looking" in second.get_data(as_text=True)
+    db.session.expire_all()
+    assert award.amount_cents == 7_000_000
+
+
 def test_an_application_in_the_wrong_state_cannot_be_awarded(f, client, login_as):
     admin = fa.create_admin()
     application = f.create_application(state="draft")

@@ -86,7 +86,7 @@ def test_staff_record_terms_and_send_a_rounds_letters(page, live_db):
         organisation, applicant = fa.create_applicant_pair()
         application = factories.create_application(organisation=organisation, state="reviews_complete",
                                                    created_by=applicant, amount_requested_cents=8_000_000)
-        declined = factories.create_application(round_=application.round, state="declined")
+        factories.create_application(round_=application.round, state="declined")  # a decline letter too
         application_id, round_id, admin_email = application.id, application.round_id, admin.email
 
     sign_in_by_keyboard(page, admin_email)
