@@ -38,7 +38,7 @@ def create_grant(*, state: str = "active", period_start: date = date(2025, 1, 1)
     round_ = factories.create_round(fund)
     organisation = factories.create_organisation()
     users = [factories.create_applicant(organisation) for _ in range(members)]
-    answers = {"targets": targets} if targets else {}
+    answers = {"metric_targets": targets} if targets else {}
     application = factories.create_application(round_, organisation, state="award_offered", answers=answers)
     create_award(application, amount_cents=amount_cents, period_start=period_start, period_end=period_end)
     accept_award(application, users[0], typed_name=users[0].name, ip_address="192.0.2.1")

@@ -1,7 +1,7 @@
 """The engagement metrics a grantee reports against the targets set in the application.
 
 The keys are shared with the application form (``forms/README.md``, "Target
-metrics"): the application stores targets under ``answers["targets"]`` and a
+metrics"): the application stores targets under ``answers["metric_targets"]`` and a
 report stores the actuals (cumulative since the grant began) under
 ``answers["metrics"]``; ``Report.metrics`` is the copy that dashboards and
 exports read."""
@@ -30,7 +30,7 @@ def _numbers(raw) -> dict[str, int]:
 
 def targets_for(application) -> dict[str, int]:
     """The targets the applicant set (only metrics with a number)."""
-    return _numbers((application.answers or {}).get("targets"))
+    return _numbers((application.answers or {}).get("metric_targets"))
 
 
 def actuals_from(answers: dict) -> dict[str, int]:
