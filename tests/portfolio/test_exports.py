@@ -147,3 +147,11 @@ def test_pdf_report_holds_the_totals(portfolio, tmp_path):
         assert figure in text
     assert "Forty residents joined a trade mission." in text
     assert "Unconsented story." not in text
+
+
+def test_360giving_spreadsheet_refuses_an_empty_package(tmp_path, f):
+    f.create_application(state="declined")
+    db.session.commit()
+    with pytest.raises(ExportError, match="at least one grant"):
+        run_export("360giving-xlsx", tmp_path / "none.xlsx", PortfolioFilters())
+    assert list(tmp_path.iterdir()) == []

@@ -171,7 +171,7 @@ def package_envelope(filters: PortfolioFilters, publisher: Publisher, funder: di
 
 def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None = None) -> ExportResult:
     publisher = Publisher.from_config()
-    total = count_grants(filters)
+    total = count_grants(filters) if progress is not None else None  # only a progress bar needs it
     if total == 0:
         raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one grant.")
     first = None
@@ -190,7 +190,8 @@ def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None
             if progress is not None and written % PROGRESS_EVERY == 0:
                 progress(written, total)
         if first is None:
-            raise ExportError("No awarded grants match these filters.")
+            raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one "
+                              "grant.")
         envelope = package_envelope(filters, publisher, first["fundingOrganization"][0])
         GrantValidator().check_envelope(envelope, first)
         handle.write("\n]")

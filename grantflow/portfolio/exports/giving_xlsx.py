@@ -70,8 +70,12 @@ def write_360_xlsx(path, filters: PortfolioFilters, *, progress: Progress | None
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    total = count_grants(filters)
-    if total == 0:
+    from itertools import chain
+
+    total = count_grants(filters) if progress is not None else None  # only a progress bar needs it
+    grants = iter_grants(filters, with_metrics=True)
+    first = next(grants, None)
+    if first is None:
         raise ExportError("No awarded grants match these filters: a 360Giving spreadsheet needs at least one grant.")
     workbook = Workbook(write_only=True)
     grants_sheet = workbook.create_sheet("grants")
@@ -90,7 +94,7 @@ def write_360_xlsx(path, filters: PortfolioFilters, *, progress: Progress | None
     header(classifications_sheet, [standard_title(("id",))]
            + [standard_title(("classifications", f)) for f in CLASSIFICATION_FIELDS])
     written = 0
-    for grant, row in iter_grants(filters, with_metrics=True):
+    for grant, row in chain([first], grants):
         values = [_value(grant, p) for p in GRANT_FIELDS]
         values += [row.uei, row.ein, row.applicant_type]
         values += [row._mapping[f"target_{key}"] for key in METRICS]

@@ -18,7 +18,7 @@ PROGRESS_EVERY = 5000
 def write_csv(path, filters: PortfolioFilters, *, staff: bool = True, progress: Progress | None = None
               ) -> ExportResult:
     columns = columns_for(staff=staff)
-    total = count_rows(filters)
+    total = count_rows(filters) if progress is not None else 0  # only a progress bar needs it
     convert = row_converter(columns, theme_labels(), as_text=True)
     written = 0
     with atomic_output(path, "w", newline="", encoding="utf-8") as handle:
@@ -42,7 +42,7 @@ def write_xlsx(path, filters: PortfolioFilters, *, staff: bool = True, progress:
     from openpyxl.utils import get_column_letter
 
     columns = columns_for(staff=staff)
-    total = count_rows(filters)
+    total = count_rows(filters) if progress is not None else 0  # only a progress bar needs it
     convert = row_converter(columns, theme_labels(), as_text=False)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Portfolio")
