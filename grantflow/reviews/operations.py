@@ -129,7 +129,15 @@ def _replace(assignment: ReviewAssignment) -> tuple[list[str], list[str]]:
         return [], [f"{application.reference} is no longer in review, so no replacement is needed."]
     report = assign_reviewers(application.round, None, application_ids=[application.id])
     names = [db.session.get(User, reviewer_id).name for _, reviewer_id, _ in report.pairs]
+    close_reviews_if_complete(application)
     return names, report.explanations
+
+
+def close_reviews_if_complete(application) -> None:
+    """Whenever the panel changes, the reviews may now all be in."""
+    from .scoring import complete_when_all_in
+
+    complete_when_all_in(application)
 
 
 def declare_conflict(assignment: ReviewAssignment, actor: User, *, has_conflict: bool,
@@ -251,9 +259,16 @@ def remove_reviewer(assignment: ReviewAssignment, actor: User, *, reason: str = 
     db.session.flush()
     record_event(actor=actor, action="review.removed", subject=assignment, application=assignment.application,
                  comment=reason, data={"reviewer_id": assignment.reviewer_id})
+    close_reviews_if_complete(assignment.application)
     return assignment
 
 
-# Writing a review lives in scoring.py; its verbs stay importable from here,
-# where other domains (the demo seed) first found them.
-from .scoring import ReviewInput, problems_for_submission, save_review  # noqa: E402,F401
+def __getattr__(name: str):
+    """Writing a review lives in scoring.py; its verbs stay importable from
+    here, where other domains (the demo seed) first found them. Looked up on
+    use, since scoring imports this module."""
+    if name in ("ReviewInput", "problems_for_submission", "save_review"):
+        from . import scoring
+
+        return getattr(scoring, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

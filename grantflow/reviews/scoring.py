@@ -70,7 +70,7 @@ def save_review(assignment: ReviewAssignment, actor: User, data: ReviewInput, *,
     record_event(actor=actor, action=action, subject=review, application=assignment.application,
                  data={"weighted_score": review.weighted_score, "recommendation": review.recommendation})
     if submit and not was_submitted:
-        _complete_when_all_in(assignment.application)
+        complete_when_all_in(assignment.application)
     return review
 
 
@@ -83,7 +83,7 @@ def active_and_submitted(application_id: int) -> tuple[int, int]:
     return active, submitted
 
 
-def _complete_when_all_in(application) -> None:
+def complete_when_all_in(application) -> None:
     """The last of the round's k reviews closes the reviews (as the system)."""
     if application.state != REVIEWABLE_STATE:
         return

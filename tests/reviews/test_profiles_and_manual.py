@@ -104,3 +104,16 @@ def test_submitted_reviews_cannot_be_removed(f, client, login_as):
     assert "submitted reviews are kept" in response.get_data(as_text=True)
     db.session.expire_all()
     assert assignment.status == "active"
+
+
+def test_removing_the_last_missing_reviewer_closes_the_reviews(f, client, login_as):
+    application = fr.create_in_review(f.create_round(reviews_per_application=2))
+    for _ in range(2):
+        fr.create_review(fr.create_assignment(application, fr.create_reviewer()))
+    late = fr.create_assignment(application, fr.create_reviewer())  # a third, added by hand, never started
+    login_as(f.create_user("admin"))
+    assert client.post(f"/reviews/admin/assignments/{late.id}/remove").status_code == 302
+    db.session.expire_all()
+    assert application.state == "reviews_complete"
+    move = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "workflow.complete_reviews"))
+    assert move.actor_id is None
