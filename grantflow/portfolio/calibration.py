@@ -8,11 +8,11 @@ are held in memory at a time."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..extensions import db
 from ..funds.models import Round
-from ..reviews.aggregation import calibrate
+from ..reviews.aggregation import Score, calibrate
 from ..reviews.models import Review, ReviewAssignment
 from ..reviews.ranking import round_settings
 
@@ -32,7 +32,7 @@ class RoundCalibrations:
         scores = round_scores(round_id)
         # the fit is a few hundred small vector operations: BLAS threads only add
         # contention (measured 0.1 s single-threaded against 0.5-0.9 s threaded on 2 busy cores)
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas().limit(limits=1, user_api="blas"):
             calibration = calibrate(scores, shrinkage=round_settings(round_)["shrinkage"])
         self.round_id, self.merits = round_id, calibration.merits
 
@@ -47,7 +47,19 @@ def round_scores_select(round_id: int):
                    Review.status == "submitted"))
 
 
-def round_scores(round_id: int) -> list:
-    """Plain rows: ``calibrate`` reads ``application_id``, ``reviewer_id`` and
-    ``score`` from each, and building 250,000 Score objects cost more than the fit."""
-    return db.session.connection().execute(round_scores_select(round_id)).all()
+def round_scores(round_id: int) -> list[Score]:
+    """Read with Core (the ORM's row handling cost more than the fit itself)."""
+    rows = db.session.connection().execute(round_scores_select(round_id))
+    return [Score(app_id, reviewer_id, float(score), recommendation)
+            for app_id, reviewer_id, score, recommendation in rows]
+
+
+_controller: ThreadpoolController | None = None
+
+
+def _blas() -> ThreadpoolController:
+    """One controller for the process: creating one scans the loaded libraries."""
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller
