@@ -2,6 +2,8 @@
 the reviews of one application, and the ranking with its decisions."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -18,10 +20,12 @@ from ..funds.models import Fund, Round
 from ..users.models import User, UserRole
 from . import operations
 from .assigning import REVIEWABLE_STATE, assign_reviewers
-from .forms import AddReviewerForm, AdminProfileForm, AssignForm, RemoveReviewerForm
+from .forms import AddReviewerForm, AdminProfileForm, AssignForm, RemoveReviewerForm, RoundReviewSettingsForm
 from .models import DEFAULT_MAX_PER_ROUND, Review, ReviewAssignment, ReviewerProfile
 from .profiles import fill_profile_choices, profile_form_data
 from .ranking import SORTS, Slice, build_ranking
+from .ranking import round_settings as ranking_settings
+from .rubrics import latest_rubrics
 from .views import bp
 
 navigation.register("Reviews", "reviews.rounds", ("admin",), order=30)
@@ -110,6 +114,34 @@ def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None,
                            by_app=by_app, ended=ended, preview=preview, last_job=last_job,
                            assign_form=AssignForm(), reviewer_choices=_reviewer_choices(), add_form=add_form,
                            add_for=add_for, remove_form=RemoveReviewerForm()), status
+
+
+@bp.route("/admin/rounds/<int:round_id>/settings", methods=["GET", "POST"])
+@admin_required
+def round_settings(round_id: int):
+    round_ = _round(round_id)
+    current = {"rubric_key": round_.rubric_key, "reviews_per_application": round_.reviews_per_application,
+               "review_due_at": round_.review_due_at.replace(tzinfo=None) if round_.review_due_at else None,
+               "is_blind_review": round_.is_blind_review,
+               "disagreement_threshold": ranking_settings(round_)["disagreement"]}
+    form = RoundReviewSettingsForm(data=None if request.method == "POST" else current)
+    form.rubric_key.choices = [SelectChoice(key, f"{rubric.title} ({key}, latest version {rubric.version})")
+                               for key, rubric in sorted(latest_rubrics().items())]
+    if form.validate_on_submit():
+        due = form.review_due_at.data
+        try:
+            operations.update_review_settings(
+                round_, current_user, rubric_key=form.rubric_key.data,
+                reviews_per_application=form.reviews_per_application.data,
+                review_due_at=due.replace(tzinfo=timezone.utc) if due else None,
+                is_blind_review=form.is_blind_review.data,
+                disagreement_threshold=float(form.disagreement_threshold.data))
+        except operations.ReviewError as exc:
+            getattr(form, exc.field or "rubric_key").errors.append(str(exc))
+        else:
+            flash(f"Review settings of {round_.name} saved.", "success")
+            return redirect(url_for("reviews.rounds"))
+    return render_template("reviews/round_settings.html", round=round_, form=form), 400 if form.errors else 200
 
 
 @bp.route("/admin/rounds/<int:round_id>/assignments")

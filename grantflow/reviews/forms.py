@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, TextAreaField, ValidationError,
-    widgets,
+    BooleanField, DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, SelectMultipleField,
+    TextAreaField, ValidationError, widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -140,3 +140,20 @@ class AddReviewerForm(FlaskForm):
 
 class RemoveReviewerForm(FlaskForm):
     reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class RoundReviewSettingsForm(FlaskForm):
+    rubric_key = SelectField("Rubric", choices=[], validate_choice=True,
+                             description="New reviews use the latest version of this rubric (forms/rubrics/).")
+    reviews_per_application = IntegerField(
+        "Reviewers per application", validators=[InputRequired(message="Enter a number."),
+                                                  NumberRange(min=1, max=10, message="Enter 1 to 10.")])
+    review_due_at = DateTimeLocalField(
+        "Reviews due (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        description="Reviewers can change their reviews until then. Leave empty for no deadline.")
+    is_blind_review = BooleanField("Blind review: hide the applicants' identity from reviewers",
+                                   description="A rubric can also ask for blind review; the stricter setting wins.")
+    disagreement_threshold = DecimalField(
+        "Flag disagreement at (points apart, 0-100)", places=0,
+        validators=[InputRequired(message="Enter a number."),
+                    NumberRange(min=1, max=100, message="Enter 1 to 100.")])

@@ -73,6 +73,33 @@ def update_profile(user: User, actor: User, *, expertise_themes: list[str], conf
     return profile
 
 
+def update_review_settings(round_, actor: User, *, rubric_key: str, reviews_per_application: int,
+                           review_due_at, is_blind_review: bool, disagreement_threshold: float):
+    """A round's review policy; audited with the values before and after."""
+    if not actor.has_role("admin"):
+        raise ReviewError("Only an administrator can change a round's review settings.")
+    get_rubric(rubric_key)  # raises for an unknown key
+    if not 1 <= reviews_per_application <= 10:
+        raise ReviewError("Enter 1 to 10.", field="reviews_per_application")
+    if review_due_at is not None and review_due_at.tzinfo is None:
+        raise ValueError("review_due_at must be timezone-aware (UTC)")
+    def snapshot():
+        return {"rubric_key": round_.rubric_key, "reviews_per_application": round_.reviews_per_application,
+                "review_due_at": round_.review_due_at.isoformat() if round_.review_due_at else None,
+                "is_blind_review": round_.is_blind_review,
+                "disagreement_threshold": (round_.settings or {}).get("review_disagreement_threshold")}
+    before = snapshot()
+    round_.rubric_key = rubric_key
+    round_.reviews_per_application = reviews_per_application
+    round_.review_due_at = review_due_at
+    round_.is_blind_review = is_blind_review
+    round_.settings = {**(round_.settings or {}), "review_disagreement_threshold": float(disagreement_threshold)}
+    db.session.flush()
+    record_event(actor=actor, action="review.settings_updated", subject=round_,
+                 data={"before": before, "after": snapshot()})
+    return round_
+
+
 # --- who may do what --------------------------------------------------------
 
 def is_blind(assignment: ReviewAssignment, rubric: Rubric | None = None) -> bool:

@@ -215,3 +215,12 @@ def get_rubric(key: str, version: int | None = None) -> Rubric:
     if not versions:
         raise RubricError(f"no rubric '{key}' in forms/rubrics/ (the round's rubric key)")
     return max(versions, key=lambda r: r.version)
+
+
+def latest_rubrics() -> dict[str, Rubric]:
+    """key -> its latest version (what a round can choose)."""
+    latest: dict[str, Rubric] = {}
+    for (key, version), rubric in all_rubrics().items():
+        if key not in latest or version > latest[key].version:
+            latest[key] = rubric
+    return latest

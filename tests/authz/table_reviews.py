@@ -42,5 +42,7 @@ ROUTES = {
     "reviews.reviewers": ADMIN,
     "reviews.edit_reviewer": {**ADMIN, "post": _admin_post(400)},
     "reviews.ranking": ADMIN,
+    # an empty POST lacks the required numbers: the form comes back with its errors
+    "reviews.round_settings": {**ADMIN, "post": _admin_post(400)},
     "reviews.decide": _admin_post(400),
 }

@@ -117,3 +117,24 @@ def test_removing_the_last_missing_reviewer_closes_the_reviews(f, client, login_
     assert application.state == "reviews_complete"
     move = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "workflow.complete_reviews"))
     assert move.actor_id is None
+
+
+def test_a_rounds_review_settings(f, client, login_as):
+    round_ = f.create_round(rubric_key="local_to_global", reviews_per_application=3)
+    login_as(f.create_user("admin"))
+    page = client.get(f"/reviews/admin/rounds/{round_.id}/settings")
+    assert page.status_code == 200 and "Local-to-Global Engagement Fund panel review" in page.get_data(as_text=True)
+    response = client.post(f"/reviews/admin/rounds/{round_.id}/settings", data={
+        "rubric_key": "local_to_global", "reviews_per_application": "2", "review_due_at": "2026-12-15T17:00",
+        "is_blind_review": "y", "disagreement_threshold": "25"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (round_.reviews_per_application, round_.is_blind_review) == (2, True)
+    assert round_.review_due_at.isoformat() == "2026-12-15T17:00:00+00:00"
+    assert round_.settings["review_disagreement_threshold"] == 25.0
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "review.settings_updated"))
+    bad = client.post(f"/reviews/admin/rounds/{round_.id}/settings", data={
+        "rubric_key": "nonexistent", "reviews_per_application": "0", "disagreement_threshold": "25"})
+    assert bad.status_code == 400
+    html = bad.get_data(as_text=True)
+    assert 'id="rubric_key-error"' in html and "Enter 1 to 10." in html
