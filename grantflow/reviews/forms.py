@@ -134,8 +134,13 @@ class AssignForm(FlaskForm):
     fair = BooleanField("Fair mode: lift the worst-matched application first (slower)")
 
 
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
 class AddReviewerForm(FlaskForm):
-    reviewer_id = SelectField("Reviewer", coerce=int, choices=[], validate_choice=True)
+    reviewer_id = SelectField("Reviewer", coerce=_optional_int, choices=[], validate_choice=True,
+                              validators=[InputRequired(message="Choose a reviewer.")])
 
 
 class RemoveReviewerForm(FlaskForm):

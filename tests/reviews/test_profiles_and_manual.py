@@ -138,3 +138,10 @@ def test_a_rounds_review_settings(f, client, login_as):
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert 'id="rubric_key-error"' in html and "Enter 1 to 10." in html
+
+
+def test_adding_without_choosing_says_so(f, client, login_as):
+    application = fr.create_in_review(f.create_round())
+    login_as(f.create_user("admin"))
+    response = client.post(f"/reviews/admin/applications/{application.id}/reviewers", data={"reviewer_id": ""})
+    assert response.status_code == 400 and "Choose a reviewer." in response.get_data(as_text=True)
