@@ -52,7 +52,8 @@ def best_panel_bound(problem: Problem, base: np.ndarray) -> int:
         return 0
     usable = np.where(problem.allowed[needy] & (problem.capacity[None, :] > 0), problem.match[needy], 0)
     usable.sort(axis=1)
-    bounds = [base[i] + usable[row, usable.shape[1] - problem.need[i]:].sum()
+    columns = usable.shape[1]  # each reviewer gives an application at most one place
+    bounds = [base[i] + usable[row, max(0, columns - int(problem.need[i])):].sum()
               for row, i in enumerate(needy)]
     return int(min(bounds))
 

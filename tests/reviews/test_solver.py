@@ -130,3 +130,10 @@ def test_empty_sides(apps, reviewers):
     solution = solve(problem)
     assert solution.assigned == 0
     assert sum(s.missing for s in solution.shortfalls) == 3 * apps
+
+
+def test_the_best_panel_bound_with_fewer_reviewers_than_places():
+    problem = Problem(need=np.array([3, 0]), capacity=np.array([1, 1]), match=np.array([[33, 33], [0, 0]]),
+                      allowed=np.array([[True, True], [False, False]]))
+    result = solve_fair(problem)
+    assert result.upper_bound == 66 and result.worst_off == 66
