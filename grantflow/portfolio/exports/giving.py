@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterator
 
+import orjson
 import sqlalchemy as sa
 from flask import current_app
 
@@ -22,7 +23,7 @@ from .. import facts
 from ..filters import PortfolioFilters
 from ..labels import theme_labels
 from ..metrics import METRICS, actual_facts, target_expression
-from ..rows import money_text, stream
+from ..rows import stream
 from ..validation import SCHEMA_VERSION, GrantValidator
 from .base import ExportError, ExportResult, Progress, atomic_output
 
@@ -43,19 +44,31 @@ class Publisher:
                    license=current_app.config.get("OPEN_DATA_LICENSE") or DEFAULT_LICENSE)
 
 
+def _raw(column):
+    """As the driver returns it: dates and JSON as text on SQLite, objects on PostgreSQL
+    (SQLAlchemy's per-value conversions were a third of the export's time)."""
+    return sa.type_coerce(column, sa.String)
+
+
+#: the grant columns, in the order ``build_grant`` unpacks them
+GRANT_COLUMNS = ("id", "title", "summary", "amount_requested_cents", "themes", "decided_at", "updated_at",
+                 "org_id", "org_name", "us_state", "uei", "ein", "applicant_type", "round_id", "round_name",
+                 "round_settings", "fund_slug", "fund_name", "funder_name", "funder_identifier", "award_number",
+                 "awarded_cents", "period_start", "period_end", "award_recorded_at", "paid_cents")
+
+
 def grants_select(filters: PortfolioFilters, *, with_metrics: bool = False):
     award, paid = facts.award_facts(), facts.payment_facts()
     summary = Application.answers[DESCRIPTION_ANSWER].as_string()
     columns = [
-        Application.id, Application.title, summary.label("summary"), Application.amount_requested_cents,
-        Application.themes, Application.decided_at, Application.updated_at,
-        Organisation.id.label("org_id"), Organisation.name.label("org_name"), Organisation.state.label("us_state"),
-        Organisation.uei, Organisation.ein, Organisation.applicant_type,
-        Round.id.label("round_id"), Round.name.label("round_name"), Round.settings.label("round_settings"),
-        Fund.slug.label("fund_slug"), Fund.name.label("fund_name"), Fund.funder_name, Fund.funder_identifier,
-        award.c.award_number, award.c.awarded_cents, award.c.period_start, award.c.period_end,
-        award.c.award_recorded_at, paid.c.paid_cents,
+        Application.id, Application.title, summary, Application.amount_requested_cents,
+        _raw(Application.themes), _raw(Application.decided_at), _raw(Application.updated_at),
+        Organisation.id, Organisation.name, Organisation.state, Organisation.uei, Organisation.ein,
+        Organisation.applicant_type, Round.id, Round.name, _raw(Round.settings), Fund.slug, Fund.name,
+        Fund.funder_name, Fund.funder_identifier, award.c.award_number, award.c.awarded_cents,
+        _raw(award.c.period_start), _raw(award.c.period_end), _raw(award.c.award_recorded_at), paid.c.paid_cents,
     ]
+    columns = [column.label(name) for column, name in zip(columns, GRANT_COLUMNS)]
     actuals = actual_facts() if with_metrics else None
     if with_metrics:
         columns += [target_expression(key).label(f"target_{key}") for key in METRICS]
@@ -84,9 +97,11 @@ def count_grants(filters: PortfolioFilters) -> int:
 
 
 def _amount(cents) -> int | float:
-    """A JSON number in dollars, exact: whole dollars as integers."""
+    """A JSON number in dollars. Whole dollars are integers; otherwise cents / 100
+    is the double nearest the decimal amount, whose shortest representation
+    (what JSON writers print) is exactly that amount, e.g. 123.45."""
     cents = int(cents or 0)
-    return cents // 100 if cents % 100 == 0 else float(money_text(cents))
+    return cents // 100 if cents % 100 == 0 else cents / 100
 
 
 def _months(start: date, end: date) -> int:
@@ -110,45 +125,93 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds")
 
 
-def build_grant(row, publisher: Publisher, labels: dict[str, str]) -> dict:
-    prefix = publisher.prefix
-    themes = json.loads(row.themes) if isinstance(row.themes, str) else (row.themes or [])
-    award_day = (row.decided_at or row.award_recorded_at).date()
-    grant = {
-        "id": f"360G-{prefix}-{row.id}",
-        "title": row.title,
-        "description": (row.summary or "").strip() or row.title,
-        "currency": "USD",
-        "amountAwarded": _amount(row.awarded_cents),
-        "amountDisbursed": _amount(row.paid_cents),
-        "awardDate": award_day.isoformat(),
-        "plannedDates": [{"startDate": row.period_start.isoformat(), "endDate": row.period_end.isoformat(),
-                          "duration": _months(row.period_start, row.period_end)}],
-        "recipientOrganization": [{
-            "id": recipient_id(prefix, row.org_id, row.uei, row.ein), "name": row.org_name,
-            "addressRegion": US_STATES.get(row.us_state, row.us_state), "addressCountry": "US"}],
-        "beneficiaryLocation": [{"name": US_STATES.get(row.us_state, row.us_state), "countryCode": "US"}],
-        "fundingOrganization": [{"id": row.funder_identifier or f"360G-{prefix}", "name": row.funder_name}],
-        "grantProgramme": [{"code": f"{row.fund_slug}-round-{row.round_id}",
-                            "title": f"{row.fund_name}: {row.round_name}"}],
-        "fromOpenCall": "No" if (row.round_settings or {}).get("open_call") is False else "Yes",
-        "dateModified": _iso(row.updated_at),
-    }
-    if row.amount_requested_cents is not None:
-        grant["amountAppliedFor"] = _amount(row.amount_requested_cents)
-    if themes:
-        grant["classifications"] = [{"vocabulary": f"360G-{prefix}-themes", "code": key,
-                                     "title": labels.get(key, key)} for key in themes]
-    return grant
+def _day(value) -> str:
+    """YYYY-MM-DD from a stored date or UTC datetime, text or object."""
+    if isinstance(value, str):
+        return value[:10]
+    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
+
+
+def _moment(value) -> str:
+    """An RFC 3339 UTC date-time from a stored (naive UTC) datetime, text or object."""
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:19]}+00:00"
+    return _iso(value)
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+class GrantBuilder:
+    """Builds grant dicts from rows; what is shared by many grants (a round's
+    programme and funder, a theme list's classifications) is built once."""
+
+    def __init__(self, publisher: Publisher, labels: dict[str, str]):
+        self.prefix = publisher.prefix
+        self.labels = labels
+        self._programmes: dict = {}
+        self._classifications: dict = {}
+
+    def _programme(self, round_id, round_name, settings, fund_slug, fund_name, funder_name, funder_identifier):
+        found = self._programmes.get(round_id)
+        if found is None:
+            settings = json.loads(settings) if isinstance(settings, str) else (settings or {})
+            found = self._programmes[round_id] = (
+                [{"id": funder_identifier or f"360G-{self.prefix}", "name": funder_name}],
+                [{"code": f"{fund_slug}-round-{round_id}", "title": f"{fund_name}: {round_name}"}],
+                "No" if settings.get("open_call") is False else "Yes")
+        return found
+
+    def _themes(self, raw):
+        key = raw if isinstance(raw, str) else json.dumps(raw)
+        found = self._classifications.get(key)
+        if found is None:
+            keys = json.loads(raw) if isinstance(raw, str) else (raw or [])
+            found = self._classifications[key] = [
+                {"vocabulary": f"360G-{self.prefix}-themes", "code": k, "title": self.labels.get(k, k)} for k in keys]
+        return found
+
+    def __call__(self, row) -> dict:
+        (app_id, title, summary, requested, themes, decided_at, updated_at, org_id, org_name, us_state, uei, ein,
+         _type, round_id, round_name, settings, fund_slug, fund_name, funder_name, funder_identifier,
+         _number, awarded, period_start, period_end, award_recorded_at, paid) = row[:len(GRANT_COLUMNS)]
+        funders, programmes, open_call = self._programme(round_id, round_name, settings, fund_slug, fund_name,
+                                                         funder_name, funder_identifier)
+        start, end = _as_date(period_start), _as_date(period_end)
+        place = US_STATES.get(us_state, us_state)
+        grant = {
+            "id": f"360G-{self.prefix}-{app_id}",
+            "title": title,
+            "description": (summary or "").strip() or title,
+            "currency": "USD",
+            "amountAwarded": _amount(awarded),
+            "amountDisbursed": _amount(paid),
+            "awardDate": _day(decided_at or award_recorded_at),
+            "plannedDates": [{"startDate": start.isoformat(), "endDate": end.isoformat(),
+                              "duration": _months(start, end)}],
+            "recipientOrganization": [{"id": recipient_id(self.prefix, org_id, uei, ein), "name": org_name,
+                                       "addressRegion": place, "addressCountry": "US"}],
+            "beneficiaryLocation": [{"name": place, "countryCode": "US"}],
+            "fundingOrganization": funders,
+            "grantProgramme": programmes,
+            "fromOpenCall": open_call,
+            "dateModified": _moment(updated_at),
+        }
+        if requested is not None:
+            grant["amountAppliedFor"] = _amount(requested)
+        classifications = self._themes(themes)
+        if classifications:
+            grant["classifications"] = classifications
+        return grant
 
 
 def iter_grants(filters: PortfolioFilters, *, with_metrics: bool = False) -> Iterator[tuple[dict, object]]:
     """(grant, row) for every matching grant, each validated against the schema."""
-    publisher = Publisher.from_config()
-    labels = theme_labels()
+    build = GrantBuilder(Publisher.from_config(), theme_labels())
     validator = GrantValidator()
     for row in stream(grants_select(filters, with_metrics=with_metrics)):
-        grant = build_grant(row, publisher, labels)
+        grant = build(row)
         validator.check_grant(grant)
         yield grant, row
 
@@ -176,14 +239,15 @@ def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None
         raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one grant.")
     first = None
     written = awarded = disbursed = 0
-    with atomic_output(path, "w", encoding="utf-8") as handle:
-        handle.write('{"grants": [\n')
+    with atomic_output(path, "wb") as handle:
+        handle.write(b'{"grants": [\n')
         for grant, row in iter_grants(filters):
             if first is None:
                 first = grant
             else:
-                handle.write(",\n")
-            handle.write(json.dumps(grant, ensure_ascii=False, separators=(",", ":")))
+                handle.write(b",\n")
+            # orjson: a tenth of the standard library's time, and the output is the same JSON
+            handle.write(orjson.dumps(grant))
             written += 1
             awarded += int(row.awarded_cents)
             disbursed += int(row.paid_cents or 0)
@@ -194,10 +258,10 @@ def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None
                               "grant.")
         envelope = package_envelope(filters, publisher, first["fundingOrganization"][0])
         GrantValidator().check_envelope(envelope, first)
-        handle.write("\n]")
+        handle.write(b"\n]")
         for key, value in envelope.items():
-            handle.write(f",\n{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
-        handle.write("\n}\n")
+            handle.write(b",\n" + orjson.dumps(key) + b": " + orjson.dumps(value))
+        handle.write(b"\n}\n")
     if progress is not None:
         progress(written, total)
     return ExportResult(path=path, rows=written, totals={"awarded_cents": awarded, "paid_cents": disbursed})
