@@ -83,6 +83,7 @@ def update_review_settings(round_, actor: User, *, rubric_key: str, reviews_per_
         raise ReviewError("Enter 1 to 10.", field="reviews_per_application")
     if review_due_at is not None and review_due_at.tzinfo is None:
         raise ValueError("review_due_at must be timezone-aware (UTC)")
+
     def snapshot():
         return {"rubric_key": round_.rubric_key, "reviews_per_application": round_.reviews_per_application,
                 "review_due_at": round_.review_due_at.isoformat() if round_.review_due_at else None,
