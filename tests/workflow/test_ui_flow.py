@@ -233,3 +233,23 @@ def test_a_failing_effect_keeps_the_move_and_is_written_to_the_history(app, clie
     failure = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "effect.failed")).one()
     assert "notify_applicant" in failure.comment and "on fire" in failure.comment
     assert not failure.is_visible_to_applicant
+
+
+def test_the_actions_partial_for_an_applicant(client, login_as):
+    from flask import render_template_string
+    from flask_login import current_user
+
+    cast = make_cast(state="screening")
+    outsider = make_cast(state="more_info_requested")
+    login_as(outsider.member)
+    with client:
+        client.get("/")
+        html = render_template_string('{% include "workflows/_actions.html" %}', application=outsider.application,
+                                      current_user=current_user)
+        nothing = render_template_string('{% include "workflows/_actions.html" %}', application=cast.application,
+                                         current_user=current_user)
+    assert f'action="{move_url(outsider.application, "provide_information")}"' in html
+    assert f'action="{move_url(outsider.application, "withdraw")}"' in html
+    assert "You will be asked to confirm." in html  # withdrawing is final
+    assert "Add a comment" not in html  # optional comments are for staff
+    assert "There is nothing for you to do" in nothing  # someone else's application offers nothing
