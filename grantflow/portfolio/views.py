@@ -84,6 +84,10 @@ def start_export():
     return redirect(url_for("portfolio.export_status", job_id=job.id))
 
 
+#: seconds between reloads of the page of an export in progress
+EXPORT_REFRESH_SECONDS = 3
+
+
 def _export_job(job_id: int) -> BackgroundJob:
     job = db.session.get(BackgroundJob, job_id)
     if job is None or job.task != EXPORT_TASK:
@@ -96,9 +100,15 @@ def _export_job(job_id: int) -> BackgroundJob:
 def export_status(job_id: int):
     job = _export_job(job_id)
     fmt = FORMATS[job.args["format"]]
-    return render_template("portfolio/export_status.html", job=job, fmt=fmt,
-                           filters=PortfolioFilters(**job.args.get("filters", {})),
-                           refresh=job.status in ("queued", "running"))
+    refresh = job.status in ("queued", "running") and request.args.get("refresh") != "off"
+    response = current_app.make_response(render_template(
+        "portfolio/export_status.html", job=job, fmt=fmt, filters=PortfolioFilters(**job.args.get("filters", {})),
+        refresh=refresh, refresh_seconds=EXPORT_REFRESH_SECONDS))
+    if refresh:
+        # A Refresh header reloads the page without JavaScript, and the page offers
+        # a link to stop it (WCAG 2.2.1); a <meta> refresh could not be stopped.
+        response.headers["Refresh"] = str(EXPORT_REFRESH_SECONDS)
+    return response
 
 
 @bp.route("/admin/portfolio/exports/<int:job_id>/download")

@@ -58,8 +58,12 @@ def test_a_running_export_page_refreshes_itself_without_javascript(client, login
                         status="running", progress_done=4000, progress_total=10000)
     db.session.add(job)
     db.session.commit()
-    html = client.get(f"/admin/portfolio/exports/{job.id}").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in html
+    page = client.get(f"/admin/portfolio/exports/{job.id}")
+    html = page.get_data(as_text=True)
+    assert page.headers["Refresh"] == "3" and "http-equiv" not in html  # a <meta> refresh cannot be stopped
+    assert "Stop reloading" in html
+    stopped = client.get(f"/admin/portfolio/exports/{job.id}?refresh=off")
+    assert "Refresh" not in stopped.headers and "Check again" in stopped.get_data(as_text=True)
     assert "4,000 of 10,000" in html and 'value="40"' in html
     assert client.get(f"/admin/portfolio/exports/{job.id}/download").status_code == 404
 
