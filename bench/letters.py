@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import signal
 import statistics
 import subprocess
@@ -182,7 +183,13 @@ def wait_until_listening(queue_name: str, count: int, timeout: float = 120) -> N
     time.sleep(1.0)  # they are registered; let them finish preparing (prepare_worker) and block on the queue
 
 
-def time_batch(app, round_, workers: int, url: str, workdir: Path) -> float:
+def children_cpu_seconds() -> float:
+    """CPU time of the worker processes (and the job processes they forked), once waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_batch(app, round_, workers: int, url: str, workdir: Path) -> dict:
     from grantflow.awards.letters import batch_progress, start_round_letters
     from grantflow.awards.models import LetterBatch
     from grantflow.core import outbox
@@ -191,6 +198,7 @@ def time_batch(app, round_, workers: int, url: str, workdir: Path) -> float:
     queue_name = f"grantflow-bench-letters-{os.getpid()}-{workers}"
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "RQ_QUEUE": queue_name,
            "SECRET_KEY": "bench", "GRANTFLOW_LETTER_DIR": str(workdir / "letters")}
+    cpu_before = children_cpu_seconds()
     processes = start_workers(workers, env)
     try:
         wait_until_listening(queue_name, workers)
@@ -208,13 +216,16 @@ def time_batch(app, round_, workers: int, url: str, workdir: Path) -> float:
         elapsed = time.perf_counter() - started
         if progress["failed"]:
             raise RuntimeError(f"{progress['failed']} letters failed")
-        return elapsed
     finally:
         app.config.update(REDIS_URL=None)
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             process.wait(timeout=60)
+    # CPU includes the workers' start-up, the same for each worker: a check on
+    # how much of the machine the letters really got, not part of the timing
+    return {"workers": workers, "seconds": round(elapsed, 2), "load": round(os.getloadavg()[0], 1),
+            "cpu_seconds": round(children_cpu_seconds() - cpu_before, 1)}
 
 
 def main() -> None:
@@ -247,14 +258,16 @@ def main() -> None:
                 Redis.from_url(REDIS_URL).ping()
                 # the round has one decided application per batch letter; 1 then 2 workers,
                 # ``--pairs`` times, so a change in the machine's load hits both alike
-                ones, twos = [], []
+                runs = []
                 for _ in range(args.pairs):
-                    ones.append(time_batch(app, round_, 1, url, workdir))
-                    twos.append(time_batch(app, round_, 2, url, workdir))
+                    runs.append(time_batch(app, round_, 1, url, workdir))
+                    runs.append(time_batch(app, round_, 2, url, workdir))
+                ones = [r["seconds"] for r in runs if r["workers"] == 1]
+                twos = [r["seconds"] for r in runs if r["workers"] == 2]
                 one, two = statistics.median(ones), statistics.median(twos)
                 result.update({"batch_letters": args.batch, "one_worker_s": round(one, 2),
                                "two_workers_s": round(two, 2), "speedup": round(one / two, 3),
-                               "speedups": [round(a / b, 3) for a, b in zip(ones, twos)]})
+                               "speedups": [round(a / b, 3) for a, b in zip(ones, twos)], "runs": runs})
             db.session.remove()
             db.engine.dispose()
     result["load_after"] = os.getloadavg()[0]
