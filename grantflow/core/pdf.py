@@ -97,10 +97,13 @@ def render_html(template_dir: Path | str, context: dict, *, include_dirs: Iterab
     try:
         return env.get_template(template_name).render(**context)
     except TemplateError as exc:
-        where, line = _template_position(exc, template_dir, template_name)
-        at = f" (line {line})" if line else ""
-        raise PdfTemplateError(f"{Path(where).name}{at} in {template_dir}: "
-                               f"{type(exc).__name__}: {exc.message or exc}") from exc
+        raise _template_error(exc, template_dir, template_name) from exc
+
+
+def _template_error(exc: TemplateError, template_dir: Path, template_name: str) -> PdfTemplateError:
+    where, line = _template_position(exc, template_dir, template_name)
+    at = f" (line {line})" if line else ""
+    return PdfTemplateError(f"{Path(where).name}{at} in {template_dir}: {type(exc).__name__}: {exc.message or exc}")
 
 
 def _template_position(exc: TemplateError, template_dir: Path, template_name: str) -> tuple[str, int | None]:
@@ -123,7 +126,11 @@ def _template_position(exc: TemplateError, template_dir: Path, template_name: st
 def compile_template(template_dir: Path | str, *, include_dirs: Iterable[Path] = (),
                      template_name: str = TEMPLATE_FILE) -> None:
     """Compile (and cache) a template ahead of use, e.g. before a worker forks."""
-    _environment(Path(template_dir), include_dirs).get_template(template_name)
+    template_dir = Path(template_dir)
+    try:
+        _environment(template_dir, include_dirs).get_template(template_name)
+    except TemplateError as exc:
+        raise _template_error(exc, template_dir, template_name) from exc
 
 
 def load_metadata(template_dir: Path | str) -> dict:

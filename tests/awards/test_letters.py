@@ -232,3 +232,15 @@ def test_cli_unknown_ids(runner, tmp_path):
     assert "no application 999" in runner.invoke(
         grantflow_cli, args=["letters", "render", "999", "--out", str(tmp_path / "x.pdf")]).output
     assert "no round 999" in runner.invoke(grantflow_cli, args=["letters", "round", "999"]).output
+
+
+def test_worker_warm_up_survives_a_broken_letter(letter_templates):
+    import gc
+
+    from grantflow.awards.tasks import prepare_worker
+
+    (letter_templates / "waitlist" / "letter.html").write_text("{% if %}")
+    try:
+        prepare_worker()  # logs the broken template; the worker still starts
+    finally:
+        gc.unfreeze()
