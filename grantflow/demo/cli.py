@@ -32,7 +32,10 @@ def demo(port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"Serving on http://127.0.0.1:{port}  (Ctrl+C to stop)")
-    current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    # app.run() refuses to block inside a `flask` CLI command; serve with werkzeug directly
+    from werkzeug.serving import run_simple
+
+    run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
 
 
 commands = [demo]
