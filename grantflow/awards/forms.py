@@ -43,12 +43,12 @@ def _answer_date(application, key: str) -> date | None:
 
 
 class CoFunderRow(Form):
-    name = StringField("Co-funder", validators=[Optional(), Length(max=200)])
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
     amount = StringField("Share (US dollars)", validators=[Optional()])
 
 
 class TrancheRow(Form):
-    label = StringField("Payment", validators=[Optional(), Length(max=120)])
+    label = StringField("Label", validators=[Optional(), Length(max=120)])
     release_on = SelectField("Released", choices=[SelectChoice(e, RELEASE_LABELS[e]) for e in RELEASE_EVENTS],
                              default="acceptance")
     percent = StringField("Share (%)", validators=[Optional()])
