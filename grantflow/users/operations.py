@@ -27,6 +27,18 @@ class AccountError(ValueError):
         self.field = field
 
 
+def checked_email(email: str) -> str:
+    """The address, normalised, or a refusal fit for the email field (the
+    command line reaches the operations without a web form's validation)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"Enter a valid email address ({exc}).", field="email") from None
+    return normalise_email(email)
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -123,6 +135,9 @@ def invite_user(actor: User | None, *, name: str, email: str, roles: list[str]) 
     roles = [role for role in INVITABLE_ROLES if role in set(roles)]
     if not roles:
         raise AccountError("Choose at least one role.", field="roles")
+    if not (name or "").strip():
+        raise AccountError("Enter the person's name.", field="name")
+    email = checked_email(email)
     user = find_user_by_email(email)
     created = user is None
     if created:

@@ -148,3 +148,12 @@ def test_invitation_tokens_are_refused_as_reset_tokens_and_vice_versa(f):
     user = f.create_user("reviewer")
     with pytest.raises(tokens.TokenInvalid):
         tokens.load_invite_token(tokens.make_reset_token(user))
+
+
+@pytest.mark.parametrize("email", ["notanemail", "a@b", "two@@example.gov", ""])
+def test_invitation_refuses_an_invalid_address(email):
+    from grantflow.users.operations import AccountError, invite_user
+
+    with pytest.raises(AccountError, match="valid email address") as refused:
+        invite_user(None, name="Pat Doe", email=email, roles=["reviewer"])
+    assert refused.value.field == "email"
