@@ -27,13 +27,24 @@ from .models import Letter
 log = logging.getLogger(__name__)
 
 
+WARM_UP_HTML = """<!doctype html><html lang="en"><head><link rel="stylesheet" href="letter.css"></head><body>
+<header class="letterhead"><div><p class="fund-name">Fund</p><p class="funder-name">Office</p></div>
+<dl class="letter-meta"><dt>Date</dt><dd>January 1, 2026</dd></dl></header>
+<address class="recipient"><span>Name</span><span>Organisation</span></address>
+<p class="subject"><strong>Subject</strong><br>Reference</p><h2>Heading</h2><p>Text with <em>emphasis</em>.</p>
+<table class="schedule"><caption>Table</caption><thead><tr><th scope="col">A</th><th class="money">B</th></tr></thead>
+<tbody><tr><td>Row</td><td class="money">$1,234.56</td></tr></tbody>
+<tfoot><tr><th scope="row">Total</th><td class="money">$1,234.56</td></tr></tfoot></table>
+<ol><li>Condition.</li></ol><div class="signature"><p class="signatory-name">Signatory</p></div></body></html>"""
+
+
 def prepare_worker() -> None:
     """Called once by ``grantflow worker`` before it forks a process per job:
     whatever is loaded here is inherited warm by every job instead of being
     redone in each (importing WeasyPrint alone takes about 0.45 s)."""
     from sqlalchemy.orm import configure_mappers
 
-    from ..core.pdf import PdfTemplateError, compile_template, warm_up
+    from ..core.pdf import PdfTemplateError, compile_template, html_to_pdf, warm_up
 
     warm_up()            # WeasyPrint imported, fonts and Pango initialised
     configure_mappers()  # SQLAlchemy sets up its mappers lazily, on the first query
@@ -42,8 +53,11 @@ def prepare_worker() -> None:
     for folder in folders:
         try:
             compile_template(folder, include_dirs=[root / COMMON_FOLDER])
+            # the letter's own stylesheet on typical markup: its fonts found and
+            # loaded, table layout and page boxes exercised once, here
+            html_to_pdf(WARM_UP_HTML, folder)
         except PdfTemplateError as exc:  # a broken letter fails its own jobs, never the worker
-            log.warning("letter template not precompiled: %s", exc)
+            log.warning("letter template not warmed up: %s", exc)
     current_app.jinja_env.get_template("emails/letter_sent.txt")
     # What the parent loaded is never freed: keep the garbage collector of
     # each forked job from walking (and so copying) it all again.
