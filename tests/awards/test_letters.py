@@ -101,10 +101,8 @@ def test_a_broken_template_is_a_recorded_retryable_failure_that_changes_nothing(
     assert application.state == "awarded"                                # no state change
     assert letter.sha256 is None and letter.sent_at is None
     assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.recipient == applicant.email)) is None
-    assert not (letter_templates.parent / "letters_out").exists()
+    letter.job.status = "queued"  # while a letter is queued, a second "send" is refused
     with pytest.raises(letter_ops.AwardError, match="already being prepared"):
-        db.session.expire_all()
-        letter.job.status = "queued"
         letter_ops.send_award_letter(application, admin)
     db.session.rollback()
 
