@@ -136,13 +136,24 @@ FOCUSED = """() => {
 }"""
 
 
+# Tab starts where the focus (or the last click) was: start it at the top.
+FROM_THE_TOP = """() => {
+  const start = document.createElement('a');
+  start.href = '#';
+  document.body.prepend(start);
+  start.focus();
+  start.remove();
+}"""
+
+
 def keyboard_problems(page, scope: str) -> list[str]:
-    """On a page just loaded, Tab from the top to the end: every control of the
-    form ``scope`` (a CSS selector) is reached, and every focused element shows
+    """Tab from the top of the page to its end: every control of the form
+    ``scope`` (a CSS selector) is reached, and every focused element shows
     where the focus is."""
     expected = page.evaluate(KEYBOARD_STOPS, scope)
     if expected is None:
         return [f"no {scope} on the page"]
+    page.evaluate(FROM_THE_TOP)
     reached, problems = set(), []
     for _ in range(400):
         page.keyboard.press("Tab")

@@ -192,6 +192,11 @@ def _answer_no_conflict(page) -> None:
     page.wait_for_load_state()
 
 
+def _choose_a_bulk_move(page) -> None:
+    page.locator("input[name=ids]").first.check()
+    page.locator("#bulk-trigger").select_option("request_information")
+
+
 def form_cases(samples: site_pages.Samples) -> list[FormCase]:
     applications = samples.applications
     undeclared = next((i, r) for i, r, note in samples.assignments if note.startswith("active, undeclared"))
@@ -209,6 +214,14 @@ def form_cases(samples: site_pages.Samples) -> list[FormCase]:
         FormCase("award terms", ADMIN, f"/applications/{applications['reviews_complete']}/award",
                  "Record the terms and award"),
         FormCase("report page", report_lead, f"/reporting/reports/{open_report}/edit/progress", "Save and continue"),
+        FormCase("sign in", None, "/login", "Sign in"),
+        FormCase("invitation", ADMIN, "/admin/users/invite", "Send the invitation"),
+        FormCase("workflow move with a required comment", ADMIN,
+                 f"/applications/{applications['screening']}/transitions/request_information",
+                 "Request more information"),
+        FormCase("report due date", ADMIN, f"/reporting/reports/{open_report}/due-date", "Move the due date"),
+        FormCase("bulk move with a required comment", ADMIN, "/admin/applications?state=screening", "Apply",
+                 prepare=_choose_a_bulk_move, scope="form[aria-label='Bulk action']"),
     ]
 
 

@@ -77,8 +77,9 @@ def test_keyboard_walk_finds_controls_out_of_the_tab_order(blank):
     assert len(found) == 2 and all(line.startswith("Tab never reaches") for line in found), found
 
 
-def test_keyboard_walk_takes_a_radio_group_as_one_stop(blank):
+def test_keyboard_walk_takes_a_radio_group_as_one_stop_and_starts_at_the_top(blank):
     page = blank("<form method='post'><input type='radio' name='r' aria-label='R1'>"
                  "<input type='radio' name='r' aria-label='R2'>"
                  "<button tabindex='-1' aria-hidden='true'>Default</button><button>Send</button></form>")
+    page.get_by_role("button", name="Send").focus()  # e.g. a test filled the form first
     assert keyboard_problems(page, "form") == []
