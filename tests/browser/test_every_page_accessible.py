@@ -14,6 +14,7 @@ A GET rule that nobody was shown and that is not in ``site_pages.SKIP`` fails
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -181,7 +182,7 @@ class FormCase:
     name: str
     email: str | None
     url: str
-    submit: str                   # the accessible name of the button that submits it
+    submit: str | re.Pattern      # the accessible name of the button that submits it
     prepare: object = None        # page -> None, run before the form is checked
     scope: str = "main form[method=post]"
 
@@ -222,6 +223,8 @@ def form_cases(samples: site_pages.Samples) -> list[FormCase]:
         FormCase("report due date", ADMIN, f"/reporting/reports/{open_report}/due-date", "Move the due date"),
         FormCase("bulk move with a required comment", ADMIN, "/admin/applications?state=screening", "Apply",
                  prepare=_choose_a_bulk_move, scope="form[aria-label='Bulk action']"),
+        FormCase("adding a reviewer by hand", ADMIN, f"/reviews/admin/rounds/{samples.rounds[-1]}/assignments",
+                 re.compile("^Add the chosen reviewer"), scope="form.add-reviewer"),
     ]
 
 
@@ -235,13 +238,14 @@ def check_form(browser, base_url: str, case: FormCase, findings: Findings) -> No
             case.prepare(page)
         for problem in keyboard_problems(page, case.scope):
             findings.keyboard_problems.append(f"{case.name} ({page.url}): {problem}")
-        fields = page.locator(f"{case.scope} :is(input[type=text], input[type=email], input[type=number], "
+        form = page.locator(case.scope).first
+        fields = form.locator(":is(input[type=text], input[type=email], input[type=number], "
                               "input[type=tel], input[type=date], input[type=password], textarea)")
         for index in range(fields.count()):
             if fields.nth(index).is_visible() and fields.nth(index).is_editable():
                 fields.nth(index).fill("")
         # submitted from the keyboard: focus on the button, Enter
-        page.locator(case.scope).get_by_role("button", name=case.submit, exact=True).focus()
+        form.get_by_role("button", name=case.submit, exact=True).focus()
         with page.expect_navigation():
             page.keyboard.press("Enter")
         target = site_pages.Target("", page.url, note=f"{case.name}, errors shown")
