@@ -111,6 +111,9 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
             if progress is not None:
                 progress(size)
     _fix_sequences()
+    # fresh statistics: without them PostgreSQL plans the portfolio joins for
+    # the empty tables it last looked at (nested loops over 100,000 rows)
+    db.session.execute(sa.text("ANALYZE"))
     record_event(actor=None, action="portfolio.synthetic_seeded", subject=fund,
                  data={"count": count, "seed": seed, **stats})
     outbox.commit()

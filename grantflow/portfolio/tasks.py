@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import current_app
 
 from ..core import jobs
-from .exports import FORMATS, ExportError, run_export
+from .exports import FORMATS, ExportError
 from .filters import PortfolioFilters
 
 EXPORT_TASK = "grantflow.portfolio.tasks.export_portfolio"
