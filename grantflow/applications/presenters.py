@@ -59,6 +59,8 @@ RELATED_PAGES = (
     ("awards.offer", ("award_offered",), "Review and accept the award offer"),
     ("awards.offer", ("active", "final_report_submitted", "closeout", "closed", "offer_declined"), "Your award"),
     ("reporting.grant", ("active", "final_report_submitted", "closeout", "closed"), "Reports and payments"),
+    ("awards.application_letters", ("waitlisted", "declined", "award_offered", "active", "final_report_submitted",
+                                    "closeout", "closed", "offer_declined"), "Letters from the fund"),
 )
 
 
