@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from ..applications.models import Application
 from ..core import navigation
 from ..core.permissions import admin_required
+from ..core.workflow import get_definition
 from ..extensions import db
 from .models import Fund, Round
 
@@ -18,10 +19,20 @@ navigation.register("Dashboard", "funds.dashboard", ("admin",), order=10)
 @admin_required
 def dashboard():
     rounds = db.session.scalars(select(Round).join(Fund).order_by(Round.opens_at.desc())).all()
-    counts = {}
+    counts: dict[int, dict[str, tuple[int, int]]] = {}
     rows = db.session.execute(
-        select(Application.round_id, Application.state, func.count()).group_by(
-            Application.round_id, Application.state)).all()
-    for round_id, state, count in rows:
-        counts.setdefault(round_id, {})[state] = count
-    return render_template("funds/dashboard.html", rounds=rounds, counts=counts)
+        select(Application.round_id, Application.state, func.count(),
+               func.coalesce(func.sum(Application.amount_requested_cents), 0))
+        .group_by(Application.round_id, Application.state)).all()
+    for round_id, state, count, requested in rows:
+        counts.setdefault(round_id, {})[state] = (count, requested)
+    return render_template("funds/dashboard.html", rounds=rounds,
+                           funnels={r.id: _funnel(r, counts.get(r.id, {})) for r in rounds})
+
+
+def _funnel(round_, by_state: dict[str, tuple[int, int]]) -> list[dict]:
+    """The round's states in the workflow's own order, with its staff labels;
+    states no application is in are left out."""
+    definition = get_definition(round_.workflow_key, round_.workflow_version)
+    return [{"state": name, "label": state.label, "count": by_state[name][0], "requested": by_state[name][1]}
+            for name, state in definition.states.items() if name in by_state]
