@@ -34,6 +34,15 @@ def _my_assignment(assignment_id: int) -> ReviewAssignment:
     return assignment
 
 
+def _my_open_assignment(assignment_id: int) -> ReviewAssignment:
+    """The reviewer's own assignment, refused (403, with the reason) once it is closed to them."""
+    assignment = _my_assignment(assignment_id)
+    decision = operations.can_open(assignment, current_user)
+    if not decision:
+        abort(403, decision.reason)
+    return assignment
+
+
 @bp.route("/")
 @roles_required("reviewer")
 def queue():
@@ -76,10 +85,7 @@ def review_form_data(assignment: ReviewAssignment) -> dict:
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @roles_required("reviewer")
 def review(assignment_id: int):
-    assignment = _my_assignment(assignment_id)
-    decision = operations.can_open(assignment, current_user)
-    if not decision:
-        abort(403, decision.reason)
+    assignment = _my_open_assignment(assignment_id)
     if assignment.coi_status == "undeclared":
         if request.method == "POST":
             abort(409, "Declare whether you have a conflict of interest before reviewing.")
@@ -114,10 +120,7 @@ def review(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/conflict", methods=["POST"])
 @roles_required("reviewer")
 def declare(assignment_id: int):
-    assignment = _my_assignment(assignment_id)
-    decision = operations.can_open(assignment, current_user)
-    if not decision:
-        abort(403, decision.reason)
+    assignment = _my_open_assignment(assignment_id)
     form = ConflictForm()
     if form.validate_on_submit():
         try:
@@ -138,10 +141,7 @@ def declare(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/decline", methods=["GET", "POST"])
 @roles_required("reviewer")
 def decline(assignment_id: int):
-    assignment = _my_assignment(assignment_id)
-    decision = operations.can_open(assignment, current_user)
-    if not decision:
-        abort(403, decision.reason)
+    assignment = _my_open_assignment(assignment_id)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
