@@ -18,6 +18,7 @@ from ..applications.models import Application
 from ..extensions import db
 from ..funds.models import Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
+from .stored_themes import stored_themes
 
 PER_PAGE = 25
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -176,12 +177,17 @@ def round_choices() -> list[Round]:
     return db.session.scalars(select(Round).options(joinedload(Round.fund)).order_by(Round.opens_at.desc())).all()
 
 
-def theme_choices() -> list[str]:
-    """The themes that occur in applications (one query)."""
+def _scan_stored_themes() -> set[str]:
+    """Every theme some application has (one query over all applications)."""
     if _is_postgres():
         element = func.jsonb_array_elements_text(sa.cast(Application.themes, JSONB)).table_valued("value")
         query = select(element.c.value).select_from(Application).join(element, sa.true())
     else:
         element = func.json_each(Application.themes).table_valued("value")
         query = select(element.c.value).select_from(Application).join(element, sa.true())
-    return sorted({str(v) for v in db.session.scalars(query.distinct()) if v is not None})
+    return {str(v) for v in db.session.scalars(query.distinct()) if v is not None}
+
+
+def theme_choices() -> list[str]:
+    """The themes that occur in applications (kept per process: see ``stored_themes``)."""
+    return sorted(stored_themes(_scan_stored_themes))

@@ -1,5 +1,6 @@
 """The staff application list at scale: its count is exact whichever tables the
-filters touch."""
+filters touch, and the theme filter's choices (kept per process) include a theme
+as soon as an application of this process stores it."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from grantflow.applications.models import Application
 from grantflow.extensions import db
 from grantflow.organisations.models import Organisation
-from grantflow.staff import queries
+from grantflow.staff import queries, stored_themes
 
 from tests import factories
 from .scenarios import quick_user
@@ -58,3 +59,57 @@ def test_the_unfiltered_count_does_not_join_organisations(count_queries):
         queries.count_matching(queries.ApplicationFilters(us_state="IA"))
     assert "organisations" not in statements[0].lower()
     assert "organisations" in statements[1].lower()
+
+
+@pytest.fixture
+def kept_themes(app, monkeypatch):
+    """The per-process copy switched on (tests run with it off), empty before and after."""
+    monkeypatch.setitem(app.config, "STAFF_THEME_CHOICES_SECONDS", 300)
+    stored_themes.forget()
+    yield
+    stored_themes.forget()
+
+
+def test_theme_choices_are_kept_and_include_themes_committed_in_this_process(client, admin, kept_themes,
+                                                                             count_queries):
+    round_ = factories.create_round()
+    factories.create_application(round_, themes=["climate"])
+    db.session.commit()
+    assert "climate" in queries.theme_choices()
+    with count_queries() as statements:
+        queries.theme_choices()
+    assert statements == []  # kept: no scan
+
+    application = factories.create_application(round_, themes=["ocean_cities"])
+    db.session.commit()
+    assert "ocean_cities" in queries.theme_choices()  # added on commit, without a scan
+    html = client.get("/admin/applications").get_data(as_text=True)
+    assert '<option value="ocean_cities">' in html
+
+    application.themes = ["arctic_partnerships"]
+    db.session.commit()
+    assert "arctic_partnerships" in queries.theme_choices()
+
+
+def test_themes_of_a_rolled_back_change_are_not_added(kept_themes):
+    round_ = factories.create_round()
+    factories.create_application(round_, themes=["climate"])
+    db.session.commit()
+    queries.theme_choices()
+    factories.create_application(round_, themes=["never_committed"])  # flushed, then rolled back
+    db.session.rollback()
+    assert "never_committed" not in queries.theme_choices()
+
+
+def test_theme_choices_are_rescanned_when_the_copy_expires(app, kept_themes, monkeypatch):
+    round_ = factories.create_round()
+    factories.create_application(round_, themes=["climate"])
+    db.session.commit()
+    assert queries.theme_choices() == ["climate"]
+    # another process stored a theme: this process sees it once its copy expires
+    db.session.execute(Application.__table__.update().values(themes=["trade_investment"]))
+    db.session.commit()
+    assert queries.theme_choices() == ["climate"]
+    later = stored_themes.time.time() + 301
+    monkeypatch.setattr(stored_themes, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
+    assert queries.theme_choices() == ["trade_investment"]
