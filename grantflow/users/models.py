@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.db import TimestampMixin, UTCDateTime
@@ -83,4 +83,6 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    # every signed-in request runs this: the roles come in the same query
+    # (joined) instead of a second SELECT (the relationship's selectin default)
+    return db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
