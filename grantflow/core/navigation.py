@@ -23,10 +23,14 @@ def register(label: str, endpoint: str, roles: tuple[str, ...], order: int = 50)
 
 
 def items_for(user) -> list[tuple[str, str]]:
-    from flask import current_app
+    """The entries a user's roles see, built once per app, set of roles and
+    script root (every signed-in page renders them; the links never change)."""
+    from flask import current_app, request
 
-    shown = []
-    for item in sorted(_ITEMS, key=lambda i: (i.order, i.label)):
-        if item.endpoint in current_app.view_functions and any(user.has_role(r) for r in item.roles):
-            shown.append((item.label, url_for(item.endpoint)))
-    return shown
+    built = current_app.extensions.setdefault("navigation", {})
+    key = (frozenset(user.roles), request.script_root, len(_ITEMS))
+    if key not in built:
+        built[key] = tuple(
+            (item.label, url_for(item.endpoint)) for item in sorted(_ITEMS, key=lambda i: (i.order, i.label))
+            if item.endpoint in current_app.view_functions and any(role in key[0] for role in item.roles))
+    return list(built[key])
