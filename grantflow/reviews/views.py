@@ -46,13 +46,16 @@ def _my_open_assignment(assignment_id: int) -> ReviewAssignment:
 @bp.route("/")
 @roles_required("reviewer")
 def queue():
-    # one query whatever the length of the queue (the rubric is in memory)
+    # one query whatever the length of the queue (the rubric is in memory); only
+    # the columns the queue shows are loaded (not answers, settings or scores:
+    # decoding their JSON was most of the page's time for a long queue)
     assignments = db.session.scalars(
         select(ReviewAssignment)
         .join(ReviewAssignment.application).join(ReviewAssignment.round)
         .outerjoin(ReviewAssignment.review)
-        .options(contains_eager(ReviewAssignment.application), contains_eager(ReviewAssignment.round),
-                 contains_eager(ReviewAssignment.review))
+        .options(contains_eager(ReviewAssignment.application).load_only(Application.title, Application.state),
+                 contains_eager(ReviewAssignment.round).load_only(Round.name, Round.review_due_at),
+                 contains_eager(ReviewAssignment.review).load_only(Review.status))
         .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
                Application.state.in_(operations.OPEN_STATES))
         .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id)).all()
