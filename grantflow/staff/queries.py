@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 import sqlalchemy as sa
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from ..applications.models import Application
 from ..extensions import db
@@ -157,8 +157,10 @@ def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) 
     query = filtered(filters)
     total = count_matching(filters)
     page = min(filters.page, max(1, math.ceil(total / per_page)))
+    # the list shows no answers or themes: their JSON is left undecoded
     items = db.session.scalars(
-        with_related(query).order_by(Application.id).limit(per_page).offset((page - 1) * per_page)).unique().all()
+        with_related(query).options(defer(Application.answers), defer(Application.themes))
+        .order_by(Application.id).limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
