@@ -84,5 +84,8 @@ class User(UserMixin, TimestampMixin, db.Model):
 @login_manager.user_loader
 def load_user(user_id: str):
     # every signed-in request runs this: the roles come in the same query
-    # (joined) instead of a second SELECT (the relationship's selectin default)
-    return db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
+    # (joined) instead of a second SELECT (the relationship's selectin default).
+    # A query, not session.get: get() refreshes an expired user already in the
+    # session without the joined roles, and loads them in a second statement.
+    return db.session.execute(sa.select(User).options(joinedload(User.role_rows))
+                              .where(User.id == int(user_id))).unique().scalar_one_or_none()
