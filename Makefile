@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 5000
 
-.PHONY: demo test install chromium migration lint bench clean
+.PHONY: demo test install fonts chromium migration lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,21 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The Liberation fonts the letters name first (without them a letter falls back
+# to DejaVu, which sets wider and can run to an extra page).
+fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Liberation Sans"; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing the Liberation fonts for the letters..."; \
+	    (apt-get install -y -qq fonts-liberation >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq fonts-liberation >/dev/null)); \
+	  else \
+	    echo "The letters' fonts are missing: run 'sudo apt-get install fonts-liberation'."; \
+	  fi; \
+	fi
+
 # Debian's Chromium for the browser tests (never a browser download).
-chromium:
+chromium: fonts
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing Debian's chromium for the browser tests..."; \
@@ -31,7 +44,7 @@ chromium:
 	  fi; \
 	fi
 
-demo: install
+demo: install fonts
 	$(BIN)/grantflow demo --port $(PORT)
 
 test: install chromium

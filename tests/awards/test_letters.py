@@ -45,9 +45,12 @@ def test_award_letter_holds_recipient_amount_dates_conditions_and_schedules(f):
         "Final payment After the final report is accepted 10% $7,500.00",
         "Interim report 1", "January 1, 2027",                                           # reporting schedule
         "Final report", "October 28, 2027",                                              # 120 days after the end
-        "Page 1 of 2", "Page 2 of 2",                                                    # page numbers
     ]:
         assert expected in text, expected
+    # every page's footer numbers it against the real page count (two pages with
+    # the Liberation fonts the letter names; more if the machine lacks them)
+    pages = len(pypdf.PdfReader(letter_ops.letter_file(letter)).pages)
+    assert pages >= 2 and all(f"Page {n} of {pages}" in text for n in range(1, pages + 1))
     assert letter.size_bytes == letter_ops.letter_file(letter).stat().st_size
     import hashlib
     assert letter.sha256 == hashlib.sha256(letter_ops.letter_file(letter).read_bytes()).hexdigest()
