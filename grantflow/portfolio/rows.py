@@ -21,6 +21,7 @@ from ..applications.models import Application
 from ..extensions import db
 from ..funds.models import Fund, Round
 from ..organisations.models import Organisation
+from ..reviews.models import CalibratedScore
 from . import facts
 from .calibration import RoundCalibrations
 from .filters import PortfolioFilters
@@ -66,7 +67,7 @@ def _columns() -> list[Column]:
         Column("decided_on", "Decided on", lambda j: _raw(Application.decided_at), "date"),
         Column("review_count", "Reviews submitted", lambda j: j["reviews"].c.review_count, "int"),
         Column("raw_score", "Raw score (mean, 0-100)", lambda j: j["reviews"].c.raw_score, "score"),
-        Column("calibrated_score", "Calibrated score (0-100)", lambda j: sa.null(), "calibrated"),
+        Column("calibrated_score", "Calibrated score (0-100)", lambda j: CalibratedScore.merit, "calibrated"),
         Column("reviewers", "Reviewers", lambda j: j["reviewers"].c.reviewers, is_staff_only=True),
         Column("amount_requested", "Amount requested (USD)", lambda j: Application.amount_requested_cents,
                "money"),
@@ -98,9 +99,9 @@ def _joins() -> dict:
 
 
 def rows_select(filters: PortfolioFilters, columns: list[Column]):
-    """The one SELECT behind the tabular exports, ordered by round (calibration is
-    fitted per round) then application id. Its first two columns are always the
-    application and round ids."""
+    """The one SELECT behind the tabular exports, ordered by round (a round whose
+    stored calibration is out of date is fitted when the stream reaches it) then
+    application id. Its first two columns are always the application and round ids."""
     j = _joins()
     keys = [Application.id.label("_application_id"), Round.id.label("_round_id")]
     stmt = (sa.select(*keys, *[c.expression(j).label(c.key) for c in columns]).select_from(Application)
@@ -109,6 +110,8 @@ def rows_select(filters: PortfolioFilters, columns: list[Column]):
             .join(Fund, Fund.id == Round.fund_id))
     for name in ("award", "paid", "reviews", "reviewers", "actuals"):
         stmt = stmt.outerjoin(j[name], j[name].c.application_id == Application.id)
+    if any(c.kind == "calibrated" for c in columns):
+        stmt = stmt.outerjoin(CalibratedScore, CalibratedScore.application_id == Application.id)
     return filters.apply(stmt).order_by(Application.round_id, Application.id)
 
 
@@ -196,12 +199,13 @@ def row_converter(columns: list[Column], labels: dict[str, str], *, as_text: boo
     # One expression per column, compiled once into a single function: a
     # 100,000-row export calls it 100,000 times, and a loop over 40 columns per
     # row cost more than writing the file.
-    namespace = {"calibrated": lambda round_id, app_id: score(calibrations.score(round_id, app_id))}
+    namespace = {"calibrated": lambda round_id, app_id, stored:
+                 score(calibrations.score(round_id, app_id, stored))}
     parts = []
     for index, column in enumerate(columns):
         source = f"row[{index + 2}]"  # the application and round ids come first
         if column.kind == "calibrated":
-            parts.append("calibrated(row[1], row[0])")
+            parts.append(f"calibrated(row[1], row[0], {source})")
         elif column.kind in by_kind:
             namespace[f"f{index}"] = by_kind[column.kind]
             parts.append(f"f{index}({source})")

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..funds.models import Fund, Round
 from ..organisations.models import US_STATES, Organisation
 from ..reporting.models import Disbursement, Report
+from ..reviews.calibration_store import refresh_stale
 from ..reviews.models import Review, ReviewAssignment
 from ..users.models import User, UserRole
 from . import synthetic_text as text
@@ -111,6 +112,9 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
             if progress is not None:
                 progress(size)
     _fix_sequences()
+    # reviews were bulk-inserted, so no refit job was queued: store each round's
+    # calibration now, as the job would have after real reviews
+    refresh_stale([round_.id for round_ in rounds])
     # fresh statistics: without them PostgreSQL plans the portfolio joins for
     # the empty tables it last looked at (nested loops over 100,000 rows)
     db.session.execute(sa.text("ANALYZE"))

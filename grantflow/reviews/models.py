@@ -133,3 +133,34 @@ class Review(TimestampMixin, db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == "submitted"
+
+
+class RoundCalibration(db.Model):
+    """A round's calibrated scores, fitted once and stored (derived data).
+
+    Fitting a round of 20,000 reviews takes a tenth of a second or more, too
+    much to repeat per export or page. ``fingerprint`` records which reviews
+    and which shrinkage setting the fit came from (``calibration_store``); a
+    reader that finds it out of date fits afresh instead of trusting it, so a
+    stale row can cost time but never a wrong score."""
+
+    __tablename__ = "round_calibrations"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    shrinkage: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    sigma: Mapped[float | None] = mapped_column(sa.Float)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class CalibratedScore(db.Model):
+    """One application's calibrated score (its fitted merit, 0-100) from its round's stored fit."""
+
+    __tablename__ = "calibrated_scores"
+
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False,
+                                          index=True)
+    merit: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    standard_error: Mapped[float | None] = mapped_column(sa.Float)

@@ -15,3 +15,10 @@ def assign_round(job, round_id: int, fair: bool = False) -> dict:
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     report = assign_reviewers(round_, actor, fair=fair)
     return report.as_dict()
+
+
+def refresh_calibrations(job, round_ids: list[int] | None = None) -> dict:
+    """Refit the stored calibration of each given round (every round: None) that is out of date."""
+    from .calibration_store import refresh_stale
+
+    return {"refitted": refresh_stale(round_ids)}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 00:37:29.462678
+Create Date: 2026-11-26 03:25:28.574584
 
 """
 from alembic import op
@@ -196,6 +196,15 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reviewer_profiles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_reviewer_profiles'))
     )
+    op.create_table('round_calibrations',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=200), nullable=False),
+    sa.Column('shrinkage', sa.Float(), nullable=False),
+    sa.Column('sigma', sa.Float(), nullable=True),
+    sa.Column('computed_at', grantflow.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_calibrations_round_id_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('round_id', name=op.f('pk_round_calibrations'))
+    )
     op.create_table('user_roles',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
@@ -273,6 +282,18 @@ def upgrade():
     sa.UniqueConstraint('application_id', name=op.f('uq_awards_application_id')),
     sa.UniqueConstraint('award_number', name=op.f('uq_awards_award_number'))
     )
+    op.create_table('calibrated_scores',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('merit', sa.Float(), nullable=False),
+    sa.Column('standard_error', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_calibrated_scores_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_calibrated_scores_round_id_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_calibrated_scores'))
+    )
+    with op.batch_alter_table('calibrated_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calibrated_scores_round_id'), ['round_id'], unique=False)
+
     op.create_table('closeouts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -551,6 +572,10 @@ def downgrade():
 
     op.drop_table('letters')
     op.drop_table('closeouts')
+    with op.batch_alter_table('calibrated_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calibrated_scores_round_id'))
+
+    op.drop_table('calibrated_scores')
     op.drop_table('awards')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_subject')
@@ -564,6 +589,7 @@ def downgrade():
 
     op.drop_table('attachments')
     op.drop_table('user_roles')
+    op.drop_table('round_calibrations')
     op.drop_table('reviewer_profiles')
     with op.batch_alter_table('letter_batches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_letter_batches_round_id'))
