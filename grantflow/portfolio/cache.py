@@ -6,7 +6,8 @@ filter set's figures for PORTFOLIO_CACHE_SECONDS (default 300; 0 turns the cache
 off, as tests do). A commit in this process that changes applications, awards,
 payments, reports or reviews empties the cache at once; other processes see the
 change when their copy expires. The page says when its figures were computed and
-offers to recompute them; exports never use the cache."""
+offers to recompute them; exports never use the cache. The dashboard's filter
+form HTML is kept here too, keyed by everything it is rendered from."""
 from __future__ import annotations
 
 import threading
@@ -18,7 +19,8 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-MAX_ENTRIES = 64
+# a filter set's figures and its filter form are one entry each
+MAX_ENTRIES = 128
 _entries: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 _CHANGED = "portfolio_changed"

@@ -40,6 +40,17 @@ def _filters_from(values, form: FilterForm) -> PortfolioFilters | None:
         return None
 
 
+def _filter_form_html(form: FilterForm) -> Markup:
+    """The filter form's HTML, kept in the dashboard cache under everything it is
+    made of (each field's choices, value and errors, and the page's own URL): the
+    choices are read fresh on every request, so a new round is offered at once.
+    The form has no CSRF token and nothing about the user, so it can be shared."""
+    key = ("filter_form", request.script_root,
+           tuple((f.name, tuple(f.choices), str(f.data or ""), tuple(f.errors)) for f in form))
+    html, _ = cache.cached(key, lambda: Markup(render_template("portfolio/_filter_form.html", form=form)))
+    return html
+
+
 @bp.route("/admin/portfolio/")
 @admin_required
 def dashboard():
@@ -48,7 +59,8 @@ def dashboard():
     form.set_choices(choices)
     filters = _filters_from(request.args, form)
     if filters is None:
-        return render_template("portfolio/dashboard.html", form=form, summary=None, export_form=None), 400
+        return render_template("portfolio/dashboard.html", filter_form=_filter_form_html(form), summary=None,
+                               export_form=None), 400
     def compute():
         summary = summarise(filters)
         figures = render_template("portfolio/_figures.html", summary=summary, charts=dashboard_charts(summary))
@@ -59,7 +71,8 @@ def dashboard():
         cache.clear()
     (summary, figures), computed_at = cache.cached(key, compute)
     export_form = ExportForm(formdata=None, data=filters.as_args())
-    return render_template("portfolio/dashboard.html", form=form, summary=summary, figures=figures,
+    return render_template("portfolio/dashboard.html", filter_form=_filter_form_html(form), summary=summary,
+                           figures=figures,
                            export_form=export_form, formats=FORMATS, filters=filters,
                            computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
                            is_cached=current_app.config.get("PORTFOLIO_CACHE_SECONDS", 0) > 0)
