@@ -5,13 +5,16 @@ Seeds a database with ``grantflow seed --synthetic N`` (or reuses one with
 
 - ``bare``: a bare Flask view doing one indexed query (an application by primary
   key), registered on the same app so both share the request machinery;
+- ``signed_in_layout`` (informational, not the baseline): the same query behind
+  the sign-in check, rendered inside the site layout (base.html);
 - ``applications``: the admin application list (first page);
 - ``queue``: the reviewer queue of the busiest synthetic reviewer;
 - ``dashboard``: the portfolio dashboard, warm (figures from the per-process
   cache, the median case) and cold (the cache emptied before every request).
 
-Each is requested ``--repeat`` times after a warm-up; the median is reported with
-the number of SQL statements it sent. Requests are made outside any app context,
+Each is requested ``--repeat`` times after a warm-up, the pages in turn (the cold
+dashboard separately); the median is reported with the number of SQL statements
+it sent. Requests are made outside any app context,
 so each one gets its own app context and database session, as in production.
 Target (issue 8): every page's median at most 3x the bare view's.
 
@@ -43,30 +46,39 @@ def sign_in(client, user_id: int) -> None:
         session["_fresh"] = True
 
 
-def timed(client, url: str, repeat: int, engine, before=None) -> dict:
-    """Median latency of ``url``. Called outside any app context, so every request
-    pushes its own, with its own database session, as in production."""
+def timed(pages: dict, repeat: int, engine) -> dict:
+    """Median latency of each page, ``{name: (client, url, before)}``. The pages
+    are requested in turn (one of each per round), so a change in the machine's
+    load affects them all alike rather than whichever ran at the time. Called
+    outside any app context, so every request pushes its own, with its own
+    database session, as in production."""
     from tests.querycount import count_queries
 
-    for _ in range(3):
-        if before:
-            before()
-        assert client.get(url).status_code == 200, url
-    samples, statements = [], 0
+    for client, url, before in pages.values():
+        for _ in range(3):
+            if before:
+                before()
+            assert client.get(url).status_code == 200, url
+    samples = {name: [] for name in pages}
+    statements = {}
     for _ in range(repeat):
-        if before:
-            before()
-        with count_queries(engine) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            response.get_data()
-            samples.append(time.perf_counter() - started)
-        statements = len(queries)
-    return {"median_ms": round(1000 * statistics.median(samples), 2), "queries": statements}
+        for name, (client, url, before) in pages.items():
+            if before:
+                before()
+            with count_queries(engine) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                response.get_data()
+                samples[name].append(time.perf_counter() - started)
+            statements[name] = len(queries)
+    return {name: {"median_ms": round(1000 * statistics.median(samples[name]), 2), "queries": statements[name]}
+            for name in pages}
 
 
 def measure(database_url: str, workdir: Path, repeat: int) -> dict:
     import sqlalchemy as sa
+    from flask import render_template
+    from flask_login import login_required
 
     from grantflow.applications.models import Application
     from grantflow.extensions import db
@@ -81,6 +93,16 @@ def measure(database_url: str, workdir: Path, repeat: int) -> dict:
     def bare():
         state = db.session.execute(sa.select(Application.state).where(Application.id == 4242)).scalar()
         return f"state: {state}"
+
+    layout = app.jinja_env.from_string('{% extends "base.html" %}{% block content %}<p>{{ state }}</p>{% endblock %}')
+
+    @app.route("/bench/layout")
+    @login_required
+    def signed_in_layout():
+        """Informational (not the target's baseline): the bare view's query, signed
+        in, inside the site layout: what every page costs before its own work."""
+        state = db.session.execute(sa.select(Application.state).where(Application.id == 4242)).scalar()
+        return render_template(layout, state=state)
 
     # Setup only inside an app context: its Flask-SQLAlchemy session would
     # otherwise be shared by every timed request (objects expired and reloaded
@@ -99,14 +121,17 @@ def measure(database_url: str, workdir: Path, repeat: int) -> dict:
             .group_by(ReviewAssignment.reviewer_id).order_by(sa.func.count().desc()).limit(1)).first()
         admin_id, reviewer_id = admin.id, busiest[0]
     client = app.test_client()
-    results = {"bare": timed(client, "/bench/bare", repeat, engine)}
-    sign_in(client, admin_id)
-    results["applications"] = timed(client, "/admin/applications", repeat, engine)
-    results["dashboard_warm"] = timed(client, "/admin/portfolio/", repeat, engine)
-    results["dashboard_cold"] = timed(client, "/admin/portfolio/", max(3, repeat // 10), engine, before=cache.clear)
+    admin_client = app.test_client()
+    sign_in(admin_client, admin_id)
     reviewer_client = app.test_client()
     sign_in(reviewer_client, reviewer_id)
-    results["queue"] = timed(reviewer_client, "/reviews/", repeat, engine)
+    results = timed({"bare": (client, "/bench/bare", None),
+                     "signed_in_layout": (admin_client, "/bench/layout", None),
+                     "applications": (admin_client, "/admin/applications", None),
+                     "dashboard_warm": (admin_client, "/admin/portfolio/", None),
+                     "queue": (reviewer_client, "/reviews/", None)}, repeat, engine)
+    results |= timed({"dashboard_cold": (admin_client, "/admin/portfolio/", cache.clear)},
+                     max(3, repeat // 10), engine)
     results["queue"]["assignments"] = busiest[1]
     engine.dispose()
     bare_ms = results["bare"]["median_ms"]
