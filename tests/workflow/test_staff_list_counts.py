@@ -1,7 +1,10 @@
 """The staff application list at scale: its count is exact whichever tables the
-filters touch, and the theme filter's choices (kept per process) include a theme
-as soon as an application of this process stores it."""
+filters touch, the theme filter's choices (kept per process) include a theme as
+soon as an application of this process stores it, and the kept filter form shows
+each request's own values and the current rounds."""
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -113,3 +116,23 @@ def test_theme_choices_are_rescanned_when_the_copy_expires(app, kept_themes, mon
     later = stored_themes.time.time() + 301
     monkeypatch.setattr(stored_themes, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
     assert queries.theme_choices() == ["trade_investment"]
+
+
+def _selected(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select id="[^"]+" name="{name}">.*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_the_kept_filter_form_shows_each_requests_values_and_new_rounds(client, admin):
+    round_ = factories.create_round(name="Spring")
+    factories.create_application(round_, state="submitted", themes=["climate"])
+    db.session.commit()
+    first = client.get("/admin/applications", query_string={"us_state": "TX", "q": "ames"}).get_data(as_text=True)
+    assert _selected(first, "us_state") == ["TX"] and 'name="q" value="ames"' in first
+    again = client.get("/admin/applications", query_string={"us_state": "IA"}).get_data(as_text=True)
+    assert _selected(again, "us_state") == ["IA"] and 'name="q" value=""' in again
+    assert _selected(client.get("/admin/applications").get_data(as_text=True), "us_state") == []
+    factories.create_round(name="Late summer")
+    db.session.commit()
+    html = client.get("/admin/applications", query_string={"round": round_.id}).get_data(as_text=True)
+    assert _selected(html, "round") == [str(round_.id)] and ": Late summer</option>" in html
