@@ -10,6 +10,7 @@ half the cost of a 100,000-row export."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,7 @@ from .calibration import RoundCalibrations
 from .filters import PortfolioFilters
 from .metrics import METRICS, actual_facts, target_expression
 
-BATCH = 2000
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -170,17 +171,23 @@ def theme_keys(value) -> list[str]:
 
 
 class ThemeNames:
-    """Theme lists to labels, memoised: a portfolio has a few hundred distinct lists."""
+    """Theme lists to labels, memoised for the most recent lists only: a portfolio
+    has thousands of distinct (ordered) lists, and keeping them all made memory
+    grow with the portfolio."""
+
+    KEPT = 256
 
     def __init__(self, labels: dict[str, str]):
         self.labels = labels
-        self.cache: dict[str, str] = {}
+        self.cache: OrderedDict[str, str] = OrderedDict()
 
     def __call__(self, value) -> str:
         key = value if isinstance(value, str) else json.dumps(value)
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = "; ".join(self.labels.get(k, k) for k in theme_keys(value))
+            if len(self.cache) > self.KEPT:
+                self.cache.popitem(last=False)
         return found
 
 

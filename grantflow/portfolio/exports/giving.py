@@ -8,6 +8,7 @@ names, emails or phone numbers of people."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterator
@@ -145,13 +146,18 @@ def _as_date(value) -> date:
 
 class GrantBuilder:
     """Builds grant dicts from rows; what is shared by many grants (a round's
-    programme and funder, a theme list's classifications) is built once."""
+    programme and funder, a theme's classification) is built once."""
+
+    #: theme lists remembered: a portfolio has thousands of distinct (ordered)
+    #: lists, and remembering them all made memory grow with the portfolio
+    THEME_LISTS_KEPT = 256
 
     def __init__(self, publisher: Publisher, labels: dict[str, str]):
         self.prefix = publisher.prefix
         self.labels = labels
         self._programmes: dict = {}
-        self._classifications: dict = {}
+        self._classification: dict[str, dict] = {}
+        self._classifications: OrderedDict = OrderedDict()
 
     def _programme(self, round_id, round_name, settings, fund_slug, fund_name, funder_name, funder_identifier):
         found = self._programmes.get(round_id)
@@ -168,8 +174,16 @@ class GrantBuilder:
         found = self._classifications.get(key)
         if found is None:
             keys = json.loads(raw) if isinstance(raw, str) else (raw or [])
-            found = self._classifications[key] = [
-                {"vocabulary": f"360G-{self.prefix}-themes", "code": k, "title": self.labels.get(k, k)} for k in keys]
+            found = self._classifications[key] = [self._theme(k) for k in keys]
+            if len(self._classifications) > self.THEME_LISTS_KEPT:
+                self._classifications.popitem(last=False)
+        return found
+
+    def _theme(self, key: str) -> dict:
+        found = self._classification.get(key)
+        if found is None:
+            found = self._classification[key] = {"vocabulary": f"360G-{self.prefix}-themes", "code": key,
+                                                 "title": self.labels.get(key, key)}
         return found
 
     def __call__(self, row) -> dict:
