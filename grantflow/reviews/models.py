@@ -72,7 +72,9 @@ class ReviewAssignment(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("application_id", "reviewer_id", name="pair"),
-        sa.Index("ix_review_assignments_reviewer_status", "reviewer_id", "status"),
+        # round last: the queue looks up a reviewer's active assignments in the
+        # few rounds now in review, not through every assignment they ever had
+        sa.Index("ix_review_assignments_reviewer_status_round", "reviewer_id", "status", "round_id"),
         sa.CheckConstraint("status IN ('active', 'recused', 'declined', 'removed')", name="status"),
         sa.CheckConstraint("source IN ('automatic', 'manual')", name="source"),
         sa.CheckConstraint("coi_status IN ('undeclared', 'none', 'conflict')", name="coi_status"),

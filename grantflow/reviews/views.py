@@ -43,12 +43,28 @@ def _my_open_assignment(assignment_id: int) -> ReviewAssignment:
     return assignment
 
 
+def _rounds_in_review() -> list[int]:
+    """Rounds with an application open to reviewers: a handful at any time,
+    each checked with one probe of the (round, state) index. An assignment's
+    round is its application's (both set when it is made), so narrowing the
+    queue to these rounds drops nothing the state filter would keep."""
+    return db.session.scalars(select(Round.id).where(
+        select(Application.id).where(Application.round_id == Round.id,
+                                     Application.state.in_(operations.OPEN_STATES)).exists())).all()
+
+
 @bp.route("/")
 @roles_required("reviewer")
 def queue():
-    # one query whatever the length of the queue (the rubric is in memory); only
+    # two queries whatever the length of the queue (the rubric is in memory); only
     # the columns the queue shows are loaded (not answers, settings or scores:
-    # decoding their JSON was most of the page's time for a long queue)
+    # decoding their JSON was most of the page's time for a long queue).
+    # The assignments are looked up in the rounds now in review (index reviewer,
+    # status, round): a reviewer's past rounds, hundreds of assignments to closed
+    # applications, are never read. The rounds are a first query, not a
+    # subquery: given their ids PostgreSQL plans the index lookup; given a
+    # subquery it scanned every active assignment of the reviewer.
+    rounds_in_review = _rounds_in_review()
     assignments = db.session.scalars(
         select(ReviewAssignment)
         .join(ReviewAssignment.application).join(ReviewAssignment.round)
@@ -57,6 +73,7 @@ def queue():
                  contains_eager(ReviewAssignment.round).load_only(Round.name, Round.review_due_at),
                  contains_eager(ReviewAssignment.review).load_only(Review.status))
         .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
+               ReviewAssignment.round_id.in_(rounds_in_review),
                Application.state.in_(operations.OPEN_STATES))
         .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id)).all()
     counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}

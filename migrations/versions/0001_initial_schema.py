@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 03:25:28.574584
+Create Date: 2026-11-26 03:51:04.420772
 
 """
 from alembic import op
@@ -421,7 +421,7 @@ def upgrade():
     )
     with op.batch_alter_table('review_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_assignments_application_id'), ['application_id'], unique=False)
-        batch_op.create_index('ix_review_assignments_reviewer_status', ['reviewer_id', 'status'], unique=False)
+        batch_op.create_index('ix_review_assignments_reviewer_status_round', ['reviewer_id', 'status', 'round_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_assignments_round_id'), ['round_id'], unique=False)
 
     op.create_table('award_funding_sources',
@@ -554,7 +554,7 @@ def downgrade():
     op.drop_table('award_funding_sources')
     with op.batch_alter_table('review_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_assignments_round_id'))
-        batch_op.drop_index('ix_review_assignments_reviewer_status')
+        batch_op.drop_index('ix_review_assignments_reviewer_status_round')
         batch_op.drop_index(batch_op.f('ix_review_assignments_application_id'))
 
     op.drop_table('review_assignments')

@@ -159,6 +159,24 @@ def test_the_queue_is_ordered_by_due_date_and_costs_a_fixed_number_of_queries(f,
     assert len(many) == len(few)
 
 
+def test_the_queue_shows_open_applications_only_whatever_the_round(f, client, login_as):
+    """The queue looks in the rounds that have an application in review: an
+    application closed in such a round, or in a round with nothing open, is left out."""
+    reviewer = fr.create_reviewer()
+    in_review, finished = f.create_round(name="Open round"), f.create_round(name="Past round")
+    shown = fr.create_in_review(in_review, title="Still in review")
+    declined = fr.create_in_review(in_review, title="Declined in the open round")
+    past = fr.create_in_review(finished, title="Decided last year")
+    for application in (shown, declined, past):
+        fr.create_assignment(application, reviewer)
+    declined.state = past.state = "declined"
+    outbox.commit()
+    login_as(reviewer)
+    html = client.get("/reviews/").get_data(as_text=True)
+    assert "Still in review" in html and "1 application:" in html
+    assert "Declined in the open round" not in html and "Decided last year" not in html
+
+
 def test_blind_review_hides_the_applicant(f, client, login_as):
     round_ = f.create_round(is_blind_review=True)
     organisation = f.create_organisation(name="City of Hiddenburg", state="OR")
