@@ -9,6 +9,11 @@ from ..core.db import UTCDateTime, utcnow
 from ..extensions import db
 
 
+def reference_for(application_id: int) -> str:
+    """The reference applicants and staff quote (for pages that read the id alone)."""
+    return f"L2G-{application_id:05d}"
+
+
 class Application(db.Model):
     __tablename__ = "applications"
 
@@ -74,7 +79,7 @@ class Application(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"L2G-{self.id:05d}"
+        return reference_for(self.id)
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.state}>"

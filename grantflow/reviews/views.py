@@ -3,12 +3,14 @@ itself, declining, and the reviewer's own profile. The administrators'
 pages are in ``admin_views`` (same blueprint)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
-from ..applications.models import Application
+from ..applications.models import Application, reference_for
 from ..core import navigation
 from ..core.permissions import roles_required
 from ..extensions import db
@@ -53,29 +55,44 @@ def _rounds_in_review() -> list[int]:
                                      Application.state.in_(operations.OPEN_STATES)).exists())).all()
 
 
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One line of the reviewer's queue: what it shows, read as plain columns."""
+    assignment_id: int
+    reference: str
+    title: str | None
+    round_name: str
+    review_due_at: datetime | None
+    coi_status: str
+    review_status: str
+
+
 @bp.route("/")
 @roles_required("reviewer")
 def queue():
-    # two queries whatever the length of the queue (the rubric is in memory); only
-    # the columns the queue shows are loaded (not answers, settings or scores:
-    # decoding their JSON was most of the page's time for a long queue).
+    # two queries whatever the length of the queue. Only the columns the queue
+    # shows are read, as plain rows (building four ORM objects per line, with
+    # every assignment column decoded, was most of the page's time).
     # The assignments are looked up in the rounds now in review (index reviewer,
     # status, round): a reviewer's past rounds, hundreds of assignments to closed
     # applications, are never read. The rounds are a first query, not a
     # subquery: given their ids PostgreSQL plans the index lookup; given a
     # subquery it scanned every active assignment of the reviewer.
     rounds_in_review = _rounds_in_review()
-    assignments = db.session.scalars(
-        select(ReviewAssignment)
+    rows = db.session.execute(
+        select(ReviewAssignment.id, Application.id, Application.title, Round.name, Round.review_due_at,
+               ReviewAssignment.coi_status, Review.status)
+        .select_from(ReviewAssignment)
         .join(ReviewAssignment.application).join(ReviewAssignment.round)
         .outerjoin(ReviewAssignment.review)
-        .options(contains_eager(ReviewAssignment.application).load_only(Application.title, Application.state),
-                 contains_eager(ReviewAssignment.round).load_only(Round.name, Round.review_due_at),
-                 contains_eager(ReviewAssignment.review).load_only(Review.status))
         .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
                ReviewAssignment.round_id.in_(rounds_in_review),
                Application.state.in_(operations.OPEN_STATES))
         .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id)).all()
+    # no review yet reads as "not_started", as ReviewAssignment.review_status does
+    assignments = [QueueEntry(assignment_id, reference_for(application_id), title, round_name, due,
+                              coi_status, review_status or "not_started")
+                   for assignment_id, application_id, title, round_name, due, coi_status, review_status in rows]
     counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}
     return render_template("reviews/queue.html", assignments=assignments, counts=counts,
                            status_labels=STATUS_LABELS)
