@@ -95,12 +95,17 @@ def stale_rounds(round_ids: list[int] | None = None) -> set[int]:
     return {round_id for round_id, fingerprint in current.items() if kept.get(round_id) != fingerprint}
 
 
-def store_round(round_: Round) -> Calibration:
-    """Fit the round and replace its stored calibration (flushed, not committed)."""
+def store_round(round_: Round, *, only_if_stale: bool = False) -> Calibration | None:
+    """Fit the round and replace its stored calibration (flushed, not committed).
+    With ``only_if_stale``, None when the stored fit is already up to date."""
     if db.session.get_bind().dialect.name == "postgresql":
         # two workers refitting one round would both insert its rows: the second waits here
         db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
     fingerprint = fingerprints([round_.id])[round_.id]
+    if only_if_stale:
+        stored = db.session.get(RoundCalibration, round_.id, populate_existing=True)
+        if stored is not None and stored.fingerprint == fingerprint:  # another worker refitted it while this one waited
+            return None
     calibration = fit_round(round_)
     db.session.execute(sa.delete(CalibratedScore).where(CalibratedScore.round_id == round_.id))
     if calibration.merits:
@@ -118,9 +123,10 @@ def store_round(round_: Round) -> Calibration:
 
 def refresh_stale(round_ids: list[int] | None = None) -> list[int]:
     """Refit every round whose stored calibration is out of date; the ids refitted."""
-    refitted = sorted(stale_rounds(round_ids))
-    for round_id in refitted:
-        store_round(db.session.get(Round, round_id))
+    refitted = []
+    for round_id in sorted(stale_rounds(round_ids)):
+        if store_round(db.session.get(Round, round_id), only_if_stale=True) is not None:
+            refitted.append(round_id)
     return refitted
 
 
