@@ -71,7 +71,7 @@ def applications():
     labels = theme_labels()
     themes = sorted(set(labels) | set(queries.theme_choices()), key=lambda t: theme_label(t, labels))
     filter_form = _filter_form_html(
-        request.script_root, replace(filters, page=1), tuple((r.id, f"{r.fund.name}: {r.name}") for r in rounds),
+        request.script_root, replace(filters, page=1), tuple((r.id, f"{r.fund_name}: {r.name}") for r in rounds),
         tuple(_state_choices(current_round)), tuple((t, theme_label(t, labels)) for t in themes))
     return render_template(
         "staff/applications.html", filters=filters, page=page, current_round=current_round,
