@@ -7,7 +7,8 @@ off, as tests do). A commit in this process that changes applications, awards,
 payments, reports or reviews empties the cache at once; other processes see the
 change when their copy expires. The page says when its figures were computed and
 offers to recompute them; exports never use the cache. The dashboard's filter
-form HTML is kept here too, keyed by everything it is rendered from."""
+form HTML and its export form's fields (all but the CSRF token) are kept here
+too, keyed by everything they are rendered from."""
 from __future__ import annotations
 
 import threading
@@ -19,7 +20,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-# a filter set's figures and its filter form are one entry each
+# a filter set's figures, its filter form and its export fields are one entry each
 MAX_ENTRIES = 128
 _entries: OrderedDict = OrderedDict()
 _lock = threading.Lock()

@@ -1,15 +1,21 @@
 """The dashboard's filter form is kept in the dashboard cache, keyed by what it is
 rendered from: each request still shows its own selection and errors, and a
-round added by another process is offered at once (the choices are read fresh)."""
+round added by another process is offered at once (the choices are read fresh).
+The export form's fields are kept too, but not its CSRF token, which is each
+session's own."""
 from __future__ import annotations
 
 import re
 
 import pytest
+from flask import g
 
+from grantflow.core.models import BackgroundJob
 from grantflow.extensions import db
 from grantflow.funds.models import Round
 from grantflow.portfolio import cache
+from grantflow.portfolio.tasks import EXPORT_TASK
+from tests.conftest import login
 from tests.factories_portfolio import create_portfolio
 from tests.querycount import count_queries
 
@@ -65,3 +71,33 @@ def test_a_round_added_elsewhere_is_offered_at_once(client, admin, kept):
         later = client.get("/admin/portfolio/").get_data(as_text=True)
     assert len(later_queries) == len(warm)  # the figures still came from the cache
     assert "Late summer round" in later  # but the filter's choices are read on every request
+
+
+def _export_form(page: str) -> tuple[dict, str]:
+    """The export form's hidden fields and its CSRF token."""
+    form = re.search(r'<form method="post" action="/admin/portfolio/exports">.*?</form>', page, re.S).group(0)
+    hidden = dict(re.findall(r'<input name="([a-z_]+)" type="hidden" value="([^"]*)">', form))
+    return hidden, re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+
+
+def test_the_export_form_has_this_requests_filters_and_this_sessions_token(app, client, admin, kept, monkeypatch):
+    create_portfolio()
+    db.session.commit()
+    other = app.test_client()
+    login(other, admin)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production, from here on
+    texas, texas_token = _export_form(client.get("/admin/portfolio/?us_state=TX").get_data(as_text=True))
+    iowa, iowa_token = _export_form(client.get("/admin/portfolio/?us_state=IA").get_data(as_text=True))
+    assert texas["us_state"] == "TX" and iowa["us_state"] == "IA" and iowa["fund_id"] == ""
+    # another session served the same cached fields gets its own token, and both forms post.
+    # (Flask-WTF keeps a request's token on g, which here lives as long as the
+    # test's app context; in production each request has its own.)
+    g.pop("csrf_token", None)
+    again, other_token = _export_form(other.get("/admin/portfolio/?us_state=IA").get_data(as_text=True))
+    assert again == iowa and other_token != iowa_token
+    for who, token in ((client, iowa_token), (other, other_token)):
+        response = who.post("/admin/portfolio/exports", data={**iowa, "format": "csv", "csrf_token": token})
+        assert response.status_code == 302
+    assert client.post("/admin/portfolio/exports", data={**iowa, "format": "csv"}).status_code == 400
+    jobs = db.session.query(BackgroundJob).filter_by(task=EXPORT_TASK).all()
+    assert [job.args["filters"] for job in jobs] == [{"us_state": "IA"}] * 2
