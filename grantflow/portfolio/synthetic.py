@@ -121,7 +121,19 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
     record_event(actor=None, action="portfolio.synthetic_seeded", subject=fund,
                  data={"count": count, "seed": seed, **stats})
     outbox.commit()
+    _vacuum()
     return stats
+
+
+def _vacuum() -> None:
+    """On PostgreSQL, VACUUM what was bulk-loaded, as autovacuum would soon after:
+    until the visibility map is set, counts cannot use index-only scans (an
+    unfiltered count of 100,000 applications: 22 ms, 6 ms after). VACUUM cannot
+    run inside a transaction, hence a connection of its own in autocommit."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("VACUUM"))
 
 
 def _mix_names(n_rounds: int) -> list[str]:
