@@ -3,12 +3,17 @@
 Summarising 100,000 applications takes seconds however well it is indexed (every
 chart is an aggregate over the filtered portfolio), so the dashboard keeps each
 filter set's figures for PORTFOLIO_CACHE_SECONDS (default 300; 0 turns the cache
-off, as tests do). A commit in this process that changes applications, awards,
-payments, reports or reviews empties the cache at once; other processes see the
-change when their copy expires. The page says when its figures were computed and
-offers to recompute them; exports never use the cache. The dashboard's filter
-form HTML and its export form's fields (all but the CSRF token) are kept here
-too, keyed by everything they are rendered from."""
+off, as tests do). A commit in this process that changes applications,
+organisations, funds, rounds, awards, payments, disbursements, reports, reviews or
+review assignments (tracked_models) through ORM objects empties the cache at
+once (bulk SQL statements are not seen, as no object changes); other processes
+see the change only when their copy expires, up to PORTFOLIO_CACHE_SECONDS later.
+The page says when its figures were computed and offers to recompute them;
+exports never use the cache. The dashboard's filter choices read from the
+database (funds, rounds, years: so a round created by another process is offered
+here only after the expiry), its filter form HTML and its export form's fields
+(all but the CSRF token) are kept here too, the last two keyed by everything
+they are rendered from."""
 from __future__ import annotations
 
 import threading

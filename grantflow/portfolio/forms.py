@@ -17,11 +17,13 @@ from .labels import theme_labels
 ANY = ("", "Any")
 
 
-@dataclass
+@dataclass(frozen=True)
 class FilterChoices:
-    funds: list[tuple[str, str]]
-    rounds: list[tuple[str, str]]
-    years: list[tuple[str, str]]
+    """The choices read from the database; tuples, as the dashboard keeps one copy
+    per process and shares it between requests."""
+    funds: tuple[tuple[str, str], ...]
+    rounds: tuple[tuple[str, str], ...]
+    years: tuple[tuple[str, str], ...]
 
 
 def filter_choices() -> FilterChoices:
@@ -32,7 +34,8 @@ def filter_choices() -> FilterChoices:
     rounds = [(str(round_id), f"{fund_name}: {name}") for round_id, name, _, _, fund_name in rows]
     years = sorted({opens_at.year for _, _, opens_at, _, _ in rows} | {opens_at.year + 1 for _, _, opens_at, _, _ in rows},
                    reverse=True)
-    return FilterChoices(funds=list(funds.items()), rounds=rounds, years=[(str(y), str(y)) for y in years])
+    return FilterChoices(funds=tuple(funds.items()), rounds=tuple(rounds),
+                         years=tuple((str(y), str(y)) for y in years))
 
 
 class FilterForm(Form):
@@ -45,14 +48,14 @@ class FilterForm(Form):
     year = SelectField("Year submitted", validate_choice=False)
 
     def set_choices(self, choices: FilterChoices) -> None:
-        self.fund_id.choices = [ANY] + choices.funds
-        self.round_id.choices = [ANY] + choices.rounds
+        self.fund_id.choices = [ANY, *choices.funds]
+        self.round_id.choices = [ANY, *choices.rounds]
         self.us_state.choices = [ANY] + sorted(((code, name) for code, name in US_STATES.items()),
                                                key=lambda item: item[1])
         self.theme.choices = [ANY] + sorted(theme_labels().items(), key=lambda item: item[1])
         self.applicant_type.choices = [ANY] + [(code, f"{label} ({code})") for code, label in APPLICANT_TYPES.items()]
         self.workflow_state.choices = [ANY] + list(known_workflow_states().items())
-        self.year.choices = [ANY] + choices.years
+        self.year.choices = [ANY, *choices.years]
 
 
 class ExportForm(FlaskForm):

@@ -42,8 +42,7 @@ def _filters_from(values, form: FilterForm) -> PortfolioFilters | None:
 
 def _filter_form_html(form: FilterForm) -> Markup:
     """The filter form's HTML, kept in the dashboard cache under everything it is
-    made of (each field's choices, value and errors, and the page's own URL): the
-    choices are read fresh on every request, so a new round is offered at once.
+    made of (each field's choices, value and errors, and the page's own URL).
     The form has no CSRF token and nothing about the user, so it can be shared."""
     key = ("filter_form", request.script_root,
            tuple((f.name, tuple(f.choices), str(f.data or ""), tuple(f.errors)) for f in form))
@@ -66,10 +65,19 @@ def _export_fields_html(filters: PortfolioFilters) -> Markup:
     return html
 
 
+def _filter_choices():
+    """The funds, rounds and years offered, kept in the dashboard cache like the
+    figures (and emptied with them, as funds and rounds are tracked): a round added
+    in this process is offered at the next request, one added by another process
+    once this process's copy expires."""
+    choices, _ = cache.cached(("filter_choices",), filter_choices)
+    return choices
+
+
 @bp.route("/admin/portfolio/")
 @admin_required
 def dashboard():
-    choices = filter_choices()
+    choices = _filter_choices()
     form = FilterForm(request.args, meta={"csrf": False})
     form.set_choices(choices)
     filters = _filters_from(request.args, form)
