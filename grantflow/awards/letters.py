@@ -13,12 +13,13 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..core import jobs
 from ..core.audit import record_event
 from ..core.models import BackgroundJob
-from ..core.workflow.engine import holds_role
+from ..core.workflow.engine import ConcurrentChange, holds_role
 from ..extensions import db
 from .models import LETTER_KINDS, Award, Letter, LetterBatch
 from .operations import AwardError
@@ -71,8 +72,14 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
     letter = Letter(application=application, kind=kind, version=_next_version(application, kind),
                     template_name=template_name_for(application.round.fund, kind), is_sending=send,
                     created_by=actor, batch=batch)
-    db.session.add(letter)
-    db.session.flush()
+    try:
+        # two people asking at once both read the same latest version: the
+        # second insert breaks the unique (application, kind, version) key
+        with db.session.begin_nested():
+            db.session.add(letter)
+    except IntegrityError:
+        raise ConcurrentChange("Someone else prepared a new version of this letter at the same moment. "
+                               "Reload the page to see it.") from None
     if dispatch:
         letter.job = jobs.enqueue(RENDER_TASK, actor=actor, letter_id=letter.id)
     else:

@@ -111,6 +111,20 @@ def test_send_award_letter_from_the_manage_page(f, client, login_as):
     assert client.post(f"/admin/awards/{application.id}/send").status_code == 409  # already offered
 
 
+def test_two_people_preparing_the_same_letter_at_once_get_a_clear_refusal(f, client, login_as, monkeypatch):
+    application, award, _, admin = fa.create_awarded_application()
+    login_as(admin)
+    assert client.post(f"/admin/awards/{application.id}/letters", data={"kind": "award"}).status_code == 302
+    # the second request read the latest version before the first committed
+    monkeypatch.setattr(letter_ops, "_next_version", lambda application, kind: 1)
+    response = client.post(f"/admin/awards/{application.id}/letters", data={"kind": "award"})
+    assert response.status_code == 409
+    assert "Someone else prepared a new version of this letter" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [v for (v,) in db.session.execute(select(Letter.version).where(Letter.application_id == application.id))
+            ] == [1]
+
+
 def test_failed_letter_shows_its_error_and_a_retry_button(f, client, login_as):
     application, award, _, admin = fa.create_awarded_application()
     letter = fa.create_letter_directly(application, failed=True)
