@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 import filetype
 from flask import current_app
 
+from ..core import outbox
 from ..core.audit import record_event
 from ..core.permissions import ALLOW, Decision, deny
 from ..core.workflow import registry as workflow_registry
@@ -107,6 +108,9 @@ def store_upload(application, field_key: str, upload, actor) -> Attachment:
         final = _upload_dir() / storage_name[:2] / storage_name
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temporary, final)
+        # the file exists from here on: if the transaction that records it rolls
+        # back, nothing would ever point at it again
+        outbox.on_rollback(final.unlink, missing_ok=True)
     finally:
         temporary.unlink(missing_ok=True)
     attachment = Attachment(application=application, field_key=field_key,

@@ -27,6 +27,22 @@ def on_commit(func: Callable, *args, **kwargs) -> None:
 
 
 SAVEPOINTS = "grantflow_savepoints"
+UNDO = "grantflow_undo"
+
+
+def on_rollback(func: Callable, *args, **kwargs) -> None:
+    """Run ``func(*args, **kwargs)`` if the current transaction (or the SAVEPOINT
+    it was registered in) rolls back: undo what the database cannot, such as a
+    file written for a row that will never exist. Dropped on commit."""
+    db.session.info.setdefault(UNDO, []).append((func, args, kwargs))
+
+
+def _run_undo(entries: list) -> None:
+    for func, args, kwargs in reversed(entries):
+        try:
+            func(*args, **kwargs)
+        except Exception:  # an undo that fails must not hide the rollback's own cause
+            log.exception("undo step %s failed", getattr(func, "__name__", func))
 
 
 def _after_commit(session: Session) -> None:
@@ -35,6 +51,7 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.info.pop(SAVEPOINTS, None)
+    session.info.pop(UNDO, None)
     pending = session.info.pop(PENDING, [])
     if pending:
         session.info.setdefault(READY, []).extend(pending)
@@ -44,7 +61,8 @@ def _after_transaction_create(session: Session, transaction) -> None:
     if transaction.nested:
         marks = session.info.setdefault(SAVEPOINTS, {})
         # keep the transaction itself: its id() can then never be reused by another one
-        marks[id(transaction)] = (transaction, len(session.info.get(PENDING, [])))
+        marks[id(transaction)] = (transaction, len(session.info.get(PENDING, [])),
+                                  len(session.info.get(UNDO, [])))
 
 
 def _after_rollback(session: Session, previous) -> None:
@@ -54,13 +72,18 @@ def _after_rollback(session: Session, previous) -> None:
     if previous.parent is None:
         session.info.pop(PENDING, None)
         session.info.pop(SAVEPOINTS, None)
+        _run_undo(session.info.pop(UNDO, []))
         return
     marks = session.info.get(SAVEPOINTS, {})
     transaction = previous  # a failed flush rolls back a subtransaction first: find its SAVEPOINT
     while transaction is not None and id(transaction) not in marks:
         transaction = transaction.parent
     if transaction is not None:
-        del session.info.get(PENDING, [])[marks[id(transaction)][1]:]
+        _, pending_mark, undo_mark = marks[id(transaction)]
+        del session.info.get(PENDING, [])[pending_mark:]
+        undo = session.info.get(UNDO, [])
+        _run_undo(undo[undo_mark:])
+        del undo[undo_mark:]
 
 
 def run_ready() -> None:

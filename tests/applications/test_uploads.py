@@ -13,6 +13,7 @@ from grantflow.applications.uploads import (
     DOCX, XLSX, UploadRefused, can_download_attachment, sniff_content_type, store_upload, stored_path,
 )
 from grantflow.config import PROJECT_ROOT
+from grantflow.core import outbox
 from grantflow.core.workflow import registry as workflow_registry
 from grantflow.extensions import db
 
@@ -81,6 +82,27 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(app, draft, monkey
     with pytest.raises(UploadRefused, match="larger than 2 MB"):
         store_upload(draft, "budget_document", upload(big, "big.pdf"), None)
     assert _stored_files(app) == before
+
+
+def test_a_stored_file_goes_when_its_transaction_rolls_back(app, draft):
+    kept = store_upload(draft, "budget_document", upload(PDF_BYTES, "kept.pdf"), None)
+    outbox.commit()
+    dropped = store_upload(draft, "budget_document", upload(PDF_BYTES, "dropped.pdf"), None)
+    dropped_path = stored_path(dropped)
+    assert dropped_path.exists()
+    db.session.rollback()
+    assert not dropped_path.exists() and stored_path(kept).exists()
+
+
+def test_a_file_stored_inside_a_rolled_back_savepoint_goes_and_the_others_stay(app, draft):
+    before = store_upload(draft, "budget_document", upload(PDF_BYTES, "before.pdf"), None)
+    savepoint = db.session.begin_nested()
+    inside = store_upload(draft, "budget_document", upload(PNG_BYTES, "inside.png"), None)
+    inside_path = stored_path(inside)
+    savepoint.rollback()
+    assert not inside_path.exists()
+    outbox.commit()
+    assert stored_path(before).exists()
 
 
 def test_files_are_stored_outside_the_web_root_under_random_names(app, draft):
