@@ -3,12 +3,13 @@ itself, declining, and the reviewer's own profile. The administrators'
 pages are in ``admin_views`` (same blueprint)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..applications.models import Application, reference_for
 from ..core import navigation
@@ -45,14 +46,32 @@ def _my_open_assignment(assignment_id: int) -> ReviewAssignment:
     return assignment
 
 
-def _rounds_in_review() -> list[int]:
+@functools.cache
+def _rounds_in_review_statement():
     """Rounds with an application open to reviewers: a handful at any time,
     each checked with one probe of the (round, state) index. An assignment's
     round is its application's (both set when it is made), so narrowing the
-    queue to these rounds drops nothing the state filter would keep."""
-    return db.session.scalars(select(Round.id).where(
+    queue to these rounds drops nothing the state filter would keep.
+    Built once (constructing it cost about as much as running it)."""
+    return select(Round.id).where(
         select(Application.id).where(Application.round_id == Round.id,
-                                     Application.state.in_(operations.OPEN_STATES)).exists())).all()
+                                     Application.state.in_(operations.OPEN_STATES)).exists())
+
+
+@functools.cache
+def _queue_statement():
+    """The queue's columns for a reviewer (bound parameter ``reviewer_id``) in
+    the given rounds (``round_ids``, expanded into the IN list when run). Built
+    once, like the statement above."""
+    return (select(ReviewAssignment.id, Application.id, Application.title, Round.name, Round.review_due_at,
+                   ReviewAssignment.coi_status, Review.status)
+            .select_from(ReviewAssignment)
+            .join(ReviewAssignment.application).join(ReviewAssignment.round)
+            .outerjoin(ReviewAssignment.review)
+            .where(ReviewAssignment.reviewer_id == bindparam("reviewer_id"), ReviewAssignment.status == "active",
+                   ReviewAssignment.round_id.in_(bindparam("round_ids", expanding=True)),
+                   Application.state.in_(operations.OPEN_STATES))
+            .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +97,8 @@ def queue():
     # applications, are never read. The rounds are a first query, not a
     # subquery: given their ids PostgreSQL plans the index lookup; given a
     # subquery it scanned every active assignment of the reviewer.
-    rounds_in_review = _rounds_in_review()
-    rows = db.session.execute(
-        select(ReviewAssignment.id, Application.id, Application.title, Round.name, Round.review_due_at,
-               ReviewAssignment.coi_status, Review.status)
-        .select_from(ReviewAssignment)
-        .join(ReviewAssignment.application).join(ReviewAssignment.round)
-        .outerjoin(ReviewAssignment.review)
-        .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
-               ReviewAssignment.round_id.in_(rounds_in_review),
-               Application.state.in_(operations.OPEN_STATES))
-        .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id)).all()
+    rounds_in_review = db.session.scalars(_rounds_in_review_statement()).all()
+    rows = db.session.execute(_queue_statement(), {"reviewer_id": current_user.id, "round_ids": rounds_in_review})
     # no review yet reads as "not_started", as ReviewAssignment.review_status does
     assignments = [QueueEntry(assignment_id, reference_for(application_id), title, round_name, due,
                               coi_status, review_status or "not_started")
