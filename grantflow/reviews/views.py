@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 
 from ..applications.models import Application, reference_for
 from ..core import navigation
+from ..core.links import id_links
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..funds.models import Round
@@ -84,6 +85,7 @@ class QueueEntry:
     review_due_at: datetime | None
     coi_status: str
     review_status: str
+    review_url: str
 
 
 @bp.route("/")
@@ -99,9 +101,10 @@ def queue():
     # subquery it scanned every active assignment of the reviewer.
     rounds_in_review = db.session.scalars(_rounds_in_review_statement()).all()
     rows = db.session.execute(_queue_statement(), {"reviewer_id": current_user.id, "round_ids": rounds_in_review})
+    review_url = id_links("reviews.review", "assignment_id")
     # no review yet reads as "not_started", as ReviewAssignment.review_status does
     assignments = [QueueEntry(assignment_id, reference_for(application_id), title, round_name, due,
-                              coi_status, review_status or "not_started")
+                              coi_status, review_status or "not_started", review_url(assignment_id))
                    for assignment_id, application_id, title, round_name, due, coi_status, review_status in rows]
     counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}
     return render_template("reviews/queue.html", assignments=assignments, counts=counts,
