@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db, login_manager
 from . import outbox
 from .db import format_usd
+from .links import id_links
 from .workflow import ConcurrentChange, TransitionRefused
 
 ERROR_TITLES = {
@@ -84,6 +85,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = (
         lambda value: value.strftime("%B %-d, %Y %H:%M UTC") if value else "—")
     app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join((text or "").splitlines())
+    # a long list's per-row links from one url_for (see core.links)
+    app.jinja_env.globals["id_links"] = id_links
 
     @app.context_processor
     def navigation():
