@@ -85,9 +85,10 @@ def _is_postgres() -> bool:
 
 def has_theme(theme: str):
     """``themes`` is a JSON list; match one element exactly, in SQL."""
+    themes = Application.__table__.c.themes
     if _is_postgres():
-        return sa.cast(Application.themes, JSONB).contains([theme])
-    element = func.json_each(Application.themes).table_valued("value")
+        return sa.cast(themes, JSONB).contains([theme])
+    element = func.json_each(themes).table_valued("value")
     return exists(select(1).select_from(element).where(element.c.value == theme))
 
 
@@ -107,29 +108,34 @@ def count_matching(filters: ApplicationFilters) -> int:
     foreign key, enforced on SQLite too), so the count is the same, and counting
     one table is answered from an index (0.02 ms instead of 12 ms at 100,000 on
     SQLite: no join walked per row)."""
-    query = select(func.count()).select_from(Application)
+    applications = Application.__table__
+    query = select(func.count()).select_from(applications)
     if needs_organisations(filters):
-        query = query.join(Application.organisation)
+        query = query.join(Organisation.__table__, Organisation.__table__.c.id == applications.c.organisation_id)
     return db.session.scalar(_restricted(query, filters))
 
 
 def _restricted(query, filters: ApplicationFilters):
+    """``query`` with the filters' conditions, written on the tables' columns
+    (the same SQL as the mapped attributes): the list's own queries stay plain
+    selects, without the ORM's statement and result handling."""
+    applications, organisations = Application.__table__.c, Organisation.__table__.c
     if filters.round_id is not None:
-        query = query.where(Application.round_id == filters.round_id)
+        query = query.where(applications.round_id == filters.round_id)
     if filters.state:
-        query = query.where(Application.state == filters.state)
+        query = query.where(applications.state == filters.state)
     if filters.theme:
         query = query.where(has_theme(filters.theme))
     if filters.applicant_type:
-        query = query.where(Organisation.applicant_type == filters.applicant_type)
+        query = query.where(organisations.applicant_type == filters.applicant_type)
     if filters.us_state:
-        query = query.where(Organisation.state == filters.us_state)
+        query = query.where(organisations.state == filters.us_state)
     if filters.q:
         pattern = _like(filters.q)
-        matches = [Organisation.name.ilike(pattern, escape="\\"), Application.title.ilike(pattern, escape="\\")]
+        matches = [organisations.name.ilike(pattern, escape="\\"), applications.title.ilike(pattern, escape="\\")]
         reference = REFERENCE.match(filters.q)
         if reference:
-            matches.append(Application.id == int(reference.group(1)))
+            matches.append(applications.id == int(reference.group(1)))
         query = query.where(or_(*matches))
     return query
 
@@ -190,16 +196,23 @@ class ListedApplication:
         return definition_for(self).state(self.state).label
 
 
-LISTED_COLUMNS = (Application.id, Application.title, Organisation.name, Organisation.applicant_type,
-                  Organisation.state, Round.name, Application.amount_requested_cents, Application.workflow_key,
-                  Application.workflow_version, Application.state, Application.state_changed_at)
+# the tables' columns, not the mapped attributes: a plain select (see _restricted)
+LISTED_COLUMNS = tuple(table.c[name] for table, name in (
+    (Application.__table__, "id"), (Application.__table__, "title"), (Organisation.__table__, "name"),
+    (Organisation.__table__, "applicant_type"), (Organisation.__table__, "state"), (Round.__table__, "name"),
+    (Application.__table__, "amount_requested_cents"), (Application.__table__, "workflow_key"),
+    (Application.__table__, "workflow_version"), (Application.__table__, "state"),
+    (Application.__table__, "state_changed_at")))
 
 
 def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) -> Page:
     total = count_matching(filters)
     page = min(filters.page, max(1, math.ceil(total / per_page)))
-    query = _restricted(select(*LISTED_COLUMNS).join(Application.organisation).join(Application.round), filters)
-    rows = db.session.execute(query.order_by(Application.id).limit(per_page).offset((page - 1) * per_page))
+    applications, organisations, rounds = Application.__table__, Organisation.__table__, Round.__table__
+    query = _restricted(select(*LISTED_COLUMNS).select_from(
+        applications.join(organisations, organisations.c.id == applications.c.organisation_id)
+        .join(rounds, rounds.c.id == applications.c.round_id)), filters)
+    rows = db.session.execute(query.order_by(applications.c.id).limit(per_page).offset((page - 1) * per_page))
     return Page(items=[ListedApplication(*row) for row in rows], total=total, page=page, per_page=per_page)
 
 
