@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from ..applications.models import Application
+from ..core import jobs
+from ..core.audit import record_event
+from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..core.workflow import definitions
 from ..core.workflow.diagram import render_svg
@@ -20,6 +23,7 @@ from ..organisations.models import APPLICANT_TYPES, US_STATES
 from . import queries
 from .operations import bulk_fire
 from .presenters import theme_label, theme_labels, workflow_context
+from .tasks import BULK_TASK
 from .views import bp
 
 
@@ -79,6 +83,10 @@ def applications():
     )
 
 
+#: a bulk action on more applications than this runs as a background job
+BULK_IN_REQUEST_LIMIT = 200
+
+
 def _bulk_targets(filters) -> list[Application]:
     if request.form.get("scope") == "all":
         return queries.all_matching(filters)
@@ -114,9 +122,38 @@ def bulk_action():
             scope=request.form.get("scope", "selected"),
             comment_error="Enter a comment: this step needs one." if comment_missing and attempted else None,
         ), (400 if comment_missing and attempted else 200)
+    if len(targets) > BULK_IN_REQUEST_LIMIT:
+        # too many for one request: a job makes the same moves a batch at a time
+        job = jobs.enqueue(BULK_TASK, actor=current_user, trigger=trigger, label=label, comment=comment or None,
+                           application_ids=[a.id for a in targets])
+        record_event(actor=current_user, action="staff.bulk_requested", subject=job,
+                     data={"trigger": trigger, "count": len(targets), "filters": filters.as_args()})
+        return redirect(url_for("staff.bulk_job", job_id=job.id, **filters.as_args()))
     results = bulk_fire(targets, trigger, current_user, comment=comment or None)
     return render_template("staff/bulk_results.html", results=results, label=label, back=back,
                            done=sum(r.is_done for r in results))
+
+
+#: seconds between reloads of the page of a bulk action in progress
+BULK_REFRESH_SECONDS = 3
+
+
+@bp.route("/admin/applications/bulk/<int:job_id>")
+@admin_required
+def bulk_job(job_id: int):
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or job.task != BULK_TASK:
+        abort(404)
+    filters = queries.ApplicationFilters.from_args(request.args)
+    refresh = job.status in ("queued", "running") and request.args.get("refresh") != "off"
+    response = current_app.make_response(render_template(
+        "staff/bulk_job.html", job=job, label=job.args.get("label", job.args["trigger"]), refresh=refresh,
+        refresh_seconds=BULK_REFRESH_SECONDS, filters=filters,
+        back=url_for("staff.applications", **filters.as_args())))
+    if refresh:
+        # a Refresh header reloads without JavaScript; the page links to stopping it (WCAG 2.2.1)
+        response.headers["Refresh"] = str(BULK_REFRESH_SECONDS)
+    return response
 
 
 @bp.route("/admin/applications/<int:application_id>")

@@ -5,6 +5,22 @@ organisation's members and staff (a refused move is 403 with the reason);
 other organisations and unassigned reviewers get 404. ``withdraw`` on the
 scenario's draft: the applicant gets its confirmation page (200)."""
 
+from grantflow.core.models import BackgroundJob
+from grantflow.extensions import db
+from grantflow.staff.tasks import BULK_TASK
+
+
+def _bulk_job(s):
+    job = BackgroundJob(task=BULK_TASK, status="done", created_by_id=s.admin.id,
+                        args={"trigger": "start_screening", "label": "Start screening", "application_ids": []},
+                        result={"label": "Start screening", "total": 0, "done": 0, "refused_total": 0, "refused": []})
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+SCENARIO = {"bulk_job": _bulk_job}
+
 ADMIN = {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer": 403, "admin": 200}
 DEFAULT_WORKFLOW = {"key": lambda s: "local_to_global", "version": lambda s: 1}
 
@@ -17,6 +33,7 @@ ROUTES = {
     },
     "staff.applications": ADMIN,
     "staff.bulk_action": {**ADMIN, "admin": 302},  # nothing selected: back to the list with a message
+    "staff.bulk_job": {**ADMIN, "args": {"job_id": lambda s: s.bulk_job.id}},
     "staff.application": ADMIN,
     "staff.workflows": ADMIN,
     "staff.workflow": {**ADMIN, "args": DEFAULT_WORKFLOW},

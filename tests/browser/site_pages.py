@@ -64,6 +64,7 @@ class Samples:
     letters: list[tuple[int, int, str]] = field(default_factory=list)     # (letter, application, kind)
     batches: list[int] = field(default_factory=list)
     export_jobs: list[int] = field(default_factory=list)
+    bulk_jobs: list[int] = field(default_factory=list)
     emails: list[int] = field(default_factory=list)
     reviewers: list[int] = field(default_factory=list)                   # user ids
     reviewer_emails: dict[int, str] = field(default_factory=dict)
@@ -86,6 +87,7 @@ def seed_site(app) -> None:
     from grantflow.extensions import db
     from grantflow.funds.models import Fund, Round
     from grantflow.portfolio.tasks import EXPORT_TASK
+    from grantflow.staff.tasks import BULK_TASK
     from grantflow.users.models import User
     from grantflow.users.operations import invite_user
 
@@ -113,6 +115,17 @@ def seed_site(app) -> None:
         # and one still waiting for a worker, whose page follows its progress
         db.session.add(BackgroundJob(task=EXPORT_TASK, args={"format": "xlsx", "filters": {}, "staff": True},
                                      created_by_id=admin.id))
+        # a large bulk action's page: one finished with a refusal, one part-way through
+        refused = [{"id": application.id, "reference": application.reference, "title": application.title,
+                    "reason": "This cannot be done while the application is “In review”."}]
+        bulk_args = {"trigger": "start_screening", "label": "Start screening", "application_ids": [application.id]}
+        db.session.add_all([
+            BackgroundJob(task=BULK_TASK, args=bulk_args, status="done", created_by_id=admin.id,
+                          progress_done=1, progress_total=1,
+                          result={"label": "Start screening", "total": 1, "done": 0, "refused_total": 1,
+                                  "refused": refused}),
+            BackgroundJob(task=BULK_TASK, args=bulk_args, status="running", created_by_id=admin.id,
+                          progress_done=0, progress_total=1)])
         outbox.commit()
 
 
@@ -147,6 +160,7 @@ def sample_site(app) -> Samples:
     from grantflow.funds.models import Fund, Round
     from grantflow.portfolio.tasks import EXPORT_TASK
     from grantflow.reporting.filing import definition_for as report_definition
+    from grantflow.staff.tasks import BULK_TASK
     from grantflow.reporting.models import Report
     from grantflow.reviews.models import ReviewAssignment
     from grantflow.users.models import User
@@ -185,6 +199,7 @@ def sample_site(app) -> Samples:
                 s.letters.append((letter.id, letter.application_id, letter.kind))
         s.batches = list(db.session.scalars(select(LetterBatch.id)))
         s.export_jobs = list(db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.task == EXPORT_TASK)))
+        s.bulk_jobs = list(db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.task == BULK_TASK)))
         seen = set()
         for email in db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)):
             if email.template not in seen and len(seen) < 3:
@@ -249,6 +264,7 @@ STATE_NOTES = {frozenset({"application_id"})}
 ENDPOINT_FILLERS = {
     "users.reset_password": lambda s: [({"token": s.reset_token}, None, "")],
     "users.accept_invitation": lambda s: [({"token": s.invite_token}, None, "")],
+    "staff.bulk_job": lambda s: [({"job_id": j}, None, "") for j in s.bulk_jobs],
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.core import outbox
-from grantflow.core.models import AuditEvent, OutboxEmail
+from grantflow.core.models import AuditEvent, BackgroundJob, OutboxEmail
 from grantflow.extensions import db
 
 from tests import factories
@@ -129,6 +129,62 @@ def test_bulk_move_on_everything_matching_the_filters(client, admin):
     assert "3 of 3 applications moved" in response.get_data(as_text=True)
     db.session.expire_all()
     assert other.state == "submitted"
+
+
+def test_a_large_bulk_move_runs_as_a_job_a_batch_at_a_time(client, admin, monkeypatch):
+    from grantflow.staff import tasks, views_applications
+
+    monkeypatch.setattr(views_applications, "BULK_IN_REQUEST_LIMIT", 2)
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    round_ = factories.create_round()
+    movable = make_applications(round_, 4, state="screening")
+    [conflicting] = make_applications(round_, 1, state="screening", name="Busy Town")
+    db.session.commit()
+    # somebody else moves one after the administrator looked: the job re-checks each move
+    original = tasks.bulk_fire
+
+    def moved_meanwhile(batch, *args, **kwargs):
+        for application in batch:
+            if application.id == conflicting.id:
+                application.state = "ineligible"
+        return original(batch, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, "bulk_fire", moved_meanwhile)
+    response = client.post("/admin/applications/bulk", data={
+        "trigger": "send_to_review", "scope": "all", "state": "screening", "round": str(round_.id)})
+    assert response.status_code == 302 and "/admin/applications/bulk/" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Refresh" not in page.headers  # done in-process (no REDIS_URL)
+    assert "4 of 5 applications moved; 1 could not be moved" in html
+    assert f"L2G-{conflicting.id:05d}" in html and "“Ineligible”" in html
+    assert f"/admin/applications?state=screening&amp;round={round_.id}" in html  # back to the same filters
+    db.session.expire_all()
+    assert {a.state for a in movable} == {"in_review"}
+    job = db.session.scalar(select(BackgroundJob).where(BackgroundJob.task == tasks.BULK_TASK))
+    assert job.status == "done" and job.progress_done == job.progress_total == 5
+    assert job.result["done"] == 4 and job.result["refused_total"] == 1
+    requested = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "staff.bulk_requested"))
+    assert requested.actor_id == admin.id and requested.data["count"] == 5
+    moves = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "workflow.send_to_review")).all()
+    assert sorted(e.application_id for e in moves) == sorted(a.id for a in movable)
+
+
+def test_the_bulk_job_page_shows_progress_and_is_only_for_bulk_jobs(client, admin):
+    from grantflow.staff.tasks import BULK_TASK
+
+    running = BackgroundJob(task=BULK_TASK, status="running", progress_done=100, progress_total=400,
+                            args={"trigger": "send_to_review", "label": "Send to review", "application_ids": [1]})
+    other = BackgroundJob(task="grantflow.core.tasks.database_health", status="done", args={})
+    db.session.add_all([running, other])
+    db.session.commit()
+    page = client.get(f"/admin/applications/bulk/{running.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Refresh"] == "3"
+    assert "Moving: 100 of 400 applications done (25%)" in html and "Stop reloading" in html
+    stopped = client.get(f"/admin/applications/bulk/{running.id}?refresh=off")
+    assert "Refresh" not in stopped.headers
+    assert client.get(f"/admin/applications/bulk/{other.id}").status_code == 404
 
 
 def test_bulk_move_with_a_confirmation_and_a_required_comment(client, admin):
