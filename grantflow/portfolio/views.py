@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..core import jobs, navigation
 from ..core.audit import record_event
+from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..extensions import db
@@ -117,10 +118,6 @@ def start_export():
     return redirect(url_for("portfolio.export_status", job_id=job.id))
 
 
-#: seconds between reloads of the page of an export in progress
-EXPORT_REFRESH_SECONDS = 3
-
-
 def _export_job(job_id: int) -> BackgroundJob:
     job = db.session.get(BackgroundJob, job_id)
     if job is None or job.task != EXPORT_TASK:
@@ -132,16 +129,8 @@ def _export_job(job_id: int) -> BackgroundJob:
 @admin_required
 def export_status(job_id: int):
     job = _export_job(job_id)
-    fmt = FORMATS[job.args["format"]]
-    refresh = job.status in ("queued", "running") and request.args.get("refresh") != "off"
-    response = current_app.make_response(render_template(
-        "portfolio/export_status.html", job=job, fmt=fmt, filters=PortfolioFilters(**job.args.get("filters", {})),
-        refresh=refresh, refresh_seconds=EXPORT_REFRESH_SECONDS))
-    if refresh:
-        # A Refresh header reloads the page without JavaScript, and the page offers
-        # a link to stop it (WCAG 2.2.1); a <meta> refresh could not be stopped.
-        response.headers["Refresh"] = str(EXPORT_REFRESH_SECONDS)
-    return response
+    return job_page("portfolio/export_status.html", job, fmt=FORMATS[job.args["format"]],
+                    filters=PortfolioFilters(**job.args.get("filters", {})))
 
 
 @bp.route("/admin/portfolio/exports/<int:job_id>/download")

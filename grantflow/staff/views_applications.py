@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..applications.models import Application
 from ..core import jobs
 from ..core.audit import record_event
+from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..core.workflow import definitions
@@ -134,10 +135,6 @@ def bulk_action():
                            done=sum(r.is_done for r in results))
 
 
-#: seconds between reloads of the page of a bulk action in progress
-BULK_REFRESH_SECONDS = 3
-
-
 @bp.route("/admin/applications/bulk/<int:job_id>")
 @admin_required
 def bulk_job(job_id: int):
@@ -145,15 +142,8 @@ def bulk_job(job_id: int):
     if job is None or job.task != BULK_TASK:
         abort(404)
     filters = queries.ApplicationFilters.from_args(request.args)
-    refresh = job.status in ("queued", "running") and request.args.get("refresh") != "off"
-    response = current_app.make_response(render_template(
-        "staff/bulk_job.html", job=job, label=job.args.get("label", job.args["trigger"]), refresh=refresh,
-        refresh_seconds=BULK_REFRESH_SECONDS, filters=filters,
-        back=url_for("staff.applications", **filters.as_args())))
-    if refresh:
-        # a Refresh header reloads without JavaScript; the page links to stopping it (WCAG 2.2.1)
-        response.headers["Refresh"] = str(BULK_REFRESH_SECONDS)
-    return response
+    return job_page("staff/bulk_job.html", job, label=job.args.get("label", job.args["trigger"]), filters=filters,
+                    back=url_for("staff.applications", **filters.as_args()))
 
 
 @bp.route("/admin/applications/<int:application_id>")
