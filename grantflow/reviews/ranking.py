@@ -11,10 +11,11 @@ from ..extensions import db
 from ..funds.models import Round
 from ..users.models import User
 from .aggregation import (
-    DEFAULT_DISAGREEMENT, ApplicationStats, Score, calibrate, explain_offset, summarise,
+    DEFAULT_DISAGREEMENT, ApplicationStats, calibrate, explain_offset, summarise,
     uncertain_near_line, with_calibration,
 )
-from .models import Review, ReviewAssignment
+from .calibration_store import round_scores
+from .models import ReviewAssignment
 
 #: states whose requested amount no longer competes for the budget
 OUT_OF_THE_RUNNING = {"declined", "withdrawn", "offer_declined", "ineligible"}
@@ -116,18 +117,9 @@ def round_settings(round_: Round) -> dict:
             "shrinkage": float(shrinkage) if shrinkage is not None else None}
 
 
-def submitted_scores(round_id: int) -> list[Score]:
-    rows = db.session.execute(
-        select(Review.application_id, Review.reviewer_id, Review.weighted_score, Review.recommendation)
-        .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
-        .where(ReviewAssignment.round_id == round_id, ReviewAssignment.status == "active",
-               Review.status == "submitted")).all()
-    return [Score(a, r, float(s), rec) for a, r, s, rec in rows]
-
-
 def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool | None = None) -> Ranking:
     settings = round_settings(round_)
-    scores = submitted_scores(round_.id)
+    scores = round_scores(round_.id)
     stats = summarise(scores, disagreement_threshold=settings["disagreement"])
     calibration = calibrate(scores, shrinkage=settings["shrinkage"])
     with_calibration(stats, calibration)
