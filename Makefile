@@ -50,12 +50,16 @@ demo: install fonts
 test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Regenerate the initial migration from the models (only until the first release;
-# after that, add revisions with `grantflow db migrate -m "..."`).
+# Regenerate the initial migration (0001) from the models (only until the first
+# release; after that, add revisions with `grantflow db migrate -m "..."`). The
+# hand-written revisions after it (0002: the tally triggers, which autogenerate
+# cannot see) are set aside meanwhile and kept.
 migration: install
-	rm -f migrations/versions/*.py
-	tmp=$$(mktemp -d) && DATABASE_URL=sqlite:///$$tmp/m.sqlite $(BIN)/grantflow db upgrade && \
-	  DATABASE_URL=sqlite:///$$tmp/m.sqlite $(BIN)/grantflow db migrate -m "initial schema" --rev-id 0001 && rm -rf $$tmp
+	tmp=$$(mktemp -d) && mkdir $$tmp/kept && \
+	  for f in migrations/versions/*.py; do case $$f in */0001_*) rm -f $$f;; *) mv $$f $$tmp/kept/;; esac; done && \
+	  DATABASE_URL=sqlite:///$$tmp/m.sqlite $(BIN)/grantflow db upgrade && \
+	  DATABASE_URL=sqlite:///$$tmp/m.sqlite $(BIN)/grantflow db migrate -m "initial schema" --rev-id 0001 && \
+	  mv $$tmp/kept/*.py migrations/versions/ 2>/dev/null; rm -rf $$tmp
 
 bench: install
 	$(BIN)/python -m bench

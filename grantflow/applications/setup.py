@@ -4,6 +4,7 @@ template helpers the read-only answers partial uses."""
 from __future__ import annotations
 
 from ..core import formdefs
+from . import tallies
 
 
 def application_attachments(application) -> dict:
@@ -38,6 +39,7 @@ def attachment_rows(application) -> list[dict]:
 
 def init_app(app) -> None:
     formdefs.init_app(app)
+    tallies.listen()
     app.add_template_global(formdefs.definition_for, "application_form")
     app.add_template_global(application_attachments, "application_attachments")
     app.add_template_global(attachment_rows, "application_attachment_rows")

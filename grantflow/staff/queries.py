@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ..applications import tallies
 from ..applications.models import Application, reference_for
 from ..core.workflow.engine import definition_for
 from ..extensions import db
@@ -103,11 +104,14 @@ def needs_organisations(filters: ApplicationFilters) -> bool:
 
 
 def count_matching(filters: ApplicationFilters) -> int:
-    """How many applications match, exactly. Without organisation filters the
-    join is left out: every application has exactly one organisation (a NOT NULL
-    foreign key, enforced on SQLite too), so the count is the same, and counting
-    one table is answered from an index (0.02 ms instead of 12 ms at 100,000 on
-    SQLite: no join walked per row)."""
+    """How many applications match, exactly. With no filter but round and state
+    the database's tallies answer (``applications.tallies``: a sum of a few
+    hundred rows, where counting 100,000 applications is a 5-8 ms index scan on
+    PostgreSQL). Other filters count the matching rows; without organisation
+    filters the join is left out: every application has exactly one
+    organisation (a NOT NULL foreign key, enforced on SQLite too)."""
+    if not (filters.theme or needs_organisations(filters)):
+        return tallies.count(filters.round_id, filters.state or None)
     applications = Application.__table__
     query = select(func.count()).select_from(applications)
     if needs_organisations(filters):
