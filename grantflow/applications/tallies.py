@@ -13,10 +13,12 @@ moving applications in opposite directions never wait on (or deadlock over) a
 shared counter row. ``compact()`` folds the rows into one per (round, state); it
 takes exactly the rows it deletes (``DELETE ... RETURNING``), so it can run
 alongside writers and other compactions without losing or doubling a delta.
-Readers queue it once the table has grown past ``COMPACT_AFTER`` rows.
+Readers queue it once the table has grown past ``COMPACT_AFTER`` rows (the
+row count comes with the sum, in the same statement).
 """
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 
@@ -88,17 +90,37 @@ def install_triggers(target, connection, **kw) -> None:
 _TALLIES = ApplicationTally.__table__
 
 
+def subqueries(by_round: bool, by_state: bool):
+    """(total, rows): scalar subqueries of how many applications there are (in
+    the round bound as ``round_id``, in the state bound as ``state``) and of how
+    many tally rows that took, to embed in a larger statement."""
+    total = sa.select(sa.func.coalesce(sa.func.sum(_TALLIES.c.delta), 0))
+    if by_round:
+        total = total.where(_TALLIES.c.round_id == sa.bindparam("round_id"))
+    if by_state:
+        total = total.where(_TALLIES.c.state == sa.bindparam("state"))
+    rows = sa.select(sa.func.count()).select_from(_TALLIES)
+    return total.scalar_subquery(), rows.scalar_subquery()
+
+
+@functools.cache
+def _count_statement(by_round: bool, by_state: bool):
+    total, rows = subqueries(by_round, by_state)
+    return sa.select(total, rows)
+
+
 def count(round_id: int | None = None, state: str | None = None) -> int:
     """How many applications there are (in a round, in a state), exactly."""
-    query = sa.select(sa.func.coalesce(sa.func.sum(_TALLIES.c.delta), 0), sa.func.count())
-    if round_id is not None:
-        query = query.where(_TALLIES.c.round_id == round_id)
-    if state:
-        query = query.where(_TALLIES.c.state == state)
-    total, rows = db.session.execute(query).one()
+    params = {"round_id": round_id, "state": state}
+    total, rows = db.session.execute(_count_statement(round_id is not None, bool(state)), params).one()
+    check_size(rows)
+    return int(total)
+
+
+def check_size(rows: int) -> None:
+    """Given how many rows the tallies have: queue a compaction when they are too many."""
     if rows > COMPACT_AFTER:
         _queue_compaction()
-    return int(total)
 
 
 _last_queued = [0.0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -84,18 +84,78 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def has_theme(theme: str):
-    """``themes`` is a JSON list; match one element exactly, in SQL."""
-    themes = Application.__table__.c.themes
-    if _is_postgres():
-        return sa.cast(themes, JSONB).contains([theme])
-    element = func.json_each(themes).table_valued("value")
-    return exists(select(1).select_from(element).where(element.c.value == theme))
+def _criteria(filters: ApplicationFilters) -> dict:
+    """The filters as bound parameters, by name; which names are present decides
+    the statement (see ``_conditions``), their values are only bound."""
+    params: dict = {}
+    if filters.round_id is not None:
+        params["round_id"] = filters.round_id
+    if filters.state:
+        params["state"] = filters.state
+    if filters.theme:
+        params["theme"] = [filters.theme] if _is_postgres() else filters.theme
+    if filters.applicant_type:
+        params["applicant_type"] = filters.applicant_type
+    if filters.us_state:
+        params["us_state"] = filters.us_state
+    if filters.q:
+        params["pattern"] = _like(filters.q)
+        reference = REFERENCE.match(filters.q)
+        if reference:
+            params["reference"] = int(reference.group(1))
+    return params
+
+
+ORGANISATION_CRITERIA = frozenset({"applicant_type", "us_state", "pattern"})
+#: criteria the database's tallies can count (``applications.tallies``)
+TALLIED_CRITERIA = frozenset({"round_id", "state"})
+
+
+def _conditions(names: tuple[str, ...], postgres: bool) -> list:
+    """The WHERE conditions for these criteria, on the tables' columns with
+    bound parameters: each statement is built once per combination of filters
+    (building and keying it took longer than running it)."""
+    applications, organisations = Application.__table__.c, Organisation.__table__.c
+    conditions = []
+    if "round_id" in names:
+        conditions.append(applications.round_id == bindparam("round_id"))
+    if "state" in names:
+        conditions.append(applications.state == bindparam("state"))
+    if "theme" in names:
+        # ``themes`` is a JSON list: match one element exactly, in SQL
+        if postgres:
+            conditions.append(sa.cast(applications.themes, JSONB).contains(bindparam("theme", type_=JSONB)))
+        else:
+            element = func.json_each(applications.themes).table_valued("value")
+            conditions.append(exists(select(1).select_from(element).where(element.c.value == bindparam("theme"))))
+    if "applicant_type" in names:
+        conditions.append(organisations.applicant_type == bindparam("applicant_type"))
+    if "us_state" in names:
+        conditions.append(organisations.state == bindparam("us_state"))
+    if "pattern" in names:
+        pattern = bindparam("pattern")
+        matches = [organisations.name.ilike(pattern, escape="\\"), applications.title.ilike(pattern, escape="\\")]
+        if "reference" in names:
+            matches.append(applications.id == bindparam("reference"))
+        conditions.append(or_(*matches))
+    return conditions
+
+
+def _matching_from(names: tuple[str, ...]):
+    """``applications``, joined to ``organisations`` only when a filter needs it:
+    every application has exactly one organisation (a NOT NULL foreign key,
+    enforced on SQLite too), so counts are the same without the join."""
+    applications, organisations = Application.__table__, Organisation.__table__
+    if ORGANISATION_CRITERIA.isdisjoint(names):
+        return applications
+    return applications.join(organisations, organisations.c.id == applications.c.organisation_id)
 
 
 def filtered(filters: ApplicationFilters):
-    """``SELECT applications JOIN organisations`` restricted by the filters."""
-    return _restricted(select(Application).join(Application.organisation), filters)
+    """``SELECT applications JOIN organisations`` restricted by the filters (values bound)."""
+    params = _criteria(filters)
+    query = select(Application).join(Application.organisation).where(*_conditions(tuple(params), _is_postgres()))
+    return query.params(**params)
 
 
 def needs_organisations(filters: ApplicationFilters) -> bool:
@@ -103,45 +163,19 @@ def needs_organisations(filters: ApplicationFilters) -> bool:
     return bool(filters.applicant_type or filters.us_state or filters.q)
 
 
+@functools.cache
+def _count_statement(names: tuple[str, ...], postgres: bool):
+    return select(func.count()).select_from(_matching_from(names)).where(*_conditions(names, postgres))
+
+
 def count_matching(filters: ApplicationFilters) -> int:
     """How many applications match, exactly. With no filter but round and state
-    the database's tallies answer (``applications.tallies``: a sum of a few
-    hundred rows, where counting 100,000 applications is a 5-8 ms index scan on
-    PostgreSQL). Other filters count the matching rows; without organisation
-    filters the join is left out: every application has exactly one
-    organisation (a NOT NULL foreign key, enforced on SQLite too)."""
-    if not (filters.theme or needs_organisations(filters)):
+    the database's tallies answer (a sum of a few hundred rows, where counting
+    100,000 applications is a 5-8 ms index scan on PostgreSQL)."""
+    params = _criteria(filters)
+    if TALLIED_CRITERIA.issuperset(params):
         return tallies.count(filters.round_id, filters.state or None)
-    applications = Application.__table__
-    query = select(func.count()).select_from(applications)
-    if needs_organisations(filters):
-        query = query.join(Organisation.__table__, Organisation.__table__.c.id == applications.c.organisation_id)
-    return db.session.scalar(_restricted(query, filters))
-
-
-def _restricted(query, filters: ApplicationFilters):
-    """``query`` with the filters' conditions, written on the tables' columns
-    (the same SQL as the mapped attributes): the list's own queries stay plain
-    selects, without the ORM's statement and result handling."""
-    applications, organisations = Application.__table__.c, Organisation.__table__.c
-    if filters.round_id is not None:
-        query = query.where(applications.round_id == filters.round_id)
-    if filters.state:
-        query = query.where(applications.state == filters.state)
-    if filters.theme:
-        query = query.where(has_theme(filters.theme))
-    if filters.applicant_type:
-        query = query.where(organisations.applicant_type == filters.applicant_type)
-    if filters.us_state:
-        query = query.where(organisations.state == filters.us_state)
-    if filters.q:
-        pattern = _like(filters.q)
-        matches = [organisations.name.ilike(pattern, escape="\\"), applications.title.ilike(pattern, escape="\\")]
-        reference = REFERENCE.match(filters.q)
-        if reference:
-            matches.append(applications.id == int(reference.group(1)))
-        query = query.where(or_(*matches))
-    return query
+    return db.session.scalar(_count_statement(tuple(params), _is_postgres()), params)
 
 
 def with_related(query):
@@ -200,7 +234,7 @@ class ListedApplication:
         return definition_for(self).state(self.state).label
 
 
-# the tables' columns, not the mapped attributes: a plain select (see _restricted)
+# the tables' columns, not the mapped attributes: a plain select (see _conditions)
 LISTED_COLUMNS = tuple(table.c[name] for table, name in (
     (Application.__table__, "id"), (Application.__table__, "title"), (Organisation.__table__, "name"),
     (Organisation.__table__, "applicant_type"), (Organisation.__table__, "state"), (Round.__table__, "name"),
@@ -209,15 +243,43 @@ LISTED_COLUMNS = tuple(table.c[name] for table, name in (
     (Application.__table__, "state_changed_at")))
 
 
-def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) -> Page:
-    total = count_matching(filters)
-    page = min(filters.page, max(1, math.ceil(total / per_page)))
+@functools.cache
+def _page_statement(names: tuple[str, ...], postgres: bool):
+    """A page of the list, each row carrying the total: one statement instead of
+    a count and a page (on PostgreSQL every statement is a round trip). The
+    total is an uncorrelated subquery, computed once, from the tallies when
+    they can answer (with their own size, to know when to compact them)."""
     applications, organisations, rounds = Application.__table__, Organisation.__table__, Round.__table__
-    query = _restricted(select(*LISTED_COLUMNS).select_from(
-        applications.join(organisations, organisations.c.id == applications.c.organisation_id)
-        .join(rounds, rounds.c.id == applications.c.round_id)), filters)
-    rows = db.session.execute(query.order_by(applications.c.id).limit(per_page).offset((page - 1) * per_page))
-    return Page(items=[ListedApplication(*row) for row in rows], total=total, page=page, per_page=per_page)
+    if TALLIED_CRITERIA.issuperset(names):
+        total, tally_rows = tallies.subqueries("round_id" in names, "state" in names)
+    else:
+        total, tally_rows = _count_statement(names, postgres).scalar_subquery(), sa.null()
+    return (select(*LISTED_COLUMNS, total.label("total"), tally_rows.label("tally_rows"))
+            .select_from(applications.join(organisations, organisations.c.id == applications.c.organisation_id)
+                         .join(rounds, rounds.c.id == applications.c.round_id))
+            .where(*_conditions(names, postgres))
+            .order_by(applications.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) -> Page:
+    params = _criteria(filters)
+    statement = _page_statement(tuple(params), _is_postgres())
+    page = filters.page
+    rows = db.session.execute(statement, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
+    if rows:
+        total = rows[0].total
+        if rows[0].tally_rows is not None:
+            tallies.check_size(rows[0].tally_rows)
+    else:
+        # nothing on this page: none at all, or a page past the last one (then show the last)
+        total = count_matching(filters) if page > 1 else 0
+        last = max(1, math.ceil(total / per_page))
+        if page > last:
+            page = last
+            if total:
+                rows = db.session.execute(statement, {**params, "limit": per_page,
+                                                      "offset": (page - 1) * per_page})
+    return Page(items=[ListedApplication(*row[:-2]) for row in rows], total=total, page=page, per_page=per_page)
 
 
 def all_matching(filters: ApplicationFilters) -> list[Application]:

@@ -136,3 +136,19 @@ def test_the_kept_filter_form_shows_each_requests_values_and_new_rounds(client, 
     db.session.commit()
     html = client.get("/admin/applications", query_string={"round": round_.id}).get_data(as_text=True)
     assert _selected(html, "round") == [str(round_.id)] and ": Late summer</option>" in html
+
+
+@pytest.mark.parametrize("filters, page, expected_page, expected_ids", [
+    ({}, 2, 2, [4, 5]), ({}, 9, 2, [4, 5]), ({"state": "submitted"}, 9, 1, [0, 2, 4]),
+    ({"theme": "climate"}, 7, 1, [0, 2, 4]), ({"state": "withdrawn"}, 3, 1, []), ({"theme": "none"}, 1, 1, []),
+], ids=["second page", "past the last page", "past the last, tallied filter", "past the last, counted filter",
+        "nothing matches, later page", "nothing matches"])
+def test_a_page_past_the_end_shows_the_last_page(filters, page, expected_page, expected_ids):
+    round_ = factories.create_round()
+    apps = [factories.create_application(round_, state=("submitted", "screening")[n % 2],
+                                         themes=[("climate", "trade")[n % 2]]) for n in range(6)]
+    db.session.commit()
+    listed = queries.page_of_applications(queries.ApplicationFilters.from_args({**filters, "page": page}),
+                                          per_page=4)
+    assert (listed.page, [a.id for a in listed.items]) == (expected_page, [apps[i].id for i in expected_ids])
+    assert listed.total == _joined_count(queries.ApplicationFilters.from_args(filters))
