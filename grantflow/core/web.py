@@ -8,9 +8,11 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, login_manager
+from . import csrf as csrf_tokens
 from . import outbox
 from .db import format_usd
 from .links import id_links
+from .rendered_rows import rendered_rows
 from .workflow import ConcurrentChange, TransitionRefused
 
 ERROR_TITLES = {
@@ -31,11 +33,12 @@ def _commit_or_rollback(response):
 
 
 def _forget_previous_user():
-    """Flask-Login caches the user on ``g``, which lives as long as the app
-    context. In production every request has its own context; a test client
-    reuses the test's, so without this a second client (or a second user in one
-    test) would be served as the first one."""
+    """Flask-Login caches the user on ``g``, and Flask-WTF the signed CSRF token;
+    ``g`` lives as long as the app context. In production every request has its
+    own context; a test client reuses the test's, so without this a second
+    client (or a second user in one test) would be served as the first one."""
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 def error_page(status: int, message: str | None = None):
@@ -49,6 +52,7 @@ def init_app(app) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     app.before_request(_forget_previous_user)
+    csrf_tokens.init_app(app)
     app.after_request(_commit_or_rollback)
 
     @app.errorhandler(TransitionRefused)
@@ -87,6 +91,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join((text or "").splitlines())
     # a long list's per-row links from one url_for (see core.links)
     app.jinja_env.globals["id_links"] = id_links
+    # table rows rendered once per process for their values (see core.rendered_rows)
+    app.jinja_env.globals["rendered_rows"] = rendered_rows
 
     @app.context_processor
     def navigation():

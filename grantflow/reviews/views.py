@@ -94,6 +94,10 @@ class QueueEntry:
     review_status: str
     review_url: str
 
+    @property
+    def review_status_label(self) -> str:
+        return STATUS_LABELS[self.review_status]
+
 
 @bp.route("/")
 @roles_required("reviewer")
@@ -114,8 +118,7 @@ def queue():
                               coi_status, review_status or "not_started", review_url(assignment_id))
                    for assignment_id, application_id, title, round_name, due, coi_status, review_status in rows]
     counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}
-    return render_template("reviews/queue.html", assignments=assignments, counts=counts,
-                           status_labels=STATUS_LABELS)
+    return render_template("reviews/queue.html", assignments=assignments, counts=counts)
 
 
 def _review_page(assignment: ReviewAssignment, form=None, status: int = 200):
