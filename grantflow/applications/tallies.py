@@ -103,6 +103,12 @@ def subqueries(by_round: bool, by_state: bool):
     return total.scalar_subquery(), rows.scalar_subquery()
 
 
+def rounds_with(states) -> sa.Select:
+    """``SELECT round_id`` of the rounds that have an application in one of ``states``."""
+    return (sa.select(_TALLIES.c.round_id).where(_TALLIES.c.state.in_(states))
+            .group_by(_TALLIES.c.round_id).having(sa.func.sum(_TALLIES.c.delta) > 0))
+
+
 @functools.cache
 def _count_statement(by_round: bool, by_state: bool):
     total, rows = subqueries(by_round, by_state)
