@@ -4,7 +4,7 @@ template helpers the read-only answers partial uses."""
 from __future__ import annotations
 
 from ..core import formdefs
-from . import tallies
+from . import tallies  # noqa: F401  (registers the tally triggers for create_all)
 
 
 def application_attachments(application) -> dict:
@@ -39,7 +39,6 @@ def attachment_rows(application) -> list[dict]:
 
 def init_app(app) -> None:
     formdefs.init_app(app)
-    tallies.listen()
     app.add_template_global(formdefs.definition_for, "application_form")
     app.add_template_global(application_attachments, "application_attachments")
     app.add_template_global(attachment_rows, "application_attachment_rows")

@@ -24,6 +24,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+from ..core import triggers
 from ..extensions import db
 from .models import ApplicationTally
 
@@ -74,17 +75,8 @@ EXECUTE FUNCTION application_tallies_track()""",
     """CREATE TRIGGER application_tallies_after_truncate AFTER TRUNCATE ON applications
 FOR EACH STATEMENT EXECUTE FUNCTION application_tallies_track()""",
 )
-TRIGGERS = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRESQL_TRIGGERS}
-
-
-def install_triggers(target, connection, **kw) -> None:
-    """After ``create_all``: the tables exist, add the triggers (the schema of a
-    migrated database gets them from migration 0002)."""
-    tables = kw.get("tables")
-    if tables is not None and not {"applications", "application_tallies"} <= {t.name for t in tables}:
-        return
-    for statement in TRIGGERS.get(connection.dialect.name, ()):
-        connection.exec_driver_sql(statement)
+triggers.register("application_tallies", {"applications", "application_tallies"},
+                  {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRESQL_TRIGGERS})
 
 
 _TALLIES = ApplicationTally.__table__
@@ -154,10 +146,3 @@ def compact() -> int:
     if rows:
         db.session.execute(sa.insert(_TALLIES), rows)
     return len(gone)
-
-
-def listen() -> None:
-    if getattr(listen, "done", False):
-        return
-    sa.event.listen(db.metadata, "after_create", install_triggers)
-    listen.done = True

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, login_manager
 from . import csrf as csrf_tokens
-from . import outbox
+from . import outbox, triggers
 from .db import format_usd
 from .links import id_links
 from .rendered_rows import rendered_rows
@@ -53,6 +53,7 @@ def init_app(app) -> None:
     login_manager.login_message_category = "info"
     app.before_request(_forget_previous_user)
     csrf_tokens.init_app(app)
+    triggers.listen()
     app.after_request(_commit_or_rollback)
 
     @app.errorhandler(TransitionRefused)

@@ -20,6 +20,7 @@ from ..applications import tallies
 from ..applications.models import Application, reference_for
 from ..core.workflow.engine import definition_for
 from ..extensions import db
+from ..funds import round_list
 from ..funds.models import Fund, Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
 from .stored_themes import stored_themes
@@ -189,6 +190,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    #: the round list's version read with the page (None when the page had no rows)
+    rounds_version: tuple | None = None
 
     @property
     def pages(self) -> int:
@@ -248,13 +251,15 @@ def _page_statement(names: tuple[str, ...], postgres: bool):
     """A page of the list, each row carrying the total: one statement instead of
     a count and a page (on PostgreSQL every statement is a round trip). The
     total is an uncorrelated subquery, computed once, from the tallies when
-    they can answer (with their own size, to know when to compact them)."""
+    they can answer (with their own size, to know when to compact them); the
+    round list's version comes along too (see ``round_choices``)."""
     applications, organisations, rounds = Application.__table__, Organisation.__table__, Round.__table__
     if TALLIED_CRITERIA.issuperset(names):
         total, tally_rows = tallies.subqueries("round_id" in names, "state" in names)
     else:
         total, tally_rows = _count_statement(names, postgres).scalar_subquery(), sa.null()
-    return (select(*LISTED_COLUMNS, total.label("total"), tally_rows.label("tally_rows"))
+    return (select(*LISTED_COLUMNS, total.label("total"), tally_rows.label("tally_rows"),
+                   *(column.label(f"rounds_version_{n}") for n, column in enumerate(round_list.version_subqueries())))
             .select_from(applications.join(organisations, organisations.c.id == applications.c.organisation_id)
                          .join(rounds, rounds.c.id == applications.c.round_id))
             .where(*_conditions(names, postgres))
@@ -266,8 +271,9 @@ def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) 
     statement = _page_statement(tuple(params), _is_postgres())
     page = filters.page
     rows = db.session.execute(statement, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
+    rounds_version = None
     if rows:
-        total = rows[0].total
+        total, rounds_version = rows[0].total, tuple(rows[0][-2:])
         if rows[0].tally_rows is not None:
             tallies.check_size(rows[0].tally_rows)
     else:
@@ -279,7 +285,8 @@ def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) 
             if total:
                 rows = db.session.execute(statement, {**params, "limit": per_page,
                                                       "offset": (page - 1) * per_page})
-    return Page(items=[ListedApplication(*row[:-2]) for row in rows], total=total, page=page, per_page=per_page)
+    return Page(items=[ListedApplication(*row[:-4]) for row in rows], total=total, page=page, per_page=per_page,
+                rounds_version=rounds_version)
 
 
 def all_matching(filters: ApplicationFilters) -> list[Application]:
@@ -314,9 +321,27 @@ def _round_choices_statement():
             .select_from(rounds.join(funds, funds.c.id == rounds.c.fund_id)).order_by(rounds.c.opens_at.desc()))
 
 
-def round_choices() -> list[RoundChoice]:
-    """Every round, latest opening first."""
-    return [RoundChoice(*row) for row in db.session.execute(_round_choices_statement())]
+_kept_rounds: dict = {}
+
+
+def forget_kept_rounds() -> None:
+    _kept_rounds.clear()
+
+
+def round_choices(version: tuple | None = None) -> list[RoundChoice]:
+    """Every round, latest opening first. Given the round list's version (read
+    with the list's page), a process reuses the rounds it read at that version:
+    the version counts every change to what this shows, in every process
+    (``funds.round_list``), so the copy is never out of date."""
+    database = str(db.session.get_bind().url)
+    kept = _kept_rounds.get(database)
+    if version is not None and kept is not None and kept[0] == version:
+        return list(kept[1])
+    rounds = [RoundChoice(*row) for row in db.session.execute(_round_choices_statement())]
+    if version is not None:
+        # read after the version: at least as new as it says, never older
+        _kept_rounds[database] = (version, tuple(rounds))
+    return rounds
 
 
 def _scan_stored_themes() -> set[str]:

@@ -70,9 +70,9 @@ def _filter_form_html(script_root: str, filters: queries.ApplicationFilters, rou
 @admin_required
 def applications():
     filters = queries.ApplicationFilters.from_args(request.args)
-    rounds = queries.round_choices()
-    current_round = next((r for r in rounds if r.id == filters.round_id), None)
     page = queries.page_of_applications(filters)
+    rounds = queries.round_choices(page.rounds_version)
+    current_round = next((r for r in rounds if r.id == filters.round_id), None)
     labels = theme_labels()
     themes = sorted(set(labels) | set(queries.theme_choices()), key=lambda t: theme_label(t, labels))
     filter_form = _filter_form_html(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:03:36.348370
+Create Date: 2026-11-26 06:21:22.916770
 
 """
 from alembic import op
@@ -76,6 +76,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_emails_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_emails_recipient'), ['recipient'], unique=False)
 
+    op.create_table('round_list_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_list_changes'))
+    )
     op.create_table('rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fund_id', sa.Integer(), nullable=False),
@@ -621,6 +626,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_rounds_fund_id'))
 
     op.drop_table('rounds')
+    op.drop_table('round_list_changes')
     with op.batch_alter_table('outbox_emails', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_emails_recipient'))
         batch_op.drop_index(batch_op.f('ix_outbox_emails_created_at'))
