@@ -2,7 +2,7 @@
 
 The staff list's 25 rows and a reviewer's queue of 40-odd are most of those
 pages' time: Jinja spends ~15 us a row evaluating, formatting and escaping a
-dozen values. A row's HTML is a pure function of its values (a frozen dataclass
+dozen values. A row's HTML is a pure function of its values (a named tuple
 of plain columns), of the row template and of the script root its links start
 with, so it is kept under exactly those: a row whose values change is a new
 key, rendered afresh, and is never shown stale. Rows seen again (the first pages
@@ -14,16 +14,17 @@ A row template is a file with a macro ``row(item)``; it must show nothing but
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Hashable, Iterable
 
 from flask import current_app, request
 from markupsafe import Markup
 
-#: rows kept per process, over all row templates (least recently used first out)
+#: rows kept per process, over all row templates (the oldest kept go first:
+#: reordering on every hit, for a true least-recently-used order, cost more than
+#: the lookups)
 MAX_ROWS = 8192
 
-_rows: OrderedDict = OrderedDict()
+_rows: dict = {}
 _lock = threading.Lock()
 
 
@@ -40,8 +41,6 @@ def rendered_rows(template_name: str, items: Iterable[Hashable]) -> Markup:
             found = _rows.get(key)
             if found is None:
                 missing.append((len(html), key))
-            else:
-                _rows.move_to_end(key)
             html.append(found)
     if missing:
         row = template.module.row
@@ -51,7 +50,7 @@ def rendered_rows(template_name: str, items: Iterable[Hashable]) -> Markup:
                 html[at] = text
                 _rows[key] = text
             while len(_rows) > MAX_ROWS:
-                _rows.popitem(last=False)
+                del _rows[next(iter(_rows))]
     return Markup("".join(html))
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pytest
 
@@ -33,7 +32,7 @@ def test_kept_rows_are_what_rendering_afresh_gives(app, listed, monkeypatch):
         assert "Exchange &lt;0&gt; &amp; co" in first  # escaped as ever
         assert rendered_rows("staff/_application_row.html", listed) == first and len(calls) == 3  # kept
 
-        changed = [listed[0], replace(listed[1], state="withdrawn"), listed[2]]
+        changed = [listed[0], listed[1]._replace(state="withdrawn"), listed[2]]
         again = rendered_rows("staff/_application_row.html", changed)
         assert len(calls) == 4 and calls[-1] == changed[1]  # only the changed row rendered again
         assert str(again) == "".join(str(real(item)) for item in changed) and "Withdrawn" in again
