@@ -97,7 +97,8 @@ def subqueries(by_round: bool, by_state: bool):
 
 def rounds_with(states) -> sa.Select:
     """``SELECT round_id`` of the rounds that have an application in one of ``states``."""
-    return (sa.select(_TALLIES.c.round_id).where(_TALLIES.c.state.in_(states))
+    # equalities, not IN: an IN list is re-expanded into the SQL on every execution
+    return (sa.select(_TALLIES.c.round_id).where(sa.or_(*(_TALLIES.c.state == state for state in states)))
             .group_by(_TALLIES.c.round_id).having(sa.func.sum(_TALLIES.c.delta) > 0))
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from ..applications import tallies
 from ..applications.models import Application, reference_for
@@ -72,7 +72,8 @@ def _queue_statement():
                          .outerjoin(reviews, reviews.c.assignment_id == assignments.c.id))
             .where(assignments.c.reviewer_id == bindparam("reviewer_id"), assignments.c.status == "active",
                    assignments.c.round_id.in_(tallies.rounds_with(operations.OPEN_STATES)),
-                   applications.c.state.in_(operations.OPEN_STATES))
+                   # equalities, not IN: an IN list is re-expanded into the SQL on every execution
+                   or_(*(applications.c.state == state for state in operations.OPEN_STATES)))
             .order_by(rounds.c.review_due_at.is_(None), rounds.c.review_due_at, applications.c.id))
 
 
