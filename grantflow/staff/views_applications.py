@@ -21,7 +21,7 @@ from ..core.workflow.diagram import render_svg
 from ..core.workflow.engine import definition_for
 from ..extensions import db
 from ..organisations.models import APPLICANT_TYPES, US_STATES
-from . import queries
+from . import choices, queries
 from .operations import bulk_fire
 from .presenters import theme_label, theme_labels, workflow_context
 from .tasks import BULK_TASK
@@ -71,10 +71,10 @@ def _filter_form_html(script_root: str, filters: queries.ApplicationFilters, rou
 def applications():
     filters = queries.ApplicationFilters.from_args(request.args)
     page = queries.page_of_applications(filters)
-    rounds = queries.round_choices(page.rounds_version)
+    rounds = choices.round_choices(page.rounds_version)
     current_round = next((r for r in rounds if r.id == filters.round_id), None)
     labels = theme_labels()
-    themes = sorted(set(labels) | set(queries.theme_choices()), key=lambda t: theme_label(t, labels))
+    themes = sorted(set(labels) | set(choices.theme_choices()), key=lambda t: theme_label(t, labels))
     filter_form = _filter_form_html(
         request.script_root, replace(filters, page=1), tuple((r.id, f"{r.fund_name}: {r.name}") for r in rounds),
         tuple(_state_choices(current_round)), tuple((t, theme_label(t, labels)) for t in themes))

@@ -7,14 +7,14 @@ import pytest
 
 from grantflow.core import outbox
 from grantflow.extensions import db
-from grantflow.staff import queries
+from grantflow.staff import choices
 from tests.factories_portfolio import create_case, create_review
 from tests.querycount import count_queries
 
 
 def _queries(client, url: str) -> int:
     db.session.expire_all()
-    queries.forget_kept_rounds()  # both measurements start without the process's copy of the rounds
+    choices.forget_kept_rounds()  # both measurements start without the process's copy of the rounds
     with count_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200, url

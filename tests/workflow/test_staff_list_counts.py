@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from grantflow.applications.models import Application
 from grantflow.extensions import db
 from grantflow.organisations.models import Organisation
-from grantflow.staff import queries, stored_themes
+from grantflow.staff import choices, queries, stored_themes
 
 from tests import factories
 from .scenarios import quick_user
@@ -78,44 +78,44 @@ def test_theme_choices_are_kept_and_include_themes_committed_in_this_process(cli
     round_ = factories.create_round()
     factories.create_application(round_, themes=["climate"])
     db.session.commit()
-    assert "climate" in queries.theme_choices()
+    assert "climate" in choices.theme_choices()
     with count_queries() as statements:
-        queries.theme_choices()
+        choices.theme_choices()
     assert statements == []  # kept: no scan
 
     application = factories.create_application(round_, themes=["ocean_cities"])
     db.session.commit()
-    assert "ocean_cities" in queries.theme_choices()  # added on commit, without a scan
+    assert "ocean_cities" in choices.theme_choices()  # added on commit, without a scan
     html = client.get("/admin/applications").get_data(as_text=True)
     assert '<option value="ocean_cities">' in html
 
     application.themes = ["arctic_partnerships"]
     db.session.commit()
-    assert "arctic_partnerships" in queries.theme_choices()
+    assert "arctic_partnerships" in choices.theme_choices()
 
 
 def test_themes_of_a_rolled_back_change_are_not_added(kept_themes):
     round_ = factories.create_round()
     factories.create_application(round_, themes=["climate"])
     db.session.commit()
-    queries.theme_choices()
+    choices.theme_choices()
     factories.create_application(round_, themes=["never_committed"])  # flushed, then rolled back
     db.session.rollback()
-    assert "never_committed" not in queries.theme_choices()
+    assert "never_committed" not in choices.theme_choices()
 
 
 def test_theme_choices_are_rescanned_when_the_copy_expires(app, kept_themes, monkeypatch):
     round_ = factories.create_round()
     factories.create_application(round_, themes=["climate"])
     db.session.commit()
-    assert queries.theme_choices() == ["climate"]
+    assert choices.theme_choices() == ["climate"]
     # another process stored a theme: this process sees it once its copy expires
     db.session.execute(Application.__table__.update().values(themes=["trade_investment"]))
     db.session.commit()
-    assert queries.theme_choices() == ["climate"]
+    assert choices.theme_choices() == ["climate"]
     later = stored_themes.time.time() + 301
     monkeypatch.setattr(stored_themes, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
-    assert queries.theme_choices() == ["trade_investment"]
+    assert choices.theme_choices() == ["trade_investment"]
 
 
 def _selected(html: str, name: str) -> list[str]:
