@@ -15,11 +15,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from ..applications.models import Application
 from ..extensions import db
 from ..funds.models import Fund, Round
+from .queries import is_postgres
 from .stored_themes import stored_themes
-
-
-def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +65,7 @@ def round_choices(version: tuple | None = None) -> list[RoundChoice]:
 
 def _scan_stored_themes() -> set[str]:
     """Every theme some application has (one query over all applications)."""
-    if _is_postgres():
+    if is_postgres():
         element = func.jsonb_array_elements_text(sa.cast(Application.themes, JSONB)).table_valued("value")
         query = select(element.c.value).select_from(Application).join(element, sa.true())
     else:

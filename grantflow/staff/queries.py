@@ -81,7 +81,7 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _is_postgres() -> bool:
+def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
@@ -94,7 +94,7 @@ def _criteria(filters: ApplicationFilters) -> dict:
     if filters.state:
         params["state"] = filters.state
     if filters.theme:
-        params["theme"] = [filters.theme] if _is_postgres() else filters.theme
+        params["theme"] = [filters.theme] if is_postgres() else filters.theme
     if filters.applicant_type:
         params["applicant_type"] = filters.applicant_type
     if filters.us_state:
@@ -155,7 +155,7 @@ def _matching_from(names: tuple[str, ...]):
 def filtered(filters: ApplicationFilters):
     """``SELECT applications JOIN organisations`` restricted by the filters (values bound)."""
     params = _criteria(filters)
-    query = select(Application).join(Application.organisation).where(*_conditions(tuple(params), _is_postgres()))
+    query = select(Application).join(Application.organisation).where(*_conditions(tuple(params), is_postgres()))
     return query.params(**params)
 
 
@@ -171,7 +171,7 @@ def count_matching(filters: ApplicationFilters) -> int:
     params = _criteria(filters)
     if TALLIED_CRITERIA.issuperset(params):
         return tallies.count(filters.round_id, filters.state or None)
-    return db.session.scalar(_count_statement(tuple(params), _is_postgres()), params)
+    return db.session.scalar(_count_statement(tuple(params), is_postgres()), params)
 
 
 def with_related(query):
@@ -263,7 +263,7 @@ def _page_statement(names: tuple[str, ...], postgres: bool):
 
 def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) -> Page:
     params = _criteria(filters)
-    statement = _page_statement(tuple(params), _is_postgres())
+    statement = _page_statement(tuple(params), is_postgres())
     page = filters.page
     rows = db.session.execute(statement, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
     rounds_version = None
