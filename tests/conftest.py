@@ -180,6 +180,22 @@ def make_app(tmp_path_factory):
 
 
 @pytest.fixture
+def postgres_app(app, make_app):
+    """The suite's app when it runs on PostgreSQL, else an app on a private
+    PostgreSQL database of its own (for races that need real row locks)."""
+    require_service("PostgreSQL", TEST_DATABASE_URL or POSTGRES_URL)
+    if db.engine.dialect.name == "postgresql":
+        yield app
+        return
+    other = make_app(SQLALCHEMY_DATABASE_URI=private_postgres_database(POSTGRES_URL))
+    with other.app_context():
+        db.create_all()
+        yield other
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def f():
     """The factories module, so tests read ``f.create_application(...)``."""
     return factories

@@ -18,7 +18,7 @@ from flask import current_app
 from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.pdf import load_metadata, render_pdf
-from ..core.workflow import fire
+from ..core.workflow import advance_as_system, lock
 from ..extensions import db
 from .context import letter_context
 from .letters import COMMON_FOLDER, letters_root, template_dir
@@ -105,9 +105,9 @@ def deliver(letter: Letter) -> None:
     letter is emailed now, in the same transaction as the render."""
     letter.sent_at = utcnow()
     db.session.flush()
-    application = letter.application
+    application = lock(letter.application)  # see core.workflow.lock
     if letter.kind == "award" and application.state == "awarded":
-        fire(application, "offer_award", None, data={"letter_id": letter.id, "letter_version": letter.version})
+        advance_as_system(application, data={"letter_id": letter.id, "letter_version": letter.version})
     else:
         email_letter(letter)
 

@@ -9,7 +9,7 @@ from ..core import formdefs
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.permissions import ALLOW, Decision, deny
-from ..core.workflow import fire
+from ..core.workflow import fire, lock
 from ..core.workflow.engine import holds_role
 from ..extensions import db
 from . import metrics
@@ -129,7 +129,7 @@ def submit_report(report: Report, actor) -> Report:
     record_event(actor=actor, action="reporting.report_submitted", subject=report, application=application,
                  comment=f"{report.title} {'resubmitted' if was_returned else 'submitted'}.",
                  data={"report_id": report.id, "form_version": report.form_version}, visible_to_applicant=True)
-    if report.is_final and application.state == "active":
+    if report.is_final and lock(application).state == "active":  # see core.workflow.lock
         fire(application, "submit_final_report", actor, comment="The final report was submitted.")
     return report
 

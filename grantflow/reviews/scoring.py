@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..core.audit import record_event
 from ..core.db import utcnow
-from ..core.workflow import fire, may
+from ..core.workflow import advance_as_system, lock
 from ..extensions import db
 from ..users.models import User
 from .assigning import REVIEWABLE_STATE
@@ -84,10 +84,13 @@ def active_and_submitted(application_id: int) -> tuple[int, int]:
 
 
 def complete_when_all_in(application) -> None:
-    """The last of the round's k reviews closes the reviews (as the system)."""
+    """The last of the round's k reviews closes the reviews (as the system).
+
+    The application's row is locked before counting: two reviewers submitting
+    the last two reviews at once would otherwise each miss the other's."""
+    lock(application)
     if application.state != REVIEWABLE_STATE:
         return
     active, submitted = active_and_submitted(application.id)
-    if active >= application.round.reviews_per_application and submitted == active \
-            and may(application, "complete_reviews", None):
-        fire(application, "complete_reviews", None, comment="All assigned reviews are submitted.")
+    if active >= application.round.reviews_per_application and submitted == active:
+        advance_as_system(application, comment="All assigned reviews are submitted.")

@@ -15,26 +15,9 @@ from grantflow.core.workflow import ConcurrentChange, fire
 from grantflow.extensions import db
 from grantflow.users.models import User
 
-from tests.conftest import POSTGRES_URL, TEST_DATABASE_URL, private_postgres_database, require_service
 from .scenarios import make_cast
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def postgres_app(app, make_app):
-    """The suite's app when it runs on PostgreSQL, else an app on a private
-    PostgreSQL database of its own."""
-    require_service("PostgreSQL", TEST_DATABASE_URL or POSTGRES_URL)
-    if db.engine.dialect.name == "postgresql":
-        yield app
-        return
-    other = make_app(SQLALCHEMY_DATABASE_URI=private_postgres_database(POSTGRES_URL))
-    with other.app_context():
-        db.create_all()
-        yield other
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _race(target_app, application_id: int, moves: list[tuple[int, str]]) -> list[str]:

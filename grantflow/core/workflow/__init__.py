@@ -6,7 +6,7 @@ Public API: ``fire``, ``may``, ``available_actions`` (in ``engine``);
 """
 from .definition import WorkflowDefinition, WorkflowError  # noqa: F401
 from .engine import (  # noqa: F401
-    ConcurrentChange, TransitionRefused, available_actions, definitions, fire, get_definition,
-    init_app, may,
+    ConcurrentChange, TransitionRefused, advance_as_system, available_actions, definitions, fire,
+    get_definition, init_app, lock, may,
 )
 from .registry import effect, guard, role_resolver  # noqa: F401

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
@@ -195,6 +196,40 @@ def fire(application, trigger: str, actor, *, comment: str | None = None, data: 
     except StaleDataError as exc:
         raise ConcurrentChange() from exc
     return application
+
+
+def lock(application):
+    """Hold the application's row until the transaction ends and reload it.
+
+    What the system does on its own (closing the reviews when the last one is
+    in, moving on once a letter or the final report is there) decides from rows
+    that other transactions write at the same moment: two reviewers submitting
+    the last two reviews each count the other's as missing, and neither closes.
+    Taken before counting, the lock makes the second wait for the first to
+    commit, then count again and see both. ``FOR NO KEY UPDATE`` does not wait
+    on the key-share locks that inserting a review or an audit row takes on the
+    application, so it cannot deadlock with them. SQLite writes one
+    transaction at a time and has no row locks."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return application
+    model = type(application)
+    return db.session.scalars(
+        select(model).where(model.id == application.id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)).one()
+
+
+def advance_as_system(application, *, comment: str | None = None, data: dict | None = None) -> str | None:
+    """Make the move the workflow lets the system make now, if any; return its trigger.
+
+    The moves are the definition's (those whose roles include ``system``), their
+    guards decide, and the row lock makes the decision see every committed
+    change: see ``lock``."""
+    lock(application)
+    for action in available_actions(application, None):
+        if action.allowed:
+            fire(application, action.trigger, None, comment=comment, data=data)
+            return action.trigger
+    return None
 
 
 def _after_state_change(event) -> None:
