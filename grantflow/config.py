@@ -57,6 +57,12 @@ def load_config(instance_path: Path, env: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL") or None,
         "RQ_QUEUE": env.get("RQ_QUEUE", "grantflow"),
+        # a running job renews its lease (heartbeat) every quarter of this; one
+        # silent for longer has lost its worker and is retried by the dispatcher
+        "JOB_LEASE_SECONDS": int(env.get("GRANTFLOW_JOB_LEASE_SECONDS", 60)),
+        "JOB_MAX_ATTEMPTS": int(env.get("GRANTFLOW_JOB_MAX_ATTEMPTS", 3)),
+        "JOB_RETRY_SECONDS": int(env.get("GRANTFLOW_JOB_RETRY_SECONDS", 30)),
+        "JOB_SWEEP_SECONDS": int(env.get("GRANTFLOW_JOB_SWEEP_SECONDS", 30)),
         "WORKFLOWS_DIR": Path(env.get("GRANTFLOW_WORKFLOWS_DIR", root / "workflows")),
         "FORMS_DIR": Path(env.get("GRANTFLOW_FORMS_DIR", root / "forms")),
         "TEMPLATES_DIR": Path(env.get("GRANTFLOW_TEMPLATES_DIR", root / "templates")),

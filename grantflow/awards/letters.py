@@ -95,10 +95,12 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
 
 
 def pending_letter(application, kind: str) -> Letter | None:
-    """A version still queued or rendering (failed ones do not count)."""
+    """A version still queued or rendering (failed and stalled ones do not count)."""
     rows = db.session.scalars(select(Letter).join(BackgroundJob, Letter.job_id == BackgroundJob.id).where(
         Letter.application_id == application.id, Letter.kind == kind, Letter.sha256.is_(None),
         BackgroundJob.status.in_(("queued", "running")))).all()
+    # a version whose worker died does not block sending again
+    rows = [letter for letter in rows if letter.status == "pending"]
     return rows[0] if rows else None
 
 
@@ -122,8 +124,8 @@ def request_closeout_letter(application, actor, *, send: bool = True) -> Letter:
 
 
 def retry_letter(letter: Letter, actor) -> Letter:
-    if letter.status != "failed":
-        raise AwardError("Only a letter whose rendering failed can be retried.")
+    if letter.status not in ("failed", "stalled"):
+        raise AwardError("Only a letter whose rendering failed or stalled can be retried.")
     jobs.retry(letter.job)
     record_event(actor=actor, action="letter.retried", subject=letter, application=letter.application,
                  comment=f"{KIND_LABELS[letter.kind].capitalize()} version {letter.version}: rendering retried.",
@@ -195,10 +197,12 @@ def batch_progress(batch: LetterBatch) -> dict:
 
 
 def failed_letters(batch: LetterBatch) -> list[Letter]:
-    return list(db.session.scalars(
+    """The batch's letters whose job failed or whose worker died (both offer Retry)."""
+    rows = db.session.scalars(
         select(Letter).join(BackgroundJob, Letter.job_id == BackgroundJob.id)
-        .where(Letter.batch_id == batch.id, Letter.sha256.is_(None), BackgroundJob.status == "failed")
-        .options(contains_eager(Letter.job), selectinload(Letter.application)).order_by(Letter.id)))
+        .where(Letter.batch_id == batch.id, Letter.sha256.is_(None), BackgroundJob.status.in_(("failed", "running")))
+        .options(contains_eager(Letter.job), selectinload(Letter.application)).order_by(Letter.id))
+    return [letter for letter in rows if letter.status in ("failed", "stalled")]
 
 
 def letters_for(application, user) -> list[Letter]:

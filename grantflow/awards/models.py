@@ -190,15 +190,22 @@ class Letter(db.Model):
 
     @property
     def status(self) -> str:
-        """ready, failed or pending (queued or rendering): the job holds the truth."""
+        """ready, failed, stalled (its worker died) or pending (queued or
+        rendering): the job holds the truth."""
+        from ..core.jobs import is_stalled
+
         if self.is_ready:
             return "ready"
         if self.job is not None and self.job.status == "failed":
             return "failed"
+        if self.job is not None and is_stalled(self.job):
+            return "stalled"
         return "pending"
 
     @property
     def error(self) -> str | None:
+        if self.status == "stalled":
+            return "The worker rendering it stopped responding; it is retried automatically, or use Retry."
         if self.status != "failed":
             return None
         return (self.job.error or "").split("\n\n", 1)[0]

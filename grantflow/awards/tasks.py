@@ -14,8 +14,11 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
+from ..core import outbox
 from ..core.db import utcnow
+from ..core.dispatcher import register_file_home
 from ..core.mail import send_email
 from ..core.pdf import load_metadata, render_pdf
 from ..core.workflow import advance_as_system, lock
@@ -25,6 +28,13 @@ from .letters import COMMON_FOLDER, letters_root, template_dir
 from .models import Letter
 
 log = logging.getLogger(__name__)
+
+
+def _letter_files() -> set[str]:
+    return set(db.session.scalars(select(Letter.file_path).where(Letter.file_path.is_not(None))))
+
+
+register_file_home("LETTER_DIR", _letter_files)
 
 
 WARM_UP_HTML = """<!doctype html><html lang="en"><head><link rel="stylesheet" href="letter.css"></head><body>
@@ -85,6 +95,9 @@ def store_pdf(letter: Letter, pdf: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    # only the committed row makes the file real: a rollback removes it now, a
+    # process killed before the commit leaves an orphan that the dispatcher sweeps
+    outbox.on_rollback(target.unlink, missing_ok=True)
     letter.file_path = str(relative)
     letter.sha256 = digest
     letter.size_bytes = len(pdf)

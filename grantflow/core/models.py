@@ -62,6 +62,12 @@ class BackgroundJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: when a worker's queue (Redis) accepted it; None: not handed over yet
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: while running, renewed by the process running it: its lease
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: a retry after a transient failure waits until then (back-off)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),

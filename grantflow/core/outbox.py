@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -97,9 +98,19 @@ def run_ready() -> None:
         func(*args, **kwargs)
 
 
+COMMITTED = "grantflow_committed"
+
+
 def commit() -> None:
     db.session.commit()
+    if has_request_context():
+        # from here on a failure must not tell the user that nothing was saved
+        g.setdefault(COMMITTED, True)
     run_ready()
+
+
+def committed_in_this_request() -> bool:
+    return has_request_context() and g.get(COMMITTED, False)
 
 
 def init_app(app) -> None:

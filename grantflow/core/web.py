@@ -22,6 +22,10 @@ ERROR_TITLES = {
 }
 
 
+SAVED_THEN_FAILED = ("Your change was saved, but something went wrong after saving it. It has been logged. "
+                     "Reload the page to see where things stand before doing it again.")
+
+
 def _commit_or_rollback(response):
     """The one commit per request (operations only flush). Anything but a
     success or a redirect rolls back, so a refused request changes nothing."""
@@ -42,6 +46,8 @@ def _forget_previous_user():
 
 
 def error_page(status: int, message: str | None = None):
+    if status >= 500 and message is None and outbox.committed_in_this_request():
+        message = SAVED_THEN_FAILED  # never "nothing was saved" once it was
     db.session.rollback()
     return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Error"),
                            message=message), status

@@ -1,0 +1,181 @@
+"""The dispatcher: jobs never handed over are handed over, jobs whose worker
+died are retried with back-off and then failed with their reason, a job run
+twice does its work once, files no row refers to are swept; and the
+``grantflow jobs`` commands."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from grantflow.awards import letters as letter_ops
+from grantflow.awards.models import Letter
+from grantflow.core import dispatcher, jobs, outbox
+from grantflow.core.db import utcnow
+from grantflow.core.models import BackgroundJob
+from grantflow.extensions import db
+from tests import factories_awards as fa
+from tests.conftest import REDIS_URL, require_service
+from tests.core.test_honest_errors import closed_port_redis_url
+
+LATER = timedelta(minutes=5)
+
+
+def _running_job(*, attempts: int, silent_for: timedelta) -> BackgroundJob:
+    """A job whose worker claimed it and then stopped renewing its lease."""
+    seen = utcnow() - silent_for
+    job = BackgroundJob(task="grantflow.core.tasks.database_health", args={}, status="running",
+                        attempts=attempts, started_at=seen, heartbeat_at=seen)
+    db.session.add(job)
+    outbox.commit()
+    return job
+
+
+@pytest.mark.parametrize("attempts, status, retried", [(1, "queued", True), (2, "queued", True), (3, "failed", False)])
+def test_a_job_whose_worker_died_is_retried_then_failed_with_its_reason(app, attempts, status, retried):
+    job = _running_job(attempts=attempts, silent_for=timedelta(minutes=10))
+    lively = _running_job(attempts=1, silent_for=timedelta(seconds=1))
+
+    report = dispatcher.sweep()
+
+    db.session.expire_all()
+    assert (job.status, job.id in report.retried, job.id in report.failed) == (status, retried, not retried)
+    assert "stopped responding" in job.error
+    if retried:  # back-off doubles with each attempt; not handed over before then
+        assert job.retry_at - utcnow() > timedelta(seconds=app.config["JOB_RETRY_SECONDS"] * 2 ** (attempts - 1) - 5)
+        assert job.id not in report.handed_over
+    else:
+        assert "Gave up after 3 attempts" in job.error
+    assert lively.status == "running"
+
+
+def test_a_retried_job_runs_once_its_back_off_has_passed(app):
+    job = _running_job(attempts=1, silent_for=timedelta(minutes=10))
+    dispatcher.sweep()
+    report = dispatcher.sweep(now=utcnow() + LATER)
+
+    db.session.expire_all()
+    assert report.handed_over == [job.id]
+    assert (job.status, job.attempts) == ("done", 2)  # no REDIS_URL: run here and now
+
+
+def test_a_job_committed_while_redis_was_down_is_handed_over_by_the_next_sweep(app):
+    app.config["REDIS_URL"] = closed_port_redis_url()
+    try:
+        job = jobs.enqueue("grantflow.core.tasks.database_health")
+        outbox.commit()
+        db.session.expire_all()
+        assert (job.status, job.enqueued_at) == ("queued", None)
+        report = dispatcher.sweep(now=utcnow() + LATER)
+        assert report.not_handed_over == [job.id]  # still down: it keeps waiting, nothing fails
+    finally:
+        app.config["REDIS_URL"] = None
+    report = dispatcher.sweep(now=utcnow() + LATER)  # back (here: in-process)
+    db.session.expire_all()
+    assert report.handed_over == [job.id] and job.status == "done"
+
+
+@pytest.mark.redis
+def test_the_sweep_hands_a_waiting_job_to_redis(app):
+    require_service("Redis", REDIS_URL)
+    app.config.update(REDIS_URL=REDIS_URL, RQ_QUEUE=f"grantflow-test-sweep-{os.getpid()}")
+    try:
+        job = BackgroundJob(task="grantflow.core.tasks.database_health", args={})
+        db.session.add(job)
+        outbox.commit()
+        report = dispatcher.sweep(now=utcnow() + LATER)
+        db.session.expire_all()
+        assert report.handed_over == [job.id] and job.enqueued_at is not None
+        assert jobs.get_queue().count == 1
+    finally:
+        jobs.get_queue().empty()
+        app.config.update(REDIS_URL=None, RQ_QUEUE="grantflow")
+
+
+def test_a_letter_job_run_twice_makes_one_letter_version_and_one_file(app):
+    application, _, _, admin = fa.create_awarded_application()
+    outbox.commit()
+    letter = letter_ops.send_award_letter(application, admin)
+    outbox.commit()
+    first_file = letter_ops.letter_file(letter)
+    assert letter.status == "ready"
+
+    jobs.execute(letter.job_id)  # handed over twice: the second is not claimed
+    letter.job.status = "queued"  # or its worker died after the commit, and it is run again
+    outbox.commit()
+    jobs.execute(letter.job_id)
+
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Letter)
+                             .where(Letter.application_id == application.id)) == 1
+    assert list(first_file.parent.iterdir()) == [first_file]
+    assert letter.job.status == "done" and letter.sent_at is not None
+
+
+def test_a_letter_whose_worker_died_can_be_sent_again_and_retried(app, client, login_as):
+    application, _, _, admin = fa.create_awarded_application()
+    letter = letter_ops.request_letter(application, "award", admin, send=True, dispatch=False)
+    letter.job.status, letter.job.attempts = "running", 1
+    letter.job.started_at = letter.job.heartbeat_at = utcnow() - timedelta(hours=1)
+    login_as(admin)
+
+    page = client.get(f"/admin/awards/{application.id}").get_data(as_text=True)
+    assert "Stalled" in page and "Retry" in page
+    assert client.post(f"/admin/awards/{application.id}/send").status_code == 302  # not "already being prepared"
+    assert client.post(f"/letters/{letter.id}/retry").status_code == 302
+    db.session.expire_all()
+    assert letter.status == "ready"
+
+
+def test_files_no_committed_row_refers_to_are_swept(app, tmp_path):
+    previous = app.config["LETTER_DIR"]
+    app.config["LETTER_DIR"] = tmp_path
+    try:
+        application = fa.create_awarded_application()[0]
+        kept = fa.create_letter_directly(application)
+        outbox.commit()
+        orphan = tmp_path / str(application.id) / "award-v2-0123456789ab.pdf"
+        half_written = tmp_path / str(application.id) / "tmpa1b2c3.part"
+        for path in (orphan, half_written):
+            path.write_bytes(b"%PDF-1.7 left by a killed job")
+        young = tmp_path / "young.pdf"
+        young.write_bytes(b"%PDF being written right now")
+        an_hour_ago = (utcnow() - timedelta(hours=2)).timestamp()
+        for path in (orphan, half_written, Path(letter_ops.letter_file(kept))):
+            os.utime(path, (an_hour_ago, an_hour_ago))
+
+        removed = dispatcher.remove_orphan_files()
+
+        assert sorted(removed) == sorted([str(orphan), str(half_written)])
+        assert letter_ops.letter_file(kept).exists() and young.exists()
+    finally:
+        app.config["LETTER_DIR"] = previous
+
+
+def test_jobs_commands_list_the_stuck_ones_retry_and_sweep(app, runner):
+    stuck = _running_job(attempts=1, silent_for=timedelta(minutes=10))
+    failed = BackgroundJob(task="grantflow.core.tasks.database_health", args={}, status="failed",
+                           attempts=3, error="OperationalError: the server closed the connection")
+    done = BackgroundJob(task="grantflow.core.tasks.database_health", args={}, status="done")
+    db.session.add_all([failed, done])
+    outbox.commit()
+    ids = (stuck.id, failed.id, done.id)
+
+    listed = runner.invoke(args=["jobs", "list", "--stuck"])
+    assert listed.exit_code == 0 and f"{stuck.id}  stalled" in listed.output and "1 job stuck." in listed.output
+    everything = runner.invoke(args=["jobs", "list"]).output
+    assert "the server closed the connection" in everything and "3 jobs." in everything
+
+    refused = runner.invoke(args=["jobs", "retry", str(done.id)])
+    assert refused.exit_code == 1 and "only a failed or stalled job" in refused.output
+    assert runner.invoke(args=["jobs", "retry", "99999999999999999999"]).exit_code == 2  # a usage error, no trace
+    assert runner.invoke(args=["jobs", "retry", str(failed.id)]).exit_code == 0
+    retried = runner.invoke(args=["jobs", "retry", "--all-failed"])
+    assert retried.exit_code == 0 and f": {stuck.id}." in retried.output
+
+    swept = runner.invoke(args=["jobs", "sweep"])
+    assert swept.exit_code == 0 and "stalled jobs retried" in swept.output
+    db.session.expire_all()
+    assert [db.session.get(BackgroundJob, i).status for i in ids] == ["done", "done", "done"]
