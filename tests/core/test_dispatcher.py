@@ -23,6 +23,15 @@ from tests.core.test_honest_errors import closed_port_redis_url
 LATER = timedelta(minutes=5)
 
 
+@pytest.fixture
+def letter_dir(app, tmp_path):
+    """A letter folder of the test's own (the session's is shared by every test)."""
+    previous = app.config["LETTER_DIR"]
+    app.config["LETTER_DIR"] = tmp_path
+    yield tmp_path
+    app.config["LETTER_DIR"] = previous
+
+
 def _running_job(*, attempts: int, silent_for: timedelta) -> BackgroundJob:
     """A job whose worker claimed it and then stopped renewing its lease."""
     seen = utcnow() - silent_for
@@ -94,7 +103,7 @@ def test_the_sweep_hands_a_waiting_job_to_redis(app):
         app.config.update(REDIS_URL=None, RQ_QUEUE="grantflow")
 
 
-def test_a_letter_job_run_twice_makes_one_letter_version_and_one_file(app):
+def test_a_letter_job_run_twice_makes_one_letter_version_and_one_file(app, letter_dir):
     application, _, _, admin = fa.create_awarded_application()
     outbox.commit()
     letter = letter_ops.send_award_letter(application, admin)
@@ -129,29 +138,24 @@ def test_a_letter_whose_worker_died_can_be_sent_again_and_retried(app, client, l
     assert letter.status == "ready"
 
 
-def test_files_no_committed_row_refers_to_are_swept(app, tmp_path):
-    previous = app.config["LETTER_DIR"]
-    app.config["LETTER_DIR"] = tmp_path
-    try:
-        application = fa.create_awarded_application()[0]
-        kept = fa.create_letter_directly(application)
-        outbox.commit()
-        orphan = tmp_path / str(application.id) / "award-v2-0123456789ab.pdf"
-        half_written = tmp_path / str(application.id) / "tmpa1b2c3.part"
-        for path in (orphan, half_written):
-            path.write_bytes(b"%PDF-1.7 left by a killed job")
-        young = tmp_path / "young.pdf"
-        young.write_bytes(b"%PDF being written right now")
-        an_hour_ago = (utcnow() - timedelta(hours=2)).timestamp()
-        for path in (orphan, half_written, Path(letter_ops.letter_file(kept))):
-            os.utime(path, (an_hour_ago, an_hour_ago))
+def test_files_no_committed_row_refers_to_are_swept(app, letter_dir):
+    application = fa.create_awarded_application()[0]
+    kept = fa.create_letter_directly(application)
+    outbox.commit()
+    orphan = letter_dir / str(application.id) / "award-v2-0123456789ab.pdf"
+    half_written = letter_dir / str(application.id) / "tmpa1b2c3.part"
+    for path in (orphan, half_written):
+        path.write_bytes(b"%PDF-1.7 left by a killed job")
+    young = letter_dir / "young.pdf"
+    young.write_bytes(b"%PDF being written right now")
+    two_hours_ago = (utcnow() - timedelta(hours=2)).timestamp()
+    for path in (orphan, half_written, Path(letter_ops.letter_file(kept))):
+        os.utime(path, (two_hours_ago, two_hours_ago))
 
-        removed = dispatcher.remove_orphan_files()
+    removed = dispatcher.remove_orphan_files()
 
-        assert sorted(removed) == sorted([str(orphan), str(half_written)])
-        assert letter_ops.letter_file(kept).exists() and young.exists()
-    finally:
-        app.config["LETTER_DIR"] = previous
+    assert sorted(removed) == sorted([str(orphan), str(half_written)])
+    assert letter_ops.letter_file(kept).exists() and young.exists()
 
 
 def test_jobs_commands_list_the_stuck_ones_retry_and_sweep(app, runner):
