@@ -139,7 +139,9 @@ def fair_numbers(problem: Problem, prefix: str, with_lp: bool) -> dict:
     fair = solve_fair(problem)
     numbers = {"plain_worst_off": fair.plain_worst_off, "plain_objective": fair.plain_objective,
                "fair_worst_off": fair.worst_off, "fair_objective": fair.solution.objective,
-               "fair_upper_bound": fair.upper_bound, "fair_iterations": fair.iterations,
+               "fair_worst_off_bound": fair.worst_off_bound, "fair_total_bound": fair.total_bound,
+               "fair_gap_percent": round(fair.gap_percent, 4), "fair_optimal": fair.is_optimal,
+               "fair_iterations": fair.iterations,
                "fair_seconds": round(time.perf_counter() - started, 2)}
     if with_lp:
         started = time.perf_counter()

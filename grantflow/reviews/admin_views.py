@@ -86,13 +86,14 @@ def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None,
     if add_for:
         query = in_review.where(Application.id == add_for)
     else:
-        query = in_review.where(assigned < k) if missing_only else in_review
+        # "short" means what an assignment run would fill: applications in review with places open
+        query = in_review.where(assigned < k, Application.state == REVIEWABLE_STATE) if missing_only else in_review
     page = db.paginate(query.options(joinedload(Application.organisation)).order_by(Application.id),
                        page=_page_number(), per_page=APPLICATIONS_PER_PAGE, error_out=False)
     applications = list(page.items)
     short = (select((k - assigned).label("missing")).select_from(Application)
              .outerjoin(active, active.c.application_id == Application.id)
-             .where(Application.round_id == round_.id, Application.state.in_(operations.OPEN_STATES),
+             .where(Application.round_id == round_.id, Application.state == REVIEWABLE_STATE,
                     assigned < k).subquery())
     totals = db.session.execute(select(func.count(), func.coalesce(func.sum(short.c.missing), 0))).one()
     assignments = db.session.scalars(
@@ -159,8 +160,9 @@ def run_assignment(round_id: int):
         abort(400)
     if request.form.get("action") == "preview":
         report = assign_reviewers(round_, current_user, dry_run=True, fair=form.fair.data)
-        return _assignments_page(round_, preview=report)
-    jobs.enqueue(ASSIGN_TASK, actor=current_user, round_id=round_.id, fair=bool(form.fair.data))
+        return _assignments_page(round_, preview=report.as_dict())
+    jobs.enqueue(ASSIGN_TASK, actor=current_user, round_id=round_.id, fair=bool(form.fair.data),
+                 allow_partial=bool(form.allow_partial.data))
     flash("Assignment started. The result is below (reload the page if it says “running”).", "info")
     return redirect(url_for("reviews.assignments", round_id=round_.id))
 

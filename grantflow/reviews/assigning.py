@@ -26,7 +26,7 @@ from ..funds.models import Round
 from ..organisations.models import Organisation
 from ..users.models import User, UserRole
 from .assignment import Problem, Solution, solve
-from .fair import solve_fair
+from .fair import DEFAULT_TIME_LIMIT, solve_fair
 from .models import DEFAULT_MAX_PER_ROUND, ReviewAssignment, ReviewerProfile
 from .themes import rounded_percent, theme_labels
 
@@ -46,6 +46,10 @@ class RoundData:
     base_match: np.ndarray
 
 
+FAIR_FIGURES = ("worst_off", "worst_off_bound", "total_bound", "gap_percent", "optimal", "plain_worst_off",
+                "plain_objective", "cost_of_fairness_percent", "time_limit")
+
+
 @dataclass
 class AssignmentReport:
     round_id: int
@@ -58,9 +62,16 @@ class AssignmentReport:
     explanations: list[str] = field(default_factory=list)
     pairs: list[tuple[int, int, int]] = field(default_factory=list)  # (application_id, reviewer_id, match)
     worst_off: int | None = None
+    worst_off_bound: int | None = None
+    total_bound: int | None = None
+    gap_percent: float | None = None
+    optimal: bool | None = None
     plain_worst_off: int | None = None
     plain_objective: int | None = None
+    cost_of_fairness_percent: float | None = None
+    time_limit: float | None = None
     solver_seconds: float = 0.0
+    held: bool = False  # a partial assignment kept back until the administrator accepts empty places
 
     @property
     def is_complete(self) -> bool:
@@ -70,19 +81,30 @@ class AssignmentReport:
         if not self.places_needed:
             return (f"Every one of the {_plural(self.applications, 'application')} in review already has its "
                     "reviewers; nothing to assign.")
-        verb = "Would fill" if self.dry_run else "Filled"
+        verb = "Would fill" if self.dry_run or self.held else "Filled"
         text = (f"{verb} {self.assigned:,} of {_plural(self.places_needed, 'reviewer place')} for "
                 f"{_plural(self.applications, 'application')} in review (total expertise match "
                 f"{self.objective:,}).")
         if self.fair and self.worst_off is not None:
-            text += (f" Fair mode: the worst-matched application's total match is {self.worst_off} "
-                     f"(plain optimum: {self.plain_worst_off}, with total {self.plain_objective:,}).")
+            text += f" {self.fair_summary()}"
         return text
 
+    def fair_summary(self) -> str:
+        proof = ("optimal (proven)" if self.optimal else
+                 f"not proven optimal within {self.time_limit:g} s: gap {self.gap_percent:.2f}%")
+        return (f"Fair mode: the worst-matched application's total match is {self.worst_off} (no assignment "
+                f"can give it more than {self.worst_off_bound}); total match {self.objective:,} (at most "
+                f"{self.total_bound:,} at this worst-off): {proof}. The plain optimum has worst-off "
+                f"{self.plain_worst_off} and total {self.plain_objective:,}: fairness costs "
+                f"{self.cost_of_fairness_percent:.2f}% of the total match.")
+
     def as_dict(self) -> dict:
-        return {"summary": self.summary(), "explanations": self.explanations, "assigned": self.assigned,
-                "places_needed": self.places_needed, "objective": self.objective, "dry_run": self.dry_run,
-                "fair": self.fair, "complete": self.is_complete}
+        figures = {"summary": self.summary(), "explanations": self.explanations, "assigned": self.assigned,
+                   "places_needed": self.places_needed, "objective": self.objective, "dry_run": self.dry_run,
+                   "fair": self.fair, "complete": self.is_complete, "held": self.held}
+        if self.fair and self.worst_off is not None:
+            figures.update({name: getattr(self, name) for name in FAIR_FIGURES})
+        return figures
 
 
 def load_round(round_: Round, application_ids: list[int] | None = None) -> RoundData:
@@ -211,9 +233,12 @@ def explain(data: RoundData, solution: Solution, form_key: str | None = None) ->
 
 
 def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool = False,
+                     time_limit: float = DEFAULT_TIME_LIMIT, allow_partial: bool = True,
                      application_ids: list[int] | None = None, notify: bool = True) -> AssignmentReport:
     """Fill every application's missing reviewer places optimally; flush,
-    never commit. ``actor`` is None when the system replaces a reviewer."""
+    never commit. ``actor`` is None when the system replaces a reviewer.
+    Without ``allow_partial``, an assignment that leaves places empty is only
+    reported (``held``), not written: the administrator decides."""
     if not dry_run:  # one assignment run per round at a time
         db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     data = load_round(round_, application_ids)
@@ -223,10 +248,14 @@ def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool 
         return report
     started = time.perf_counter()
     if fair:
-        result = solve_fair(data.problem, base=data.base_match)
+        result = solve_fair(data.problem, base=data.base_match, time_limit=time_limit)
         solution = result.solution
-        report.worst_off, report.plain_worst_off = result.worst_off, result.plain_worst_off
-        report.plain_objective = result.plain_objective
+        report.worst_off, report.worst_off_bound, report.total_bound = (
+            result.worst_off, result.worst_off_bound, result.total_bound)
+        report.gap_percent, report.optimal = round(result.gap_percent, 4), result.is_optimal
+        report.plain_worst_off, report.plain_objective = result.plain_worst_off, result.plain_objective
+        report.cost_of_fairness_percent = round(result.cost_of_fairness_percent, 4)
+        report.time_limit = time_limit
     else:
         solution = solve(data.problem)
     report.solver_seconds = time.perf_counter() - started
@@ -235,7 +264,8 @@ def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool 
     match = data.problem.match
     report.pairs = [(data.application_ids[i], data.reviewer_ids[j], int(match[i, j]))
                     for i, j in zip(solution.apps.tolist(), solution.reviewers.tolist())]
-    if not dry_run and report.pairs:
+    report.held = not dry_run and not allow_partial and not report.is_complete
+    if not dry_run and not report.held and report.pairs:
         _write(round_, actor, report, notify=notify)
     return report
 

@@ -18,9 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 
 @dataclass
@@ -89,6 +86,8 @@ def solve(problem: Problem, weights: np.ndarray | None = None,
     twice and the others once: an ordered weighted sum that is still a
     min-cost flow (see ``_level_chain``) and spreads the best-matched reviewers
     over the applications instead of piling them on a few. Fair mode uses both."""
+    from ortools.graph.python import min_cost_flow  # here, not at import: the web app rarely solves
+
     n_apps, n_reviewers = problem.shape
     app_idx, rev_idx = np.nonzero(problem.allowed & (problem.need[:, None] > 0)
                                   & (problem.capacity[None, :] > 0))
@@ -176,6 +175,9 @@ def shortfalls(problem: Problem, solution: Solution) -> list[Shortfall]:
     source forms the source side of a minimum cut: the applications still
     short of reviewers reach only reviewers who have no free place left. Each
     connected group of those is reported with the places it lacks."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
     n_apps, n_reviewers = problem.shape
     assigned_per_app = np.bincount(solution.apps, minlength=n_apps)
     short = problem.need - assigned_per_app

@@ -132,6 +132,8 @@ class AdminProfileForm(ProfileForm):
 
 class AssignForm(FlaskForm):
     fair = BooleanField("Fair mode: lift the worst-matched application first (slower)")
+    # set by the "save anyway" button shown when places would stay empty
+    allow_partial = BooleanField("Save even if some places stay empty")
 
 
 def _optional_int(value):

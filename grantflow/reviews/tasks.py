@@ -6,14 +6,15 @@ from ..funds.models import Round
 from ..users.models import User
 
 
-def assign_round(job, round_id: int, fair: bool = False) -> dict:
+def assign_round(job, round_id: int, fair: bool = False, allow_partial: bool = False) -> dict:
     """The admin button's assignment run; the result (summary and any
-    explanation of places left empty) is kept on the job row for the page."""
+    explanation of places left empty) is kept on the job row for the page.
+    A run that would leave places empty saves nothing unless ``allow_partial``."""
     from .assigning import assign_reviewers
 
     round_ = db.session.get(Round, round_id)
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
-    report = assign_reviewers(round_, actor, fair=fair)
+    report = assign_reviewers(round_, actor, fair=fair, allow_partial=allow_partial)
     return report.as_dict()
 
 

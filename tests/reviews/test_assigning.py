@@ -194,6 +194,80 @@ def test_the_assignment_page_is_paged_and_filters_the_short(f, client, login_as,
     login_as(f.create_user("admin"))
     html = client.get(f"/reviews/admin/rounds/{round_.id}/assignments").get_data(as_text=True)
     assert "Project 0" in html and "Project 1" in html and "Project 2" not in html
-    assert "2 applications still need 2 reviewer places" in html and "Page 1 of 2" in html
+    assert "2 applications in review still need 2 reviewer places" in html and "Page 1 of 2" in html
     html = client.get(f"/reviews/admin/rounds/{round_.id}/assignments?missing=1").get_data(as_text=True)
     assert "Project 0" not in html and "Project 1" in html and "Project 2" in html
+
+
+def _short_round(f):
+    """Two applications, one reviewer with one place: one place stays empty."""
+    round_ = f.create_round(reviews_per_application=1)
+    apps = [fr.create_in_review(round_) for _ in range(2)]
+    fr.create_reviewer(cap=1)
+    db.session.commit()
+    return round_, apps
+
+
+def test_cli_saves_a_partial_assignment_only_with_allow_partial(f, runner):
+    round_, _ = _short_round(f)
+    result = runner.invoke(grantflow_cli, args=["assign", str(round_.id)])
+    assert result.exit_code == 2
+    assert "Would fill 1 of 2 reviewer places" in result.output
+    assert "Nothing was saved: 1 places would stay empty" not in result.output
+    assert "Nothing was saved: 1 place would stay empty. Fix the cause above, or run again with --allow-partial" \
+        in result.output
+    assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 0
+    result = runner.invoke(grantflow_cli, args=["assign", str(round_.id), "--allow-partial"])
+    assert result.exit_code == 0, result.output
+    assert "Filled 1 of 2 reviewer places" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 1
+
+
+def test_cli_fair_mode_reports_bounds_gap_and_cost(f, runner):
+    round_ = f.create_round(reviews_per_application=2)
+    for _ in range(2):
+        fr.create_in_review(round_, themes=["climate"])
+    for expertise in (["climate"], ["climate"], ["democracy"], ["democracy"]):
+        fr.create_reviewer(expertise=expertise, cap=1)
+    db.session.commit()
+    result = runner.invoke(grantflow_cli, args=["assign", str(round_.id), "--fair", "--dry-run",
+                                                "--time-limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert ("Fair mode: the worst-matched application's total match is 100 (no assignment can give it more "
+            "than 100); total match 200 (at most 200 at this worst-off): optimal (proven). The plain optimum has "
+            "worst-off 100 and total 200: fairness costs 0.00% of the total match.") in result.output
+    refused = runner.invoke(grantflow_cli, args=["assign", str(round_.id), "--fair", "--time-limit", "-1"])
+    assert refused.exit_code == 2 and "Invalid value for '--time-limit'" in refused.output
+
+
+def test_admin_preview_shows_fair_figures_next_to_the_plain_optimum(f, client, login_as):
+    round_ = f.create_round(reviews_per_application=2)
+    for _ in range(2):
+        fr.create_in_review(round_, themes=["climate"])
+    for expertise in (["climate"], ["climate"], ["democracy"], ["democracy"]):
+        fr.create_reviewer(expertise=expertise, cap=1)
+    login_as(f.create_user("admin"))
+    html = client.post(f"/reviews/admin/rounds/{round_.id}/assign",
+                       data={"action": "preview", "fair": "y"}).get_data(as_text=True)
+    assert "Fair mode against the plain optimum" in html
+    assert "Proven upper bound on the worst-off" in html and "Optimal (proven)" in html
+    assert "Cost of fairness" in html and "0.00% of the total match" in html
+
+
+def test_admin_partial_assignment_is_previewed_and_saved_only_when_confirmed(f, client, login_as):
+    round_, apps = _short_round(f)
+    login_as(f.create_user("admin"))
+    html = client.post(f"/reviews/admin/rounds/{round_.id}/assign", data={"action": "preview"}).get_data(as_text=True)
+    assert "If you assign now, 1 reviewer place would stay empty" in html and "Save the partial assignment" in html
+    response = client.post(f"/reviews/admin/rounds/{round_.id}/assign", data={"action": "assign"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was saved" in html and "Save the partial assignment" in html
+    db.session.expire_all()
+    assert _pairs(round_) == set()
+    response = client.post(f"/reviews/admin/rounds/{round_.id}/assign",
+                           data={"action": "assign", "allow_partial": "y"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Filled 1 of 2 reviewer places" in html and "Save the partial assignment" not in html
+    db.session.expire_all()
+    assert len(_pairs(round_)) == 1

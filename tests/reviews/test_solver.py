@@ -98,7 +98,7 @@ def test_fair_mode_keeps_the_rules_and_never_lowers_the_worst_off(problem):
     result = solve_fair(problem, iterations=6)
     assert check(problem, result.solution) == []
     assert result.solution.assigned == solve(problem).assigned
-    assert result.plain_worst_off <= result.worst_off <= result.upper_bound
+    assert result.plain_worst_off <= result.worst_off <= result.worst_off_bound
 
 
 def test_a_known_bottleneck_is_explained():
@@ -136,4 +136,4 @@ def test_the_best_panel_bound_with_fewer_reviewers_than_places():
     problem = Problem(need=np.array([3, 0]), capacity=np.array([1, 1]), match=np.array([[33, 33], [0, 0]]),
                       allowed=np.array([[True, True], [False, False]]))
     result = solve_fair(problem)
-    assert result.upper_bound == 66 and result.worst_off == 66
+    assert result.worst_off_bound == 66 and result.worst_off == 66 and result.is_optimal
