@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import shutil
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..core import jobs, outbox
 from ..extensions import db
-from .models import LETTER_KINDS, Letter
+from .models import LETTER_KINDS, Letter, LetterBatch
 
 
 def _fail_on_refusal(func, *args, **kwargs):
@@ -59,48 +60,108 @@ def render_command(application_id: int, out: Path, kind: str | None) -> None:
 
 
 @letters_group.command("round")
-@click.argument("round_id", type=int)
+@click.argument("round_id", type=click.IntRange(1, 2**63 - 1))
 @click.option("--send", is_flag=True, help="Send them once rendered: awarded applications get their offer.")
+@click.option("--wait", "wait_seconds", type=click.IntRange(0, None), default=900, show_default=True,
+              help="With workers: seconds to follow the batch before leaving it to them.")
 @with_appcontext
-def round_command(round_id: int, send: bool) -> None:
+def round_command(round_id: int, send: bool, wait_seconds: int) -> None:
     """Render the decision letter of every decided application of ROUND_ID.
 
     With REDIS_URL set the letters are queued for the RQ workers (``grantflow
-    worker``) and this command follows their progress; otherwise it renders
-    them itself, one after the other."""
+    worker``) and this command follows their progress, handing over what Redis
+    could not take; otherwise it renders them itself, one after the other. A
+    database or Redis blip does not stop it: it says at the end what it could
+    not do."""
     from ..funds.models import Round
-    from .letters import batch_progress, start_round_letters
+    from .letters import start_round_letters
 
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        raise click.ClickException(f"There is no round {round_id}.")
-    use_workers = bool(current_app.config.get("REDIS_URL"))
-    batch = _fail_on_refusal(start_round_letters, round_, None, send=send, dispatch=use_workers)
-    batch_id = batch.id
-    job_ids = [letter.job_id for letter in batch.letters]
-    outbox.commit()
-    with click.progressbar(length=len(job_ids), label=f"Letters for {round_.name}") as bar:
+    try:
+        round_ = db.session.get(Round, round_id)
+        if round_ is None:
+            raise click.ClickException(f"There is no round {round_id}.")
+        use_workers = bool(current_app.config.get("REDIS_URL"))
+        batch = _fail_on_refusal(start_round_letters, round_, None, send=send, dispatch=use_workers)
+        batch_id, round_name = batch.id, round_.name
+        job_ids = [letter.job_id for letter in batch.letters]
+        outbox.commit()
+    except (OperationalError, InterfaceError) as exc:
+        raise click.ClickException(f"The database is unreachable ({exc.orig or exc}); nothing was started. "
+                                   "Run the command again once it is back.") from None
+    problems: list[str] = []
+    with click.progressbar(length=len(job_ids), label=f"Letters for {round_name}") as bar:
         if use_workers:
-            shown = 0
-            while True:
-                db.session.expire_all()
-                progress = batch_progress(db.session.get(type(batch), batch_id))
-                bar.update(progress["finished"] - shown)
-                shown = progress["finished"]
-                if progress["is_finished"]:
-                    break
-                time.sleep(0.5)
+            _follow_workers(batch_id, bar, wait_seconds, problems)
         else:
             for job_id in job_ids:
-                jobs.execute(job_id)
+                _run_here(job_id, problems)
                 bar.update(1)
-    db.session.expire_all()
-    progress = batch_progress(db.session.get(type(batch), batch_id))
-    click.echo(f"{progress['ready']} rendered, {progress['failed']} failed (batch {batch_id}).")
-    if progress["failed"]:
-        raise click.ClickException("Some letters failed: see the batch page to read the errors and retry them.")
+    _report(batch_id, problems)
 
 
+def _blip(problems: list[str], what: str, exc: Exception) -> None:
+    """Note what went wrong once (the command carries on)."""
+    db.session.rollback()
+    message = f"Could not reach {what} at times ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0]})."
+    if message not in problems:
+        problems.append(message)
+
+
+def _run_here(job_id: int, problems: list[str]) -> None:
+    for attempt in range(3):  # a database blip gets two more chances, a second apart
+        try:
+            jobs.execute(job_id)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            _blip(problems, f"the database while rendering (job {job_id}, try {attempt + 1} of 3)", exc)
+            time.sleep(1)
+
+
+def _follow_workers(batch_id: int, bar, wait_seconds: int, problems: list[str]) -> None:
+    """Poll the batch until it is finished or ``wait_seconds`` pass; sweep as it
+    goes, so jobs Redis could not take at the start are handed over when it is back."""
+    from ..core.dispatcher import sweep
+    from .letters import batch_progress
+
+    deadline = time.monotonic() + wait_seconds
+    shown, last_sweep = 0, 0.0
+    while True:
+        try:
+            if time.monotonic() - last_sweep >= 5:
+                swept = sweep(grace=timedelta(0))  # our own jobs were committed before
+                last_sweep = time.monotonic()
+                if swept.not_handed_over:
+                    _blip(problems, "Redis", ConnectionError("letters waited to be handed to a worker"))
+            db.session.expire_all()
+            progress = batch_progress(db.session.get(LetterBatch, batch_id))
+            bar.update(progress["finished"] - shown)
+            shown = progress["finished"]
+            if progress["is_finished"]:
+                return
+        except (OperationalError, InterfaceError) as exc:
+            _blip(problems, "the database", exc)
+        if time.monotonic() >= deadline:
+            problems.append(f"Stopped following after {wait_seconds} s; the workers carry on with the rest.")
+            return
+        time.sleep(0.5)
+
+
+def _report(batch_id: int, problems: list[str]) -> None:
+    from .letters import batch_progress
+
+    for problem in problems:
+        click.echo(problem, err=True)
+    try:
+        db.session.expire_all()
+        progress = batch_progress(db.session.get(LetterBatch, batch_id))
+    except (OperationalError, InterfaceError) as exc:
+        raise click.ClickException(f"The database is unreachable ({type(exc).__name__}): see the batch page "
+                                   f"(batch {batch_id}) or `grantflow jobs list --stuck` once it is back.") from None
+    click.echo(f"{progress['ready']} rendered, {progress['failed']} failed, {progress['pending']} not finished "
+               f"(batch {batch_id}).")
+    if progress["failed"] or progress["pending"]:
+        raise click.ClickException("Some letters are not rendered: see the batch page to read the errors and "
+                                   "retry them (or `grantflow jobs retry --all-failed`).")
 @click.group("awards")
 def awards_group():
     """Award payments."""

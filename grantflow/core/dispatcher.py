@@ -65,12 +65,12 @@ def stalled_jobs(now=None) -> list[BackgroundJob]:
         .order_by(BackgroundJob.id)))
 
 
-def waiting_jobs(now=None) -> list[BackgroundJob]:
+def waiting_jobs(now=None, grace: timedelta = HAND_OVER_GRACE) -> list[BackgroundJob]:
     """Queued, never handed over (or due again after a back-off)."""
     now = now or utcnow()
     return list(db.session.scalars(select(BackgroundJob).where(
         BackgroundJob.status == "queued", BackgroundJob.enqueued_at.is_(None),
-        BackgroundJob.created_at < now - HAND_OVER_GRACE,
+        BackgroundJob.created_at < now - grace,
         or_(BackgroundJob.retry_at.is_(None), BackgroundJob.retry_at <= now)).order_by(BackgroundJob.id)))
 
 
@@ -89,14 +89,15 @@ def _give_up_or_retry(job: BackgroundJob, report: SweepReport) -> None:
         report.failed.append(job.id)
 
 
-def sweep(now=None) -> SweepReport:
+def sweep(now=None, grace: timedelta = HAND_OVER_GRACE) -> SweepReport:
     """One pass; commits. Safe to run from several processes at once: a job
-    handed over twice is claimed once (``jobs.execute``)."""
+    handed over twice is claimed once (``jobs.execute``). ``grace``: how long a
+    new job is left to the request that committed it to hand over itself."""
     report = SweepReport()
     for job in stalled_jobs(now):
         _give_up_or_retry(job, report)
     outbox.commit()
-    for job in waiting_jobs(now):
+    for job in waiting_jobs(now, grace):
         (report.handed_over if jobs.dispatch(job.id) else report.not_handed_over).append(job.id)
         if report.not_handed_over:
             break  # Redis is down: the rest wait for the next sweep

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import make_response, render_template, request
 
+from . import jobs
 from .models import BackgroundJob
 
 #: seconds between reloads of a page whose job is still working
@@ -16,9 +17,11 @@ RELOAD_SECONDS = 3
 
 def job_page(template: str, job: BackgroundJob, **context):
     """Render ``template`` with ``job``, ``refresh`` and ``refresh_seconds``; reloading while the job works."""
-    refresh = job.status in ("queued", "running") and request.args.get("refresh") != "off"
+    stalled = jobs.is_stalled(job)  # its worker died: no point reloading, offer Retry
+    refresh = job.status in ("queued", "running") and not stalled and request.args.get("refresh") != "off"
     response = make_response(render_template(template, job=job, refresh=refresh, refresh_seconds=RELOAD_SECONDS,
-                                             **context))
+                                             stalled=stalled, **context))
     if refresh:
         response.headers["Refresh"] = str(RELOAD_SECONDS)
     return response
+

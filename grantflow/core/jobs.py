@@ -57,9 +57,9 @@ def is_stalled(job: BackgroundJob, now=None) -> bool:
     """Running, but its worker has not renewed the lease in time: it died."""
     if job.status != "running":
         return False
-    seen = job.heartbeat_at or job.started_at
+    seen = job.heartbeat_at or job.started_at  # a claimed job always has both
     lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
-    return seen is None or seen < (now or utcnow()) - lease
+    return seen is not None and seen < (now or utcnow()) - lease
 
 
 def dispatch(job_id: int) -> bool:

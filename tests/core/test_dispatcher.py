@@ -183,3 +183,30 @@ def test_jobs_commands_list_the_stuck_ones_retry_and_sweep(app, runner):
     assert swept.exit_code == 0 and "stalled jobs retried" in swept.output
     db.session.expire_all()
     assert [db.session.get(BackgroundJob, i).status for i in ids] == ["done", "done", "done"]
+
+
+@pytest.mark.parametrize("stalled", [False, True])
+def test_a_job_page_offers_retry_on_a_failed_or_stalled_job(app, client, login_as, stalled):
+    from grantflow.portfolio.tasks import EXPORT_TASK
+
+    admin = fa.create_admin()
+    job = BackgroundJob(task=EXPORT_TASK, args={"format": "csv", "filters": {}, "staff": True}, attempts=1,
+                        status="running" if stalled else "failed",
+                        error=None if stalled else "OperationalError: the database restarted\n\nTraceback ...")
+    if stalled:
+        job.started_at = job.heartbeat_at = utcnow() - timedelta(minutes=10)
+    db.session.add(job)
+    login_as(admin)
+    page_url = f"/admin/portfolio/exports/{job.id}"
+
+    page = client.get(page_url)
+    text = page.get_data(as_text=True)
+    assert "Refresh" not in page.headers  # the page stops reloading: nothing will change by itself
+    assert ("stopped responding" in text) is stalled and ("the database restarted" in text) is not stalled
+    assert "Traceback" not in text and ">Retry</button>" in text
+
+    retried = client.post(f"/admin/jobs/{job.id}/retry", data={"next": page_url + "?"})
+    assert retried.status_code == 302 and retried.headers["Location"].endswith(page_url)
+    db.session.expire_all()
+    assert job.status == "done"
+    assert client.post(f"/admin/jobs/{job.id}/retry").status_code == 409  # done: nothing to retry
