@@ -52,8 +52,9 @@ test: install chromium
 
 # Regenerate the initial migration (0001) from the models (only until the first
 # release; after that, add revisions with `grantflow db migrate -m "..."`). The
-# hand-written revisions after it (0002: the tally triggers, which autogenerate
-# cannot see) are set aside meanwhile and kept.
+# hand-written revisions after it (0002, 0003: tables kept by triggers, which
+# autogenerate cannot see, each creating its own table; 0004: job leases; 0005:
+# drops the tables and triggers of 0002 and 0003) are set aside meanwhile and kept.
 migration: install
 	tmp=$$(mktemp -d) && mkdir $$tmp/kept && \
 	  for f in migrations/versions/*.py; do case $$f in */0001_*) rm -f $$f;; *) mv $$f $$tmp/kept/;; esac; done && \

@@ -31,7 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     discovery.import_all_hooks()
 
-    from .core import outbox, workflow, web
+    from .core import cache, outbox, workflow, web
+    cache.init_app(app)
     outbox.init_app(app)
     workflow.init_app(app)
     web.init_app(app)

@@ -63,6 +63,8 @@ def load_config(instance_path: Path, env: dict | None = None) -> dict:
         "JOB_MAX_ATTEMPTS": int(env.get("GRANTFLOW_JOB_MAX_ATTEMPTS", 3)),
         "JOB_RETRY_SECONDS": int(env.get("GRANTFLOW_JOB_RETRY_SECONDS", 30)),
         "JOB_SWEEP_SECONDS": int(env.get("GRANTFLOW_JOB_SWEEP_SECONDS", 30)),
+        # the shared cache (core.cache): installations sharing one Redis database keep apart by prefix
+        "CACHE_KEY_PREFIX": env.get("GRANTFLOW_CACHE_PREFIX", "grantflow:"),
         "WORKFLOWS_DIR": Path(env.get("GRANTFLOW_WORKFLOWS_DIR", root / "workflows")),
         "FORMS_DIR": Path(env.get("GRANTFLOW_FORMS_DIR", root / "forms")),
         "TEMPLATES_DIR": Path(env.get("GRANTFLOW_TEMPLATES_DIR", root / "templates")),

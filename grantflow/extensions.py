@@ -1,4 +1,5 @@
 """Extensions are created unbound here and bound to an app in ``create_app``."""
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +27,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: the shared cache (see ``core.cache``)
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -121,17 +121,3 @@ class Attachment(db.Model):
         from .uploads import KIND_LABELS
 
         return KIND_LABELS.get(self.content_type, self.content_type)
-
-
-class ApplicationTally(db.Model):
-    """How many applications each (round, state) has, kept by database triggers
-    (``applications.tallies``) as rows of +1 and -1: counting them answers the
-    staff list's unfiltered and round or state counts without scanning 100,000
-    applications. Insert-only, so concurrent moves never wait on each other."""
-    __tablename__ = "application_tallies"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # no foreign key: the -1 of an application deleted with its round must still be writable
-    round_id: Mapped[int] = mapped_column(nullable=False)
-    state: Mapped[str] = mapped_column(sa.String(60), nullable=False)
-    delta: Mapped[int] = mapped_column(nullable=False)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..core import formdefs
 from ..core.audit import record_event
+from ..core.cache import portfolio_changed
 from ..core.mail import send_email
 from ..core.permissions import ALLOW, Decision, deny
 from ..core.workflow import fire, get_definition, may
@@ -64,6 +65,7 @@ def start_application(round_, organisation, actor, answers: dict) -> Application
                  data={"label": "Application started", "round_id": round_.id,
                        "form": f"{definition.key}.v{definition.version}"},
                  visible_to_applicant=True)
+    portfolio_changed()  # one application more (saving its answers later changes nothing counted)
     return application
 
 

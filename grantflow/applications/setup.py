@@ -4,7 +4,6 @@ template helpers the read-only answers partial uses."""
 from __future__ import annotations
 
 from ..core import formdefs
-from . import tallies  # noqa: F401  (registers the tally triggers for create_all)
 
 
 def application_attachments(application) -> dict:

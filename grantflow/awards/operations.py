@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.audit import record_event
+from ..core.cache import portfolio_changed
 from ..core.db import format_usd, utcnow
 from ..core.workflow import ConcurrentChange, fire
 from ..core.workflow.engine import definition_for, holds_role
@@ -147,6 +148,7 @@ def record_award_terms(application, actor, terms: AwardTerms, *, expected_versio
     except IntegrityError as exc:  # another administrator recorded terms at the same moment
         raise ConcurrentChange() from exc
     application.updated_at = utcnow()  # bumps the version: a form shown before this is now stale
+    portfolio_changed()  # the amount awarded
     record_event(actor=actor, action="award.terms_recorded" if is_new else "award.terms_changed",
                  subject=award, application=application,
                  comment=f"Award {award.award_number}: {format_usd(award.amount_cents)}, "

@@ -8,11 +8,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, login_manager
-from . import csrf as csrf_tokens
-from . import outbox, triggers
+from . import outbox
 from .db import format_usd
-from .links import id_links
-from .rendered_rows import rendered_rows
 from .workflow import ConcurrentChange, TransitionRefused
 
 ERROR_TITLES = {
@@ -58,8 +55,6 @@ def init_app(app) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     app.before_request(_forget_previous_user)
-    csrf_tokens.init_app(app)
-    triggers.listen()
     app.after_request(_commit_or_rollback)
 
     @app.errorhandler(TransitionRefused)
@@ -96,10 +91,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = (
         lambda value: value.strftime("%B %-d, %Y %H:%M UTC") if value else "—")
     app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join((text or "").splitlines())
-    # a long list's per-row links from one url_for (see core.links)
-    app.jinja_env.globals["id_links"] = id_links
-    # table rows rendered once per process for their values (see core.rendered_rows)
-    app.jinja_env.globals["rendered_rows"] = rendered_rows
 
     @app.context_processor
     def navigation():

@@ -59,11 +59,3 @@ class Round(TimestampMixin, db.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.opens_at <= now < self.closes_at
-
-
-class RoundListChange(db.Model):
-    """One change to what lists of rounds show (kept by triggers: see ``funds.round_list``)."""
-    __tablename__ = "round_list_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    changed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)

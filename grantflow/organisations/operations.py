@@ -6,6 +6,7 @@ import re
 from flask import current_app
 
 from ..core.audit import record_event
+from ..core.cache import portfolio_changed
 from ..core.mail import send_email
 from ..extensions import db
 from .models import Organisation
@@ -51,6 +52,7 @@ def update_organisation(actor, organisation: Organisation, values: dict) -> list
             changed.append(key)
     if changed:
         record_event(actor=actor, action="organisation.updated", subject=organisation, data={"fields": changed})
+        portfolio_changed()  # its type and state group the figures
     return changed
 
 

@@ -5,12 +5,6 @@ import os
 
 
 def init_app(app) -> None:
-    from . import cache
-
-    # dashboard figures are kept this many seconds per process (0: always recomputed)
-    app.config.setdefault("PORTFOLIO_CACHE_SECONDS",
-                          0 if app.testing else int(os.environ.get("GRANTFLOW_PORTFOLIO_CACHE_SECONDS", 300)))
-    cache.listen()
     # every fund publishes its awarded grants (otherwise: a fund's settings say open_data: true)
     app.config.setdefault("OPEN_DATA_ALL_FUNDS", os.environ.get("GRANTFLOW_OPEN_DATA", "") in ("1", "true", "yes"))
     # how long the public 360Giving file is served before it is regenerated

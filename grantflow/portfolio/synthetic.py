@@ -14,7 +14,6 @@ from typing import Callable
 import sqlalchemy as sa
 
 from ..applications.models import Application
-from ..applications.tallies import compact as compact_tallies
 from ..awards.models import Award, PaymentTranche
 from ..core import outbox
 from ..core.audit import record_event
@@ -116,8 +115,6 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
     # reviews were bulk-inserted, so no refit job was queued: store each round's
     # calibration now, as the job would have after real reviews
     refresh_stale([round_.id for round_ in rounds])
-    # the triggers wrote a +1 per application: fold them, as the readers' job would
-    compact_tallies()
     # fresh statistics: without them PostgreSQL plans the portfolio joins for
     # the empty tables it last looked at (nested loops over 100,000 rows)
     db.session.execute(sa.text("ANALYZE"))
@@ -136,9 +133,6 @@ def _vacuum() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        # the tallies got a row per application, then were folded into ~100: without
-        # a rewrite their table stays 5 MB of dead rows that every count reads
-        connection.execute(sa.text("VACUUM FULL application_tallies"))
         connection.execute(sa.text("VACUUM"))
 
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..core import jobs, navigation
+from ..core import cache, jobs, navigation
 from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..extensions import db
 from ..funds.models import Fund
-from . import cache
 from .charts_data import dashboard_charts
 from .exports import FORMATS
 from .filters import FilterError, PortfolioFilters, parse_filters
@@ -41,62 +39,26 @@ def _filters_from(values, form: FilterForm) -> PortfolioFilters | None:
         return None
 
 
-def _filter_form_html(form: FilterForm) -> Markup:
-    """The filter form's HTML, kept in the dashboard cache under everything it is
-    made of (each field's choices, value and errors, and the page's own URL).
-    The form has no CSRF token and nothing about the user, so it can be shared."""
-    key = ("filter_form", request.script_root,
-           tuple((f.name, tuple(f.choices), str(f.data or ""), tuple(f.errors)) for f in form))
-    html, _ = cache.cached(key, lambda: Markup(render_template("portfolio/_filter_form.html", form=form)))
-    return html
-
-
-def _export_fields_html(filters: PortfolioFilters) -> Markup:
-    """The export form's fields, the filters as hidden fields and the format
-    menu, kept in the dashboard cache under the filters they hold (the formats
-    are fixed): writing them out through WTForms took ~0.45 ms per request. The
-    CSRF token is not in it (it is per session): the page writes it each time."""
-    args = filters.as_args()
-
-    def render():
-        form = ExportForm(formdata=None, data=args, meta={"csrf": False})
-        return Markup(render_template("portfolio/_export_fields.html", export_form=form))
-
-    html, _ = cache.cached(("export_fields", tuple(sorted(args.items()))), render)
-    return html
-
-
-def _filter_choices():
-    """The funds, rounds and years offered, kept in the dashboard cache like the
-    figures (and emptied with them, as funds and rounds are tracked): a round added
-    in this process is offered at the next request, one added by another process
-    once this process's copy expires."""
-    choices, _ = cache.cached(("filter_choices",), filter_choices)
-    return choices
-
-
 @bp.route("/admin/portfolio/")
 @admin_required
 def dashboard():
-    choices = _filter_choices()
     form = FilterForm(request.args, meta={"csrf": False})
-    form.set_choices(choices)
+    form.set_choices(filter_choices())
     filters = _filters_from(request.args, form)
     if filters is None:
-        return render_template("portfolio/dashboard.html", filter_form=_filter_form_html(form), summary=None), 400
+        return render_template("portfolio/dashboard.html", form=form, summary=None), 400
+
     def compute():
         summary = summarise(filters)
         figures = render_template("portfolio/_figures.html", summary=summary, charts=dashboard_charts(summary))
         return summary, Markup(figures)
 
-    key = ("dashboard", tuple(sorted(filters.as_args().items())))
-    if request.args.get("fresh"):
-        cache.clear()
-    (summary, figures), computed_at = cache.cached(key, compute)
-    return render_template("portfolio/dashboard.html", filter_form=_filter_form_html(form), summary=summary,
-                           figures=figures, export_fields=_export_fields_html(filters), filters=filters,
-                           computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
-                           is_cached=current_app.config.get("PORTFOLIO_CACHE_SECONDS", 0) > 0)
+    (summary, figures), computed_at = cache.cached(cache.PORTFOLIO, ("dashboard", *sorted(filters.as_args().items())),
+                                                   compute, fresh=bool(request.args.get("fresh")))
+    export_form = ExportForm(formdata=None, data=filters.as_args(), meta={"csrf": False})  # token written by the page
+    return render_template("portfolio/dashboard.html", form=form, summary=summary, figures=figures,
+                           export_form=export_form, filters=filters,
+                           computed_at=datetime.fromtimestamp(computed_at, timezone.utc))
 
 
 @bp.route("/admin/portfolio/exports", methods=["POST"])

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import delete, func, select
 
 from ..core.audit import record_event
+from ..core.cache import portfolio_changed
 from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.workflow import fire
@@ -153,6 +154,7 @@ def accept_report(report: Report, actor, *, comment: str | None = None) -> Repor
     report.reviewed_by_id = actor.id
     report.review_comment = (comment or "").strip() or None
     db.session.flush()
+    portfolio_changed()  # its story and metrics
     released = grant.release_tranches_for(report, actor)
     record_event(actor=actor, action="reporting.report_accepted", subject=report, application=application,
                  comment=report.review_comment or f"{report.title} accepted.",

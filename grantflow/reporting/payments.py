@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..core.audit import record_event
+from ..core.cache import portfolio_changed
 from ..core.db import format_usd, utcnow
 from ..extensions import db
 from . import grant
@@ -129,6 +130,7 @@ def record_disbursement(tranche, actor, *, amount_cents: int | None, paid_on: da
                                 paid_on=paid_on, reference=reference[:120], recorded_by_id=actor.id)
     db.session.add(disbursement)
     db.session.flush()
+    portfolio_changed()
     if tranche_paid + amount_cents == tranche.amount_cents:
         grant.mark_tranche_paid(tranche, actor)
     record_event(actor=actor, action="payment.recorded", subject=disbursement, application=application,

@@ -3,18 +3,13 @@ itself, declining, and the reviewer's own profile. The administrators'
 pages are in ``admin_views`` (same blueprint)."""
 from __future__ import annotations
 
-import functools
-from datetime import datetime
-from typing import NamedTuple
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, load_only
 
-from ..applications import tallies
-from ..applications.models import Application, reference_for
+from ..applications.models import Application
 from ..core import navigation
-from ..core.links import id_links
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..funds.models import Round
@@ -48,66 +43,25 @@ def _my_open_assignment(assignment_id: int) -> ReviewAssignment:
     return assignment
 
 
-# The queue's statement is built once, from the tables' columns: a plain (not
-# ORM) select, as the queue reads plain values anyway. Building it every request
-# cost about as much as running it, and the ORM's statement and result handling
-# another ~0.1 ms a request at 100,000 on SQLite.
-
-@functools.cache
-def _queue_statement():
-    """The queue's columns for a reviewer (bound parameter ``reviewer_id``).
-    The assignments are looked up only in the rounds that have an application
-    open to reviewers, found from the application tallies (a few hundred rows;
-    index reviewer, status, round): a reviewer's past rounds, hundreds of
-    assignments to closed applications, are never read. An assignment's round
-    is its application's (both set when it is made), so this drops nothing the
-    state filter would keep."""
-    assignments, applications, rounds = ReviewAssignment.__table__, Application.__table__, Round.__table__
-    reviews = Review.__table__
-    return (select(assignments.c.id, applications.c.id, applications.c.title, rounds.c.name, rounds.c.review_due_at,
-                   assignments.c.coi_status, reviews.c.status)
-            .select_from(assignments
-                         .join(applications, applications.c.id == assignments.c.application_id)
-                         .join(rounds, rounds.c.id == assignments.c.round_id)
-                         .outerjoin(reviews, reviews.c.assignment_id == assignments.c.id))
-            .where(assignments.c.reviewer_id == bindparam("reviewer_id"), assignments.c.status == "active",
-                   assignments.c.round_id.in_(tallies.rounds_with(operations.OPEN_STATES)),
-                   # equalities, not IN: an IN list is re-expanded into the SQL on every execution
-                   or_(*(applications.c.state == state for state in operations.OPEN_STATES)))
-            .order_by(rounds.c.review_due_at.is_(None), rounds.c.review_due_at, applications.c.id))
-
-
-class QueueEntry(NamedTuple):
-    """One line of the reviewer's queue: what it shows, read as plain columns
-    (a named tuple: built, hashed and compared in C, 44 times a page)."""
-    assignment_id: int
-    reference: str
-    title: str | None
-    round_name: str
-    review_due_at: datetime | None
-    coi_status: str
-    review_status: str
-    review_url: str
-
-    @property
-    def review_status_label(self) -> str:
-        return STATUS_LABELS[self.review_status]
-
-
 @bp.route("/")
 @roles_required("reviewer")
 def queue():
-    # one query whatever the length of the queue. Only the columns the queue
-    # shows are read, as plain rows (building four ORM objects per line, with
-    # every assignment column decoded, was most of the page's time).
-    rows = db.session.execute(_queue_statement(), {"reviewer_id": current_user.id})
-    review_url = id_links("reviews.review", "assignment_id")
-    # no review yet reads as "not_started", as ReviewAssignment.review_status does
-    assignments = [QueueEntry(assignment_id, reference_for(application_id), title, round_name, due,
-                              coi_status, review_status or "not_started", review_url(assignment_id))
-                   for assignment_id, application_id, title, round_name, due, coi_status, review_status in rows]
+    # one query whatever the length of the queue, reading only the columns it
+    # shows (not answers, round settings or scores, whose JSON decoding would
+    # dominate a long queue); the (reviewer_id, status, round_id) index finds them
+    query = (select(ReviewAssignment)
+             .join(ReviewAssignment.application).join(ReviewAssignment.round).outerjoin(ReviewAssignment.review)
+             .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
+                    Application.state.in_(operations.OPEN_STATES))
+             .options(load_only(ReviewAssignment.id, ReviewAssignment.coi_status),
+                      contains_eager(ReviewAssignment.application).load_only(Application.id, Application.title),
+                      contains_eager(ReviewAssignment.round).load_only(Round.name, Round.review_due_at),
+                      contains_eager(ReviewAssignment.review).load_only(Review.status))
+             .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id))
+    assignments = db.session.scalars(query).all()
     counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}
-    return render_template("reviews/queue.html", assignments=assignments, counts=counts)
+    return render_template("reviews/queue.html", assignments=assignments, counts=counts,
+                           status_labels=STATUS_LABELS)
 
 
 def _review_page(assignment: ReviewAssignment, form=None, status: int = 200):

@@ -1,27 +1,22 @@
 """The staff list of applications: filters, search and pagination in SQL.
 
-A page costs the same number of queries whatever its length: one statement
-reads the page of rows, with their organisation and round joined in, and the
-total (see ``_page_statement``); the filter choices are in ``choices``."""
+A page costs the same number of queries whatever its length and the data's
+size: the count (without the organisations join unless a filter needs it) and
+the page, which reads only the columns the list shows, with each row's
+organisation and round joined in."""
 from __future__ import annotations
 
-import functools
 import math
 import re
-from dataclasses import dataclass, fields, replace
-from datetime import datetime
-from typing import NamedTuple
+from dataclasses import asdict, dataclass, replace
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
-from ..applications import tallies
-from ..applications.models import Application, reference_for
-from ..core.workflow.engine import definition_for
+from ..applications.models import Application
 from ..extensions import db
-from ..funds import round_list
 from ..funds.models import Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
 
@@ -62,11 +57,8 @@ class ApplicationFilters:
         )
 
     def as_args(self, **changes) -> dict:
-        """The non-empty filters as query-string arguments (for links and hidden fields).
-        Read field by field: every value is an int or a string, so asdict's deep
-        copy was only cost (the list page asks for these three or four times)."""
-        changed = replace(self, **changes) if changes else self
-        values = {f.name: getattr(changed, f.name) for f in fields(changed)}
+        """The non-empty filters as query-string arguments (for links and hidden fields)."""
+        values = asdict(replace(self, **changes))
         values["round"] = values.pop("round_id")
         if values["page"] == 1:
             values.pop("page")
@@ -75,6 +67,10 @@ class ApplicationFilters:
     @property
     def is_filtered(self) -> bool:
         return bool(self.as_args(page=1))
+
+    @property
+    def reads_organisations(self) -> bool:
+        return bool(self.applicant_type or self.us_state or self.q)
 
 
 def _like(text: str) -> str:
@@ -85,93 +81,46 @@ def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _criteria(filters: ApplicationFilters) -> dict:
-    """The filters as bound parameters, by name; which names are present decides
-    the statement (see ``_conditions``), their values are only bound."""
-    params: dict = {}
+def _conditions(filters: ApplicationFilters) -> list:
+    conditions = []
     if filters.round_id is not None:
-        params["round_id"] = filters.round_id
+        conditions.append(Application.round_id == filters.round_id)
     if filters.state:
-        params["state"] = filters.state
+        conditions.append(Application.state == filters.state)
     if filters.theme:
-        params["theme"] = [filters.theme] if is_postgres() else filters.theme
+        # ``themes`` is a JSON list: match one element exactly, in SQL
+        if is_postgres():
+            conditions.append(sa.cast(Application.themes, JSONB).contains(sa.cast([filters.theme], JSONB)))
+        else:
+            element = func.json_each(Application.themes).table_valued("value")
+            conditions.append(exists(select(1).select_from(element).where(element.c.value == filters.theme)))
     if filters.applicant_type:
-        params["applicant_type"] = filters.applicant_type
+        conditions.append(Organisation.applicant_type == filters.applicant_type)
     if filters.us_state:
-        params["us_state"] = filters.us_state
+        conditions.append(Organisation.state == filters.us_state)
     if filters.q:
-        params["pattern"] = _like(filters.q)
+        pattern = _like(filters.q)
+        matches = [Organisation.name.ilike(pattern, escape="\\"), Application.title.ilike(pattern, escape="\\")]
         reference = REFERENCE.match(filters.q)
         if reference:
-            params["reference"] = int(reference.group(1))
-    return params
-
-
-ORGANISATION_CRITERIA = frozenset({"applicant_type", "us_state", "pattern"})
-#: criteria the database's tallies can count (``applications.tallies``)
-TALLIED_CRITERIA = frozenset({"round_id", "state"})
-
-
-def _conditions(names: tuple[str, ...], postgres: bool) -> list:
-    """The WHERE conditions for these criteria, on the tables' columns with
-    bound parameters: each statement is built once per combination of filters
-    (building and keying it took longer than running it)."""
-    applications, organisations = Application.__table__.c, Organisation.__table__.c
-    conditions = []
-    if "round_id" in names:
-        conditions.append(applications.round_id == bindparam("round_id"))
-    if "state" in names:
-        conditions.append(applications.state == bindparam("state"))
-    if "theme" in names:
-        # ``themes`` is a JSON list: match one element exactly, in SQL
-        if postgres:
-            conditions.append(sa.cast(applications.themes, JSONB).contains(bindparam("theme", type_=JSONB)))
-        else:
-            element = func.json_each(applications.themes).table_valued("value")
-            conditions.append(exists(select(1).select_from(element).where(element.c.value == bindparam("theme"))))
-    if "applicant_type" in names:
-        conditions.append(organisations.applicant_type == bindparam("applicant_type"))
-    if "us_state" in names:
-        conditions.append(organisations.state == bindparam("us_state"))
-    if "pattern" in names:
-        pattern = bindparam("pattern")
-        matches = [organisations.name.ilike(pattern, escape="\\"), applications.title.ilike(pattern, escape="\\")]
-        if "reference" in names:
-            matches.append(applications.id == bindparam("reference"))
+            matches.append(Application.id == int(reference.group(1)))
         conditions.append(or_(*matches))
     return conditions
 
 
-def _matching_from(names: tuple[str, ...]):
-    """``applications``, joined to ``organisations`` only when a filter needs it:
-    every application has exactly one organisation (a NOT NULL foreign key,
-    enforced on SQLite too), so counts are the same without the join."""
-    applications, organisations = Application.__table__, Organisation.__table__
-    if ORGANISATION_CRITERIA.isdisjoint(names):
-        return applications
-    return applications.join(organisations, organisations.c.id == applications.c.organisation_id)
-
-
 def filtered(filters: ApplicationFilters):
-    """``SELECT applications JOIN organisations`` restricted by the filters (values bound)."""
-    params = _criteria(filters)
-    query = select(Application).join(Application.organisation).where(*_conditions(tuple(params), is_postgres()))
-    return query.params(**params)
-
-
-@functools.cache
-def _count_statement(names: tuple[str, ...], postgres: bool):
-    return select(func.count()).select_from(_matching_from(names)).where(*_conditions(names, postgres))
+    """``SELECT applications JOIN organisations`` restricted by the filters."""
+    return select(Application).join(Application.organisation).where(*_conditions(filters))
 
 
 def count_matching(filters: ApplicationFilters) -> int:
-    """How many applications match, exactly. With no filter but round and state
-    the database's tallies answer (a sum of a few hundred rows, where counting
-    100,000 applications is a 5-8 ms index scan on PostgreSQL)."""
-    params = _criteria(filters)
-    if TALLIED_CRITERIA.issuperset(params):
-        return tallies.count(filters.round_id, filters.state or None)
-    return db.session.scalar(_count_statement(tuple(params), is_postgres()), params)
+    """How many applications match. Organisations are joined only when a filter
+    reads them: every application has exactly one (a NOT NULL foreign key), so
+    the count is the same without the join, and an index-only count."""
+    query = select(func.count()).select_from(Application)
+    if filters.reads_organisations:
+        query = query.join(Application.organisation)
+    return db.session.scalar(query.where(*_conditions(filters)))
 
 
 def with_related(query):
@@ -185,8 +134,6 @@ class Page:
     total: int
     page: int
     per_page: int
-    #: the round list's version read with the page (None when the page had no rows)
-    rounds_version: tuple | None = None
 
     @property
     def pages(self) -> int:
@@ -201,87 +148,22 @@ class Page:
         return min(self.total, self.page * self.per_page)
 
 
-class ListedApplication(NamedTuple):
-    """One line of the staff list: the columns it shows, read as plain values
-    (building an application, its organisation and its round as ORM objects,
-    every column decoded, cost more than the rest of the page's queries; a
-    named tuple is built, hashed and compared in C)."""
-    id: int
-    title: str
-    organisation_name: str
-    applicant_type: str
-    organisation_state: str
-    round_name: str
-    amount_requested_cents: int | None
-    workflow_key: str
-    workflow_version: int
-    state: str
-    state_changed_at: datetime
-
-    @property
-    def reference(self) -> str:
-        return reference_for(self.id)
-
-    @property
-    def applicant_type_label(self) -> str:
-        return APPLICANT_TYPES.get(self.applicant_type, self.applicant_type)
-
-    @property
-    def state_label(self) -> str:
-        # as Application.state_label: the label in the application's own workflow version
-        return definition_for(self).state(self.state).label
-
-
-# the tables' columns, not the mapped attributes: a plain select (see _conditions)
-LISTED_COLUMNS = tuple(table.c[name] for table, name in (
-    (Application.__table__, "id"), (Application.__table__, "title"), (Organisation.__table__, "name"),
-    (Organisation.__table__, "applicant_type"), (Organisation.__table__, "state"), (Round.__table__, "name"),
-    (Application.__table__, "amount_requested_cents"), (Application.__table__, "workflow_key"),
-    (Application.__table__, "workflow_version"), (Application.__table__, "state"),
-    (Application.__table__, "state_changed_at")))
-
-
-@functools.cache
-def _page_statement(names: tuple[str, ...], postgres: bool):
-    """A page of the list, each row carrying the total: one statement instead of
-    a count and a page (on PostgreSQL every statement is a round trip). The
-    total is an uncorrelated subquery, computed once, from the tallies when
-    they can answer (with their own size, to know when to compact them); the
-    round list's version comes along too (see ``round_choices``)."""
-    applications, organisations, rounds = Application.__table__, Organisation.__table__, Round.__table__
-    if TALLIED_CRITERIA.issuperset(names):
-        total, tally_rows = tallies.subqueries("round_id" in names, "state" in names)
-    else:
-        total, tally_rows = _count_statement(names, postgres).scalar_subquery(), sa.null()
-    return (select(*LISTED_COLUMNS, total.label("total"), tally_rows.label("tally_rows"),
-                   *(column.label(f"rounds_version_{n}") for n, column in enumerate(round_list.version_subqueries())))
-            .select_from(applications.join(organisations, organisations.c.id == applications.c.organisation_id)
-                         .join(rounds, rounds.c.id == applications.c.round_id))
-            .where(*_conditions(names, postgres))
-            .order_by(applications.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
-
-
 def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) -> Page:
-    params = _criteria(filters)
-    statement = _page_statement(tuple(params), is_postgres())
-    page = filters.page
-    rows = db.session.execute(statement, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
-    rounds_version = None
-    if rows:
-        total, rounds_version = rows[0].total, tuple(rows[0][-2:])
-        if rows[0].tally_rows is not None:
-            tallies.check_size(rows[0].tally_rows)
-    else:
-        # nothing on this page: none at all, or a page past the last one (then show the last)
-        total = count_matching(filters) if page > 1 else 0
-        last = max(1, math.ceil(total / per_page))
-        if page > last:
-            page = last
-            if total:
-                rows = db.session.execute(statement, {**params, "limit": per_page,
-                                                      "offset": (page - 1) * per_page})
-    return Page(items=[ListedApplication(*row[:-4]) for row in rows], total=total, page=page, per_page=per_page,
-                rounds_version=rounds_version)
+    """One page of the list (a page past the last shows the last), reading only
+    the columns it shows: not the answers or themes, whose JSON decoding would
+    dominate the page."""
+    total = count_matching(filters)
+    page = min(filters.page, max(1, math.ceil(total / per_page)))
+    query = (filtered(filters).join(Application.round)
+             .options(load_only(Application.id, Application.title, Application.amount_requested_cents,
+                                Application.workflow_key, Application.workflow_version, Application.state,
+                                Application.state_changed_at),
+                      contains_eager(Application.organisation).load_only(
+                          Organisation.name, Organisation.applicant_type, Organisation.state),
+                      contains_eager(Application.round).load_only(Round.name))
+             .order_by(Application.id).limit(per_page).offset((page - 1) * per_page))
+    items = db.session.scalars(query).all() if total else []
+    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 def all_matching(filters: ApplicationFilters) -> list[Application]:

@@ -2,13 +2,10 @@
 and the read-only application page."""
 from __future__ import annotations
 
-from dataclasses import replace
-from functools import lru_cache
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from ..applications.models import Application
 from ..core import jobs
@@ -20,8 +17,9 @@ from ..core.workflow import definitions
 from ..core.workflow.diagram import render_svg
 from ..core.workflow.engine import definition_for
 from ..extensions import db
+from ..funds.models import Fund, Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES
-from . import choices, queries
+from . import queries
 from .operations import bulk_fire
 from .presenters import theme_label, theme_labels, workflow_context
 from .tasks import BULK_TASK
@@ -54,16 +52,14 @@ def _bulk_triggers(round_) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-@lru_cache(maxsize=128)
-def _filter_form_html(script_root: str, filters: queries.ApplicationFilters, rounds: tuple, states: tuple,
-                      themes: tuple) -> Markup:
-    """The filter form's HTML for these arguments, which are everything it is
-    rendered from (choices read fresh on every request, the filters' values and
-    the page's own URL); it has no CSRF token and nothing about the user.
-    Writing its ~200 options out was half of the page's rendering time."""
-    return Markup(render_template("staff/_application_filters.html", filters=filters, rounds=rounds,
-                                  states=states, themes=themes, applicant_types=APPLICANT_TYPES,
-                                  us_states=US_STATES))
+def _round_choices() -> list[Round]:
+    """Every round, latest opening first, with only what the filter and the bulk
+    menu show (not settings or descriptions, whose decoding would cost the most)."""
+    query = (select(Round).join(Round.fund)
+             .options(load_only(Round.id, Round.name, Round.workflow_key, Round.workflow_version),
+                      contains_eager(Round.fund).load_only(Fund.name))
+             .order_by(Round.opens_at.desc()))
+    return db.session.scalars(query).all()
 
 
 @bp.route("/admin/applications")
@@ -71,16 +67,16 @@ def _filter_form_html(script_root: str, filters: queries.ApplicationFilters, rou
 def applications():
     filters = queries.ApplicationFilters.from_args(request.args)
     page = queries.page_of_applications(filters)
-    rounds = choices.round_choices(page.rounds_version)
+    rounds = _round_choices()
     current_round = next((r for r in rounds if r.id == filters.round_id), None)
-    labels = theme_labels()
-    themes = sorted(set(labels) | set(choices.theme_choices()), key=lambda t: theme_label(t, labels))
-    filter_form = _filter_form_html(
-        request.script_root, replace(filters, page=1), tuple((r.id, f"{r.fund_name}: {r.name}") for r in rounds),
-        tuple(_state_choices(current_round)), tuple((t, theme_label(t, labels)) for t in themes))
+    labels = theme_labels()  # the themes the application forms offer
+    themes = sorted(set(labels) | ({filters.theme} if filters.theme else set()),
+                    key=lambda t: theme_label(t, labels))
     return render_template(
         "staff/applications.html", filters=filters, page=page, current_round=current_round,
-        filter_form=filter_form, triggers=_bulk_triggers(current_round),
+        rounds=[(r.id, f"{r.fund.name}: {r.name}") for r in rounds], states=_state_choices(current_round),
+        themes=[(t, theme_label(t, labels)) for t in themes], applicant_types=APPLICANT_TYPES,
+        us_states=US_STATES, triggers=_bulk_triggers(current_round),
     )
 
 

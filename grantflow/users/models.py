@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -82,19 +81,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-@functools.cache
-def _user_with_roles_statement():
-    """Built once (on first use, once the mappers are configured): constructing
-    the select with its joined-load option cost more than running it, on every
-    signed-in request. The id is a bound parameter."""
-    return sa.select(User).options(joinedload(User.role_rows)).where(User.id == sa.bindparam("user_id"))
-
-
 @login_manager.user_loader
 def load_user(user_id: str):
     # every signed-in request runs this: the roles come in the same query
     # (joined) instead of a second SELECT (the relationship's selectin default).
     # A query, not session.get: get() refreshes an expired user already in the
     # session without the joined roles, and loads them in a second statement.
-    return db.session.execute(_user_with_roles_statement(),
-                              {"user_id": int(user_id)}).unique().scalar_one_or_none()
+    query = sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+    return db.session.execute(query).unique().scalar_one_or_none()

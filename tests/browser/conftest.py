@@ -30,7 +30,7 @@ from sqlalchemy import text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from grantflow import create_app
-from grantflow.extensions import db
+from grantflow.extensions import cache, db
 
 from tests.conftest import REQUIRE_SERVICES
 
@@ -134,6 +134,7 @@ def live_db(live_server):
             try:
                 yield db.session
                 db.session.commit()
+                cache.clear()  # rows written around the operations: nothing kept may outlive them
             finally:
                 db.session.remove()
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from grantflow.extensions import cache
+
 from tests.browser import site_pages
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.page_checks import (
@@ -262,11 +264,10 @@ def check_form(browser, base_url: str, case: FormCase, findings: Findings) -> No
 def site(live_server, browser):
     """Seed, then visit everything; the tests below read the findings. (The live
     database is emptied after the first test, when the crawl is long over.)"""
-    from grantflow.portfolio import cache
-
-    cache.clear()  # the live server keeps dashboard figures between requests
     errors_before = len(live_server.errors.records)
     site_pages.seed_site(live_server.app)
+    with live_server.app.app_context():
+        cache.clear()  # the seed wrote rows around the operations: no figures kept from earlier tests
     samples = site_pages.sample_site(live_server.app)
     found = site_pages.targets(live_server.app, samples)
     findings = Findings(people=personas(samples))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from grantflow.portfolio import cache
 from tests import factories
 from tests.browser.conftest import assert_accessible
 from tests.factories_portfolio import create_portfolio
@@ -22,7 +21,6 @@ def sign_in(page, email: str) -> None:
 
 
 def test_admin_filters_the_dashboard_and_downloads_an_export(page, live_db, live_server):
-    cache.clear()  # the live server keeps dashboard figures between requests
     with live_db():
         admin_email = factories.create_user("admin", name="Pat Portfolio").email
         made = create_portfolio()

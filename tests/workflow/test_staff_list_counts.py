@@ -1,7 +1,6 @@
 """The staff application list at scale: its count is exact whichever tables the
-filters touch, the theme filter's choices (kept per process) include a theme as
-soon as an application of this process stores it, and the kept filter form shows
-each request's own values and the current rounds."""
+filters touch, the theme filter offers the application forms' themes, and the
+filter form shows each request's own values and the current rounds."""
 from __future__ import annotations
 
 import re
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from grantflow.applications.models import Application
 from grantflow.extensions import db
 from grantflow.organisations.models import Organisation
-from grantflow.staff import choices, queries, stored_themes
+from grantflow.staff import queries
 
 from tests import factories
 from .scenarios import quick_user
@@ -64,58 +63,11 @@ def test_the_unfiltered_count_does_not_join_organisations(count_queries):
     assert "organisations" in statements[1].lower()
 
 
-@pytest.fixture
-def kept_themes(app, monkeypatch):
-    """The per-process copy switched on (tests run with it off), empty before and after."""
-    monkeypatch.setitem(app.config, "STAFF_THEME_CHOICES_SECONDS", 300)
-    stored_themes.forget()
-    yield
-    stored_themes.forget()
-
-
-def test_theme_choices_are_kept_and_include_themes_committed_in_this_process(client, admin, kept_themes,
-                                                                             count_queries):
-    round_ = factories.create_round()
-    factories.create_application(round_, themes=["climate"])
-    db.session.commit()
-    assert "climate" in choices.theme_choices()
-    with count_queries() as statements:
-        choices.theme_choices()
-    assert statements == []  # kept: no scan
-
-    application = factories.create_application(round_, themes=["ocean_cities"])
-    db.session.commit()
-    assert "ocean_cities" in choices.theme_choices()  # added on commit, without a scan
+def test_the_theme_filter_offers_the_forms_themes_and_keeps_the_chosen_one(client, admin):
     html = client.get("/admin/applications").get_data(as_text=True)
-    assert '<option value="ocean_cities">' in html
-
-    application.themes = ["arctic_partnerships"]
-    db.session.commit()
-    assert "arctic_partnerships" in choices.theme_choices()
-
-
-def test_themes_of_a_rolled_back_change_are_not_added(kept_themes):
-    round_ = factories.create_round()
-    factories.create_application(round_, themes=["climate"])
-    db.session.commit()
-    choices.theme_choices()
-    factories.create_application(round_, themes=["never_committed"])  # flushed, then rolled back
-    db.session.rollback()
-    assert "never_committed" not in choices.theme_choices()
-
-
-def test_theme_choices_are_rescanned_when_the_copy_expires(app, kept_themes, monkeypatch):
-    round_ = factories.create_round()
-    factories.create_application(round_, themes=["climate"])
-    db.session.commit()
-    assert choices.theme_choices() == ["climate"]
-    # another process stored a theme: this process sees it once its copy expires
-    db.session.execute(Application.__table__.update().values(themes=["trade_investment"]))
-    db.session.commit()
-    assert choices.theme_choices() == ["climate"]
-    later = stored_themes.time.time() + 301
-    monkeypatch.setattr(stored_themes, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
-    assert choices.theme_choices() == ["trade_investment"]
+    assert '<option value="climate">' in html  # an option of the shipped application form
+    html = client.get("/admin/applications", query_string={"theme": "arctic_partnerships"}).get_data(as_text=True)
+    assert _selected(html, "theme") == ["arctic_partnerships"]
 
 
 def _selected(html: str, name: str) -> list[str]:
@@ -123,7 +75,7 @@ def _selected(html: str, name: str) -> list[str]:
     return re.findall(r'<option value="([^"]*)" selected>', select)
 
 
-def test_the_kept_filter_form_shows_each_requests_values_and_new_rounds(client, admin):
+def test_the_filter_form_shows_each_requests_values_and_new_rounds(client, admin):
     round_ = factories.create_round(name="Spring")
     factories.create_application(round_, state="submitted", themes=["climate"])
     db.session.commit()
@@ -141,7 +93,7 @@ def test_the_kept_filter_form_shows_each_requests_values_and_new_rounds(client, 
 @pytest.mark.parametrize("filters, page, expected_page, expected_ids", [
     ({}, 2, 2, [4, 5]), ({}, 9, 2, [4, 5]), ({"state": "submitted"}, 9, 1, [0, 2, 4]),
     ({"theme": "climate"}, 7, 1, [0, 2, 4]), ({"state": "withdrawn"}, 3, 1, []), ({"theme": "none"}, 1, 1, []),
-], ids=["second page", "past the last page", "past the last, tallied filter", "past the last, counted filter",
+], ids=["second page", "past the last page", "past the last, state filter", "past the last, theme filter",
         "nothing matches, later page", "nothing matches"])
 def test_a_page_past_the_end_shows_the_last_page(filters, page, expected_page, expected_ids):
     round_ = factories.create_round()

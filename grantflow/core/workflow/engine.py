@@ -20,6 +20,7 @@ from transitions import Machine, MachineError
 
 from ...extensions import db
 from .. import outbox
+from ..cache import portfolio_changed
 from ..audit import record_event
 from ..models import AuditEvent
 from ..permissions import Decision, deny
@@ -245,6 +246,7 @@ def _after_state_change(event) -> None:
         visible_to_applicant=transition_def.is_visible_to_applicant,
     )
     application.on_state_changed(event.transition.source, event.transition.dest)
+    portfolio_changed()
     payload = {
         "trigger": event.event.name, "source": event.transition.source, "dest": event.transition.dest,
         "actor_id": getattr(actor, "id", None), "comment": comment, "data": data,
