@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..core import navigation
 from ..core.models import OutboxEmail
 from ..core.permissions import admin_required
+from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db
 from ..users import operations
 from ..users.forms import InviteForm
@@ -57,8 +58,8 @@ def invite():
         try:
             user, added = operations.invite_user(current_user, name=form.name.data, email=form.email.data,
                                                  roles=form.roles.data)
-        except operations.AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "email")
         else:
             if user.is_invitation_pending:
                 flash(f"Invitation sent to {user.email}.", "success")
@@ -68,7 +69,7 @@ def invite():
             else:
                 flash(f"{user.name} already has every role you chose; nothing changed.", "info")
             return redirect(url_for("admin.users"))
-    return render_template("admin/invite.html", form=form)
+    return render_template("admin/invite.html", form=form), form_status(form)
 
 
 def _set_active(user_id: int, active: bool):
@@ -76,8 +77,8 @@ def _set_active(user_id: int, active: bool):
     user = db.session.get(User, user_id) or abort(404)
     try:
         changed = operations.set_account_active(current_user, user, active)
-    except operations.AccountError as exc:
-        flash(str(exc), "error")
+    except Refused as exc:
+        refuse_on(None, exc)
     else:
         if changed:
             flash(f"{user.name} ({user.email}) is {'reactivated' if active else 'deactivated'}.", "success")

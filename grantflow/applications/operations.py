@@ -9,6 +9,7 @@ from ..core.audit import record_event
 from ..core.cache import portfolio_changed
 from ..core.mail import send_email
 from ..core.permissions import ALLOW, Decision, deny
+from ..core.refusal import Refused
 from ..core.workflow import fire, get_definition, may
 from ..core.workflow.engine import definition_for as workflow_for
 from ..extensions import db
@@ -17,10 +18,6 @@ from .uploads import is_organisation_member, store_upload
 
 #: the applicant's "send it" moves: the first submission, and the answer to a request for information
 SUBMIT_TRIGGERS = ("submit", "provide_information")
-
-
-class ApplicationError(ValueError):
-    """A refusal with a message fit for the applicant."""
 
 
 def _store_answers(application: Application, definition, answers: dict) -> list[str]:
@@ -48,9 +45,9 @@ def start_application(round_, organisation, actor, answers: dict) -> Application
     """A new draft on the round's newest form version, seeded with the
     eligibility answers. Eligibility is the caller's check (see ``eligibility``)."""
     if not round_.is_open():
-        raise ApplicationError("This round is not open for applications.")
+        raise Refused("This round is not open for applications.")
     if actor.organisation_id != organisation.id:
-        raise ApplicationError("You can only apply for your own organisation.")
+        raise Refused("You can only apply for your own organisation.")
     definition = formdefs.load_form("applications", round_.form_key)
     workflow = get_definition(round_.workflow_key, round_.workflow_version)
     application = Application(
@@ -85,7 +82,7 @@ def save_page(application: Application, actor, definition, page, form, *, enforc
     its problems (and the form's errors) say what to fix."""
     decision = may_edit(application, actor)
     if not decision:
-        raise ApplicationError(decision.reason)
+        raise Refused(decision.reason)
 
     def store(field_key, upload):
         return store_upload(application, field_key, upload, actor).id
@@ -124,7 +121,7 @@ def submit_application(application: Application, actor, *, expected_version: int
     submitter a receipt. Returns the trigger fired."""
     trigger = submit_trigger(application)
     if trigger is None:
-        raise ApplicationError(may_submit(application, actor).reason)
+        raise Refused(may_submit(application, actor).reason)
     _store_answers(application, formdefs.definition_for(application), application.answers or {})
     fire(application, trigger, actor, expected_version=expected_version)
     send_email(actor.email, "application_submitted", user=actor, application=application,

@@ -18,6 +18,7 @@ from flask import current_app
 from ..core import outbox
 from ..core.audit import record_event
 from ..core.permissions import ALLOW, Decision, deny
+from ..core.refusal import Refused
 from ..core.workflow import registry as workflow_registry
 from ..extensions import db
 from .models import Attachment
@@ -30,10 +31,6 @@ ACCEPTED = "PDF, Word (.docx), Excel (.xlsx), PNG or JPEG"
 CHUNK = 64 * 1024
 
 
-class UploadRefused(ValueError):
-    """A message fit to show next to the file field."""
-
-
 def _office_type(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -43,7 +40,7 @@ def _office_type(path: Path) -> str | None:
     if "[Content_Types].xml" not in names:
         return None
     if any(name.endswith("vbaProject.bin") for name in names):
-        raise UploadRefused("Documents with macros are not accepted. Save it as a normal .docx or .xlsx "
+        raise Refused("Documents with macros are not accepted. Save it as a normal .docx or .xlsx "
                             "and upload it again.")
     if "word/document.xml" in names:
         return DOCX
@@ -82,7 +79,7 @@ def _clean_filename(name: str) -> str:
 
 def store_upload(application, field_key: str, upload, actor) -> Attachment:
     """Check and store one uploaded file (a werkzeug ``FileStorage``); flush,
-    never commit. Raises ``UploadRefused`` with a message for the field."""
+    never commit. Raises ``Refused`` with a message for the field."""
     limit = int(current_app.config["MAX_UPLOAD_BYTES"])
     incoming = _upload_dir() / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
@@ -94,16 +91,16 @@ def store_upload(application, field_key: str, upload, actor) -> Attachment:
             while chunk := upload.stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise UploadRefused(f"“{_clean_filename(upload.filename)}” is larger than "
+                    raise Refused(f"“{_clean_filename(upload.filename)}” is larger than "
                                         f"{limit / (1024 * 1024):.0f} MB. Upload a smaller file "
                                         "(for example, a PDF saved at a lower quality).")
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise UploadRefused(f"“{_clean_filename(upload.filename)}” is empty. Choose the file again.")
+            raise Refused(f"“{_clean_filename(upload.filename)}” is empty. Choose the file again.")
         content_type = sniff_content_type(temporary)
         if content_type is None:
-            raise UploadRefused(f"“{_clean_filename(upload.filename)}” is not a file we accept. "
+            raise Refused(f"“{_clean_filename(upload.filename)}” is not a file we accept. "
                                 f"Upload a {ACCEPTED} file.")
         final = _upload_dir() / storage_name[:2] / storage_name
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..core import formdefs, navigation
 from ..core.db import utcnow
 from ..core.permissions import roles_required
+from ..core.refusal import REFUSED
 from ..core.workflow import ConcurrentChange, TransitionRefused, may
 from ..extensions import db
 from ..funds.models import Round
@@ -90,7 +91,7 @@ def start(round_id: int):
             return redirect(url_for("applications.edit_page", application_id=application.id,
                                     page_id=definition.pages[0].id))
         formdefs.attach_problems(form, [p for p in verdict.problems if p.is_missing])
-    return render_start(round_, definition, form, verdict, checked=checked)
+    return render_start(round_, definition, form, verdict, checked=checked, status=REFUSED if checked else 200)
 
 
 def render_start(round_, definition, form, verdict, *, checked: bool = False, notice: str | None = None,

@@ -19,6 +19,7 @@ from ..core import formdefs
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.permissions import roles_required
+from ..core.refusal import REFUSED, Refused
 from ..core.web import error_page
 from ..core.workflow import ConcurrentChange, TransitionRefused
 from ..extensions import db, login_manager
@@ -201,9 +202,9 @@ def submit(application_id: int):
         return render_review(own_application_or_404(application_id), status=409,
                              error="This application changed while you were looking at it (a colleague may "
                                    "have saved or submitted it). Check the answers below and try again.")
-    except (TransitionRefused, operations.ApplicationError) as exc:
+    except (TransitionRefused, Refused) as exc:
         db.session.rollback()
-        return render_review(own_application_or_404(application_id), status=409, error=str(exc))
+        return render_review(own_application_or_404(application_id), status=REFUSED, error=str(exc))
     return redirect(url_for("applications.submitted", application_id=application.id))
 
 

@@ -12,16 +12,16 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..core import jobs, outbox
+from ..core.refusal import Refused
 from ..extensions import db
 from .models import LETTER_KINDS, Letter, LetterBatch
 
 
 def _fail_on_refusal(func, *args, **kwargs):
-    from .operations import AwardError
 
     try:
         return func(*args, **kwargs)
-    except AwardError as exc:
+    except Refused as exc:
         raise click.ClickException(str(exc)) from exc
 
 

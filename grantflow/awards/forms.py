@@ -137,11 +137,10 @@ class AwardTermsForm(FlaskForm):
                           override_reason=self.override_reason.data or "", co_funders=tuple(co_funders),
                           tranches=tuple(tranches))
 
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """An operation's refusal, shown next to the field it names."""
+    def refusal_field(self, field_name: str | None):
+        """Where an operation's refusal naming ``field_name`` is shown (``core.refusal``)."""
         targets = {"co_funders": self.co_funders[0].form.name, "tranches": self.tranches[0].form.percent}
-        target = targets.get(field_name) or getattr(self, field_name or "", None) or self.amount
-        target.errors = list(target.errors) + [message]
+        return targets.get(field_name) or getattr(self, field_name or "", None) or self.amount
 
     def error_list(self) -> list[tuple[str, str, str]]:
         """(field id, label, message) for the error summary, rows included."""

@@ -19,10 +19,10 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..core import jobs
 from ..core.audit import record_event
 from ..core.models import BackgroundJob
+from ..core.refusal import Refused
 from ..core.workflow.engine import ConcurrentChange, holds_role
 from ..extensions import db
 from .models import LETTER_KINDS, Award, Letter, LetterBatch
-from .operations import AwardError
 
 RENDER_TASK = "grantflow.awards.tasks.render_letter"
 COMMON_FOLDER = "_common"
@@ -47,7 +47,7 @@ def template_name_for(fund, kind: str) -> str:
 
 def template_dir(name: str) -> Path:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name or ""):
-        raise AwardError(f"“{name}” is not a valid letter template name.")
+        raise Refused(f"“{name}” is not a valid letter template name.")
     return letters_root() / name
 
 
@@ -66,9 +66,9 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
     """A new version of ``kind`` for ``application``, rendered by a job after the
     commit (``dispatch=False``: the caller runs the job itself, as the CLI does)."""
     if kind not in LETTER_KINDS:
-        raise AwardError(f"Unknown letter kind “{kind}”.")
+        raise Refused(f"Unknown letter kind “{kind}”.")
     if kind == "award" and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
-        raise AwardError("Record the award terms before preparing the award letter.")
+        raise Refused("Record the award terms before preparing the award letter.")
     letter = Letter(application=application, kind=kind, version=_next_version(application, kind),
                     template_name=template_name_for(application.round.fund, kind), is_sending=send,
                     created_by=actor, batch=batch)
@@ -109,12 +109,12 @@ def send_award_letter(application, actor) -> Letter:
     (``offer_award``, as the system). A failed render changes nothing and is
     retried from the letters page."""
     if not holds_role(application, actor, "admin"):
-        raise AwardError("Only fund administrators can send award letters.")
+        raise Refused("Only fund administrators can send award letters.")
     if application.state != "awarded":
-        raise AwardError(f"The award letter is sent once the application is awarded; it is "
+        raise Refused(f"The award letter is sent once the application is awarded; it is "
                          f"“{application.state_label}”.")
     if pending_letter(application, "award") is not None:
-        raise AwardError("The award letter is already being prepared: it is sent as soon as it is rendered.")
+        raise Refused("The award letter is already being prepared: it is sent as soon as it is rendered.")
     return request_letter(application, "award", actor, send=True)
 
 
@@ -125,7 +125,7 @@ def request_closeout_letter(application, actor, *, send: bool = True) -> Letter:
 
 def retry_letter(letter: Letter, actor) -> Letter:
     if letter.status not in ("failed", "stalled"):
-        raise AwardError("Only a letter whose rendering failed or stalled can be retried.")
+        raise Refused("Only a letter whose rendering failed or stalled can be retried.")
     jobs.retry(letter.job)
     record_event(actor=actor, action="letter.retried", subject=letter, application=letter.application,
                  comment=f"{KIND_LABELS[letter.kind].capitalize()} version {letter.version}: rendering retried.",
@@ -161,10 +161,10 @@ def start_round_letters(round_, actor, *, send: bool = False, dispatch: bool = T
     ``send``, awarded applications are offered once their letter is rendered,
     and decline and waiting-list letters not sent before are emailed."""
     if actor is not None and not actor.has_role("admin"):
-        raise AwardError("Only fund administrators can render a round's letters.")
+        raise Refused("Only fund administrators can render a round's letters.")
     plan = round_letter_plan(round_)
     if not plan:
-        raise AwardError("No application of this round has a decision yet, so there are no letters to render.")
+        raise Refused("No application of this round has a decision yet, so there are no letters to render.")
     batch = LetterBatch(round=round_, created_by=actor, is_sending=send)
     db.session.add(batch)
     db.session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.audit import record_event
 from ..core.cache import portfolio_changed
 from ..core.db import format_usd, utcnow
+from ..core.refusal import Refused
 from ..core.workflow import ConcurrentChange, fire
 from ..core.workflow.engine import definition_for, holds_role
 from ..extensions import db
@@ -22,14 +23,6 @@ from .schedule import DEFAULT_AWARD_NUMBER_PREFIX, DEFAULT_PAYMENT_SCHEDULE, nex
 
 #: after the award and before the offer goes out, the terms may still be corrected
 EDITABLE_STATES = ("awarded",)
-
-
-class AwardError(ValueError):
-    """A refusal with a message fit for the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -65,32 +58,32 @@ def default_tranches(fund) -> list[TrancheTerms]:
 def _check_terms(application, terms: AwardTerms) -> None:
     requested = application.amount_requested_cents
     if terms.amount_cents <= 0:
-        raise AwardError("Enter an amount greater than zero.", "amount")
+        raise Refused("Enter an amount greater than zero.", "amount")
     if requested is not None and terms.amount_cents > requested and not terms.override_reason.strip():
-        raise AwardError(f"This is more than the {format_usd(requested)} requested: give a reason to award "
+        raise Refused(f"This is more than the {format_usd(requested)} requested: give a reason to award "
                          "more, or lower the amount.", "override_reason")
     if terms.period_end <= terms.period_start:
-        raise AwardError("The period of performance must end after it starts.", "period_end")
+        raise Refused("The period of performance must end after it starts.", "period_end")
     co_funded = sum(cents for _, cents in terms.co_funders)
     if any(cents <= 0 or not name.strip() for name, cents in terms.co_funders):
-        raise AwardError("Each co-funder needs a name and a share greater than zero.", "co_funders")
+        raise Refused("Each co-funder needs a name and a share greater than zero.", "co_funders")
     if co_funded > terms.amount_cents:
-        raise AwardError(f"The co-funders' shares ({format_usd(co_funded)}) are more than the award "
+        raise Refused(f"The co-funders' shares ({format_usd(co_funded)}) are more than the award "
                          f"({format_usd(terms.amount_cents)}).", "co_funders")
     if not terms.tranches:
-        raise AwardError("The payment schedule needs at least one payment.", "tranches")
+        raise Refused("The payment schedule needs at least one payment.", "tranches")
     total = sum(t.percent for t in terms.tranches)
     if total != 100:
-        raise AwardError(f"The payments add up to {total.normalize():f}%, not 100%.", "tranches")
+        raise Refused(f"The payments add up to {total.normalize():f}%, not 100%.", "tranches")
     for t in terms.tranches:
         if t.release_on not in RELEASE_EVENTS:
-            raise AwardError(f"Unknown release event “{t.release_on}”.", "tranches")
+            raise Refused(f"Unknown release event “{t.release_on}”.", "tranches")
         if t.percent <= 0:
-            raise AwardError("Each payment must be more than 0%.", "tranches")
+            raise Refused("Each payment must be more than 0%.", "tranches")
         if t.release_on == "date" and t.due_date is None:
-            raise AwardError(f"“{t.label}” is released on a date: give the date.", "tranches")
+            raise Refused(f"“{t.label}” is released on a date: give the date.", "tranches")
         if not t.label.strip():
-            raise AwardError("Give each payment a label.", "tranches")
+            raise Refused("Give each payment a label.", "tranches")
 
 
 def _new_award_number(application) -> str:
@@ -130,12 +123,12 @@ def record_award_terms(application, actor, terms: AwardTerms, *, expected_versio
     if someone changed it since (another administrator's terms, say), this
     raises ``ConcurrentChange`` rather than overwrite what they did."""
     if not holds_role(application, actor, "admin"):
-        raise AwardError("Only fund administrators can record award terms.")
+        raise Refused("Only fund administrators can record award terms.")
     if expected_version is not None and expected_version != application.version:
         raise ConcurrentChange()
     award = award_for(application)
     if application.state not in EDITABLE_STATES and not can_be_awarded(application):
-        raise AwardError(f"The terms cannot be changed while the application is “{application.state_label}”.")
+        raise Refused(f"The terms cannot be changed while the application is “{application.state_label}”.")
     _check_terms(application, terms)
     is_new = award is None
     if is_new:
@@ -184,12 +177,12 @@ def accept_award(application, actor, *, typed_name: str, ip_address: str | None)
     in the award and the audit log; the tranches due on acceptance become due."""
     award = award_for(application)
     if award is None:
-        raise AwardError("This application has no award to accept.")
+        raise Refused("This application has no award to accept.")
     expected = normalise_name(getattr(actor, "name", ""))
     if not normalise_name(typed_name):
-        raise AwardError("Type your full name to accept the award.", "typed_name")
+        raise Refused("Type your full name to accept the award.", "typed_name")
     if not expected or normalise_name(typed_name) != expected:
-        raise AwardError(f"Type your name exactly as it is on your account ({actor.name}).", "typed_name")
+        raise Refused(f"Type your name exactly as it is on your account ({actor.name}).", "typed_name")
     now = utcnow()
     fire(application, "accept_award", actor, comment=f"Accepted by {typed_name.strip()}",
          data={"typed_name": typed_name.strip(), "award_number": award.award_number})
@@ -265,7 +258,7 @@ def mark_tranche_paid(tranche: PaymentTranche, actor, *, paid_at=None) -> Paymen
     if tranche.status == "paid":
         return tranche
     if tranche.status != "due":
-        raise AwardError(f"“{tranche.label}” is not due yet, so it cannot be paid.")
+        raise Refused(f"“{tranche.label}” is not due yet, so it cannot be paid.")
     tranche.status = "paid"
     tranche.paid_at = paid_at or utcnow()
     record_event(actor=actor, action="award.tranche_paid", subject=tranche, application=tranche.award.application,

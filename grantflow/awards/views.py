@@ -29,6 +29,7 @@ from ..applications.models import Application
 from ..core import navigation
 from ..core.audit import client_ip
 from ..core.permissions import admin_required
+from ..core.refusal import Refused, form_status, refuse_on
 from ..core.web import error_page
 from ..core.workflow import get_definition
 from ..core.workflow.engine import may
@@ -88,13 +89,14 @@ def new_award(application_id: int):
             try:
                 operations.record_award_terms(application, current_user, terms,
                                               expected_version=request.form.get("version", type=int))
-            except operations.AwardError as exc:
-                form.add_error(exc.field, str(exc))
+            except Refused as exc:
+                refuse_on(form, exc)
             else:
                 flash("The award terms are recorded." if award else
                       "Awarded. Check the terms, then send the award letter.", "success")
                 return redirect(url_for("awards.manage", application_id=application.id))
-    return render_template("awards/terms_form.html", form=form, application=application, award=award)
+    return render_template("awards/terms_form.html", form=form, application=application,
+                           award=award), form_status(form)
 
 
 @bp.route("/admin/awards")
@@ -134,7 +136,7 @@ def send_letter(application_id: int):
     application = _application(application_id)
     try:
         letter_ops.send_award_letter(application, current_user)
-    except operations.AwardError as exc:
+    except Refused as exc:
         return error_page(409, str(exc))
     flash("The award letter is being rendered; the offer is sent as soon as it is ready.", "success")
     return _back_to_manage(application)
@@ -149,7 +151,7 @@ def render_letter(application_id: int):
         return error_page(400, "Choose which letter to render.")
     try:
         letter = letter_ops.request_letter(application, form.kind.data, current_user)
-    except operations.AwardError as exc:
+    except Refused as exc:
         return error_page(409, str(exc))
     flash(f"Version {letter.version} of the {letter_ops.KIND_LABELS[letter.kind]} is being rendered. "
           "It is not sent to the applicant.", "success")
@@ -162,7 +164,7 @@ def retry_letter(letter_id: int):
     letter = db.session.get(Letter, letter_id) or abort(404)
     try:
         letter_ops.retry_letter(letter, current_user)
-    except operations.AwardError as exc:
+    except Refused as exc:
         return error_page(409, str(exc))
     flash(f"Rendering the {letter_ops.KIND_LABELS[letter.kind]} again.", "success")
     if letter.batch_id and request.form.get("back") == "batch":
@@ -178,7 +180,7 @@ def round_letters(round_id: int):
     if form.validate_on_submit():
         try:
             batch = letter_ops.start_round_letters(round_, current_user, send=form.send.data)
-        except operations.AwardError as exc:
+        except Refused as exc:
             return error_page(409, str(exc))
         return redirect(url_for("awards.batch", batch_id=batch.id))
     plan = letter_ops.round_letter_plan(round_)
@@ -284,12 +286,12 @@ def accept(application_id: int):
         try:
             operations.accept_award(application, current_user, typed_name=form.typed_name.data,
                                     ip_address=client_ip())
-        except operations.AwardError as exc:
-            form.typed_name.errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "typed_name")
         else:
             flash(f"Thank you: award {award.award_number} is accepted. The first payment is now due.", "success")
             return redirect(url_for("awards.offer", application_id=application.id))
-    return _offer_page(application, award, form)
+    return _offer_page(application, award, form), form_status(form)
 
 
 @bp.route("/awards/<int:application_id>/decline", methods=["GET", "POST"])
@@ -308,4 +310,4 @@ def decline_offer(application_id: int):
         flash("You declined the award. Thank you for letting us know.", "success")
         return redirect(url_for("awards.offer", application_id=application.id))
     return render_template("awards/decline_offer.html", application=application, award=award, form=form,
-                           transition=transition)
+                           transition=transition), form_status(form)

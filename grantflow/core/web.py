@@ -22,14 +22,22 @@ ERROR_TITLES = {
 SAVED_THEN_FAILED = ("Your change was saved, but something went wrong after saving it. It has been logged. "
                      "Reload the page to see where things stand before doing it again.")
 
+ROLL_BACK = "grantflow_roll_back"
+
+
+def roll_back_request() -> None:
+    """Keep nothing this request changed: a view whose operation refused says
+    so (``core.refusal.refuse_on``), and so does every error page."""
+    setattr(g, ROLL_BACK, True)
+
 
 def _commit_or_rollback(response):
-    """The one commit per request (operations only flush). Anything but a
-    success or a redirect rolls back, so a refused request changes nothing."""
-    if response.status_code < 400:
-        outbox.commit()
-    else:
+    """The one commit per request (operations only flush), unless an error
+    page or the view asked to roll back; the status code decides nothing."""
+    if g.pop(ROLL_BACK, False):
         db.session.rollback()
+    else:
+        outbox.commit()
     return response
 
 
@@ -40,9 +48,11 @@ def _forget_previous_user():
     client (or a second user in one test) would be served as the first one."""
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
+    g.pop(ROLL_BACK, None)
 
 
 def error_page(status: int, message: str | None = None):
+    roll_back_request()
     if status >= 500 and message is None and outbox.committed_in_this_request():
         message = SAVED_THEN_FAILED  # never "nothing was saved" once it was
     db.session.rollback()

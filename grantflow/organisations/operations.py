@@ -8,16 +8,11 @@ from flask import current_app
 from ..core.audit import record_event
 from ..core.cache import portfolio_changed
 from ..core.mail import send_email
+from ..core.refusal import Refused
 from ..extensions import db
 from .models import Organisation
 
 PROFILE_FIELDS = ("name", "applicant_type", "state", "population", "uei", "ein")
-
-
-class OrganisationError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _normalised(values: dict) -> dict:
@@ -31,7 +26,7 @@ def _normalised(values: dict) -> dict:
 def create_organisation(actor, values: dict) -> Organisation:
     """The actor describes their government and becomes its first member."""
     if actor.organisation_id is not None:
-        raise OrganisationError("You already belong to an organisation.")
+        raise Refused("You already belong to an organisation.")
     organisation = Organisation(**_normalised(values))
     db.session.add(organisation)
     db.session.flush()
@@ -44,7 +39,7 @@ def create_organisation(actor, values: dict) -> Organisation:
 def update_organisation(actor, organisation: Organisation, values: dict) -> list[str]:
     """Change the profile; returns the fields that changed (audited)."""
     if actor.organisation_id != organisation.id:
-        raise OrganisationError("Only members of the organisation can change its profile.")
+        raise Refused("Only members of the organisation can change its profile.")
     changed = []
     for key, value in _normalised(values).items():
         if getattr(organisation, key) != value:
@@ -65,12 +60,12 @@ def invite_colleague(actor, *, name: str, email: str):
 
     organisation = actor.organisation
     if organisation is None:
-        raise OrganisationError("Set up your organisation first.")
+        raise Refused("Set up your organisation first.")
     existing = find_user_by_email(email)
     if existing is not None:
         if existing.organisation_id == organisation.id:
-            raise OrganisationError("This person is already a member of your organisation.", field="email")
-        raise OrganisationError("This email address already has an account. Ask the fund's staff to add "
+            raise Refused("This person is already a member of your organisation.", field="email")
+        raise Refused("This email address already has an account. Ask the fund's staff to add "
                                 "it to your organisation.", field="email")
     colleague = User(name=name.strip(), email=normalise_email(email), organisation=organisation)
     colleague.grant_role("applicant")

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..core import navigation
 from ..core.permissions import roles_required
+from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db, login_manager
 from ..users.views import safe_next
 from . import operations
@@ -35,7 +36,8 @@ def profile():
         return redirect(url_for("organisations.profile"))
     members = sorted(organisation.members, key=lambda u: u.name.lower()) if organisation else []
     return render_template("organisations/profile.html", form=form, organisation=organisation,
-                           members=members, invite_form=InviteColleagueForm(formdata=None, prefix="invite"))
+                           members=members, invite_form=InviteColleagueForm(formdata=None, prefix="invite")
+                           ), form_status(form)
 
 
 @bp.route("/colleagues", methods=["POST"])
@@ -50,14 +52,15 @@ def invite():
         try:
             colleague = operations.invite_colleague(current_user, name=invite_form.name.data,
                                                     email=invite_form.email.data)
-        except operations.OrganisationError as exc:
-            getattr(invite_form, exc.field or "email").errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(invite_form, exc, "email")
         else:
             flash(f"We emailed {colleague.email} an invitation to join {organisation.name}.", "success")
             return redirect(url_for("organisations.profile"))
     members = sorted(organisation.members, key=lambda u: u.name.lower())
     return render_template("organisations/profile.html", form=OrganisationForm(formdata=None, obj=organisation),
-                           organisation=organisation, members=members, invite_form=invite_form), 200
+                           organisation=organisation, members=members, invite_form=invite_form
+                           ), form_status(invite_form)
 
 
 @bp.errorhandler(CSRFError)

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from ..core.audit import record_event
 from ..core.db import format_usd, utcnow
+from ..core.refusal import Refused
 from ..core.workflow import fire
 from ..extensions import db
 from . import metrics
 from .models import Closeout
-from .operations import ReportingError, ensure_staff, final_report_for
+from .operations import ensure_staff, final_report_for
 from .payments import payment_summary
 
 
@@ -84,9 +85,9 @@ def incomplete_items(application) -> list[ChecklistItem]:
 
 def _ensure_in_closeout(application) -> None:
     if application.state == "closed":
-        raise ReportingError("This grant is closed: its closeout is read-only.")
+        raise Refused("This grant is closed: its closeout is read-only.")
     if application.state != "closeout":
-        raise ReportingError("Closeout starts once the final report is accepted.")
+        raise Refused("Closeout starts once the final report is accepted.")
 
 
 def accept_financial_report(application, actor, *, comment: str | None = None) -> Closeout:
@@ -94,7 +95,7 @@ def accept_financial_report(application, actor, *, comment: str | None = None) -
     _ensure_in_closeout(application)
     closeout = closeout_for(application, create=True)
     if closeout.financial_report_accepted_at is not None:
-        raise ReportingError("The final financial report is already accepted.")
+        raise Refused("The final financial report is already accepted.")
     closeout.financial_report_accepted_at = utcnow()
     closeout.financial_report_accepted_by_id = actor.id
     db.session.flush()
@@ -113,16 +114,16 @@ def record_unspent_funds(application, actor, *, amount_cents: int | None, note: 
     _ensure_in_closeout(application)
     summary = payment_summary(application)
     if summary is None:
-        raise ReportingError("This grant has no award terms.")
+        raise Refused("This grant has no award terms.")
     note = (note or "").strip()
     if amount_cents is None or amount_cents < 0:
-        raise ReportingError("Enter the unspent amount ($0.00 or more).", field="amount")
+        raise Refused("Enter the unspent amount ($0.00 or more).", field="amount")
     unpaid = summary.awarded_cents - summary.paid_cents
     if amount_cents > unpaid:
-        raise ReportingError(f"Only {format_usd(unpaid)} of the award is unpaid: the unspent amount cannot be "
+        raise Refused(f"Only {format_usd(unpaid)} of the award is unpaid: the unspent amount cannot be "
                              "more than that.", field="amount")
     if not note:
-        raise ReportingError("Say why the funds are unspent (for example “returned by the grantee” or "
+        raise Refused("Say why the funds are unspent (for example “returned by the grantee” or "
                              "“not drawn down”).", field="note")
     closeout = closeout_for(application, create=True)
     previous = closeout.unspent_cents

@@ -9,12 +9,13 @@ from ..core import formdefs
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.permissions import ALLOW, Decision, deny
+from ..core.refusal import Refused
 from ..core.workflow import fire, lock
 from ..core.workflow.engine import holds_role
 from ..extensions import db
 from . import metrics
 from .models import Report
-from .operations import OPEN_GRANT_STATES, ReportingError
+from .operations import OPEN_GRANT_STATES
 
 FORM_KIND = "reports"
 EDITABLE_REPORT_STATES = ("open", "changes_requested")
@@ -58,7 +59,7 @@ def may_edit(report: Report, user) -> Decision:
 def ensure_may_edit(report: Report, user) -> None:
     decision = may_edit(report, user)
     if not decision:
-        raise ReportingError(decision.reason)
+        raise Refused(decision.reason)
 
 
 def store_answers(report: Report, answers: dict) -> None:
@@ -86,7 +87,7 @@ def save_page(report: Report, actor, page, form, *, enforce_required: bool) -> f
 
     prefix = f"report{report.id}."
 
-    def store(field_key, upload):  # UploadRefused is a ValueError: shown next to the field
+    def store(field_key, upload):  # Refused is a ValueError: shown next to the field
         return store_upload(report.application, prefix + field_key, upload, actor).id
 
     definition = definition_for(report)
@@ -117,7 +118,7 @@ def submit_report(report: Report, actor) -> Report:
     ensure_may_edit(report, actor)
     missing = problems(report)
     if missing:
-        raise ReportingError("Some answers are missing or need fixing: " + "; ".join(missing) + ".")
+        raise Refused("Some answers are missing or need fixing: " + "; ".join(missing) + ".")
     was_returned = report.state == "changes_requested"
     report.state = "submitted"
     report.submitted_at = utcnow()

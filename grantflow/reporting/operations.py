@@ -12,6 +12,7 @@ from ..core.audit import record_event
 from ..core.cache import portfolio_changed
 from ..core.db import utcnow
 from ..core.mail import send_email
+from ..core.refusal import Refused
 from ..core.workflow import fire
 from ..extensions import db
 from . import grant
@@ -23,25 +24,17 @@ OPEN_GRANT_STATES = ("active", "final_report_submitted", "closeout")
 REPORT_FORMS = {"interim": "interim", "final": "final", "adhoc": "interim"}
 
 
-class ReportingError(Exception):
-    """A refused request; ``str()`` is fit for the user, ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def ensure_staff(actor) -> None:
     if actor is None or not actor.has_role("admin"):
-        raise ReportingError("Only fund staff can do this.")
+        raise Refused("Only fund staff can do this.")
 
 
 def ensure_grant_open(application) -> None:
     """A closed (or never active) grant is read-only."""
     if application.state == "closed":
-        raise ReportingError("This grant is closed: its reports and payments are read-only.")
+        raise Refused("This grant is closed: its reports and payments are read-only.")
     if application.state not in OPEN_GRANT_STATES:
-        raise ReportingError("This application is not an active grant.")
+        raise Refused("This application is not an active grant.")
 
 
 def reports_for(application) -> list[Report]:
@@ -65,7 +58,7 @@ def schedule_reports(application, actor, *, period_start: date, period_end: date
                                interim_report_months=settings["interim_report_months"],
                                final_report_days=settings["final_report_days"])
     except ScheduleError as exc:
-        raise ReportingError(str(exc)) from exc
+        raise Refused(str(exc)) from exc
     reports = []
     for plan in planned:
         report = Report(application=application, kind=plan.kind, sequence=plan.sequence, title=plan.title,
@@ -94,7 +87,7 @@ def schedule_reports_for_award(award, actor) -> list[Report]:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ReportingError("Give a reason: it is kept in the audit log.", field="reason")
+        raise Refused("Give a reason: it is kept in the audit log.", field="reason")
     return reason
 
 
@@ -103,7 +96,7 @@ def add_report(application, actor, *, title: str, due_on: date, reason: str) -> 
     ensure_grant_open(application)
     title = (title or "").strip()
     if not title:
-        raise ReportingError("Give the report a title.", field="title")
+        raise Refused("Give the report a title.", field="title")
     reason = _reason(reason)
     sequence = (db.session.scalar(select(func.max(Report.sequence)).where(
         Report.application_id == application.id, Report.kind == "adhoc")) or 0) + 1
@@ -124,9 +117,9 @@ def move_due_date(report: Report, actor, *, due_on: date, reason: str) -> Report
     ensure_grant_open(report.application)
     reason = _reason(reason)
     if report.state == "accepted":
-        raise ReportingError("This report is already accepted; its due date no longer matters.", field="due_on")
+        raise Refused("This report is already accepted; its due date no longer matters.", field="due_on")
     if due_on == report.due_on:
-        raise ReportingError("That is already the due date.", field="due_on")
+        raise Refused("That is already the due date.", field="due_on")
     previous = report.due_on
     report.due_on = due_on
     cleared = db.session.execute(delete(ReportReminder).where(ReportReminder.report_id == report.id)).rowcount
@@ -148,7 +141,7 @@ def accept_report(report: Report, actor, *, comment: str | None = None) -> Repor
     application = report.application
     ensure_grant_open(application)
     if report.state != "submitted":
-        raise ReportingError(f"Only a submitted report can be accepted; this one is “{report.state_label}”.")
+        raise Refused(f"Only a submitted report can be accepted; this one is “{report.state_label}”.")
     report.state = "accepted"
     report.reviewed_at = utcnow()
     report.reviewed_by_id = actor.id
@@ -173,9 +166,9 @@ def request_changes(report: Report, actor, *, comment: str) -> Report:
     ensure_grant_open(application)
     comment = (comment or "").strip()
     if not comment:
-        raise ReportingError("Say what needs to change: the grantee sees this comment.", field="comment")
+        raise Refused("Say what needs to change: the grantee sees this comment.", field="comment")
     if report.state != "submitted":
-        raise ReportingError(f"Only a submitted report can be sent back; this one is “{report.state_label}”.")
+        raise Refused(f"Only a submitted report can be sent back; this one is “{report.state_label}”.")
     report.state = "changes_requested"
     report.reviewed_at = utcnow()
     report.reviewed_by_id = actor.id

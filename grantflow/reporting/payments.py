@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from ..core.audit import record_event
 from ..core.cache import portfolio_changed
 from ..core.db import format_usd, utcnow
+from ..core.refusal import Refused
 from ..extensions import db
 from . import grant
 from .models import Closeout, Disbursement
-from .operations import ReportingError, ensure_grant_open, ensure_staff
+from .operations import ensure_grant_open, ensure_staff
 
 
 @dataclass
@@ -98,23 +99,23 @@ def record_disbursement(tranche, actor, *, amount_cents: int | None, paid_on: da
     today = today or utcnow().date()
     reference = (reference or "").strip()
     if amount_cents is None or amount_cents <= 0:
-        raise ReportingError("Enter an amount greater than $0.00.", field="amount")
+        raise Refused("Enter an amount greater than $0.00.", field="amount")
     if paid_on is None:
-        raise ReportingError("Enter the date the payment was made.", field="paid_on")
+        raise Refused("Enter the date the payment was made.", field="paid_on")
     if paid_on > today:
-        raise ReportingError("The payment date cannot be in the future: record a payment once it is made.",
+        raise Refused("The payment date cannot be in the future: record a payment once it is made.",
                              field="paid_on")
     if not reference:
-        raise ReportingError("Enter the payment reference (for example the Treasury or ASAP reference).",
+        raise Refused("Enter the payment reference (for example the Treasury or ASAP reference).",
                              field="reference")
     if tranche.status == "scheduled":
-        raise ReportingError(f"“{tranche.label}” is not due yet ({tranche.release_label.lower()}).",
+        raise Refused(f"“{tranche.label}” is not due yet ({tranche.release_label.lower()}).",
                              field="amount")
     tranche_paid = db.session.scalar(select(func.coalesce(func.sum(Disbursement.amount_cents), 0))
                                      .where(Disbursement.tranche_id == tranche.id))
     tranche_left = tranche.amount_cents - tranche_paid
     if amount_cents > tranche_left:
-        raise ReportingError(f"That is more than the {format_usd(tranche_left)} still to pay on "
+        raise Refused(f"That is more than the {format_usd(tranche_left)} still to pay on "
                              f"“{tranche.label}” ({format_usd(tranche.amount_cents)}, "
                              f"{format_usd(tranche_paid)} paid).", field="amount")
     grant_paid = paid_total_cents(application)
@@ -122,7 +123,7 @@ def record_disbursement(tranche, actor, *, amount_cents: int | None, paid_on: da
     unspent = (closeout.unspent_cents or 0) if closeout else 0
     ceiling = award.amount_cents - unspent
     if grant_paid + amount_cents > ceiling:
-        raise ReportingError(f"That would take payments to {format_usd(grant_paid + amount_cents)}, beyond the "
+        raise Refused(f"That would take payments to {format_usd(grant_paid + amount_cents)}, beyond the "
                              f"award of {format_usd(award.amount_cents)}"
                              + (f" less {format_usd(unspent)} recorded as unspent" if unspent else "") + ".",
                              field="amount")

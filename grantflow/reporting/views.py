@@ -22,13 +22,14 @@ from werkzeug.datastructures import CombinedMultiDict
 from ..applications.models import Application
 from ..core import formdefs, navigation
 from ..core.permissions import roles_required
+from ..core.refusal import Refused, refused_page
 from ..extensions import db
 from . import filing, metrics
 from .access import GRANT_STATES, grant_or_404, is_staff, report_or_404
 from .closeout import checklist
 from .forms import ConfirmForm
 from .models import Report
-from .operations import ReportingError, reports_for
+from .operations import reports_for
 from .payments import payment_summary
 from .reminders import today_utc
 
@@ -172,10 +173,10 @@ def submit(report_id: int):
         abort(400)
     try:
         filing.submit_report(report, current_user)
-    except ReportingError as exc:
-        return render_template("reporting/check.html", report=report, application=report.application,
-                               problems=filing.problems(report), form=form, refusal=str(exc),
-                               **_answers_view(report)), 422
+    except Refused as exc:
+        return refused_page(render_template(
+            "reporting/check.html", report=report, application=report.application,
+            problems=filing.problems(report), form=form, refusal=str(exc), **_answers_view(report)))
     flash(f"{report.title} submitted. The fund will review it and let you know.", "success")
     return redirect(url_for("reporting.grant", application_id=report.application_id))
 

@@ -12,8 +12,8 @@ URL                                                    methods    who
 /reporting/grants/<id>/closeout                        GET, POST  admin
 =====================================================  =========  =====
 
-Refused operations re-render the form with the message next to the field and
-a 422 status, so the request's transaction is rolled back."""
+Refused operations re-render the form with the message next to the field
+(``core.refusal``), a 422 status, and the request rolled back."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -26,6 +26,7 @@ from ..core.audit import record_event
 from ..core.db import format_usd
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
+from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import TransitionRefused
 from ..extensions import db
 from . import closeout as closeout_ops
@@ -33,7 +34,6 @@ from . import operations
 from .access import grant_or_404, report_or_404
 from .forms import AddReportForm, ConfirmForm, DisbursementForm, MoveDueDateForm, ReviewForm, UnspentFundsForm
 from .models import Report
-from .operations import ReportingError
 from .payments import payment_summary, record_disbursement
 from .reminders import PENDING_REPORT_STATES, today_utc
 from .views import bp
@@ -41,14 +41,6 @@ from .views import bp
 navigation.register("Reports and payments", "reporting.overview", ("admin",), order=40)
 
 REMIND_TASK = "grantflow.reporting.tasks.send_reminders"
-
-
-def _refuse_on(form, exc: ReportingError, default_field: str | None = None) -> None:
-    name = exc.field if exc.field in form else default_field
-    if name:
-        form[name].errors = list(form[name].errors or []) + [str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 def overview_rows(today):
@@ -103,13 +95,13 @@ def review(report_id: int):
         else:
             operations.request_changes(report, current_user, comment=form.comment.data)
             flash("Changes requested: the grantee has been told.", "success")
-    except ReportingError as exc:
-        _refuse_on(form, exc, "comment")
+    except Refused as exc:
+        refuse_on(form, exc, "comment")
         from .views import _answers_view
 
         return render_template("reporting/report.html", report=report, application=report.application,
                                may_edit=False, staff=True, today=today_utc(), review_form=form,
-                               **_answers_view(report)), 422
+                               **_answers_view(report)), REFUSED
     return redirect(url_for("reporting.report", report_id=report.id))
 
 
@@ -121,14 +113,13 @@ def move_due_date(report_id: int):
     if form.validate_on_submit():
         try:
             operations.move_due_date(report, current_user, due_on=form.due_on.data, reason=form.reason.data)
-        except ReportingError as exc:
-            _refuse_on(form, exc, "due_on")
+        except Refused as exc:
+            refuse_on(form, exc, "due_on")
         else:
             flash(f"{report.title} is now due on {report.due_on:%B %-d, %Y}.", "success")
             return redirect(url_for("reporting.grant", application_id=report.application_id))
-    status = 422 if request.method == "POST" else 200
     return render_template("reporting/move_due_date.html", report=report, application=report.application,
-                           form=form), status
+                           form=form), form_status(form)
 
 
 @bp.route("/grants/<int:application_id>/reports/new", methods=["GET", "POST"])
@@ -140,13 +131,12 @@ def add_report(application_id: int):
         try:
             report = operations.add_report(application, current_user, title=form.title.data,
                                            due_on=form.due_on.data, reason=form.reason.data)
-        except ReportingError as exc:
-            _refuse_on(form, exc, "title")
+        except Refused as exc:
+            refuse_on(form, exc, "title")
         else:
             flash(f"{report.title} added, due {report.due_on:%B %-d, %Y}.", "success")
             return redirect(url_for("reporting.grant", application_id=application.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("reporting/add_report.html", application=application, form=form), status
+    return render_template("reporting/add_report.html", application=application, form=form), form_status(form)
 
 
 @bp.route("/grants/<int:application_id>/payments", methods=["GET", "POST"])
@@ -160,21 +150,19 @@ def payments(application_id: int):
     form.tranche_id.choices = [(line.tranche.id, f"{line.tranche.label}: {format_usd(line.remaining_cents)} "
                                                  f"still to pay")
                                for line in summary.payable_lines]
-    status = 200
     if request.method == "POST":
-        status = 422
         if form.validate_on_submit():
             tranche = next(line.tranche for line in summary.lines if line.tranche.id == form.tranche_id.data)
             try:
                 disbursement = record_disbursement(tranche, current_user, amount_cents=form.amount.data,
                                                    paid_on=form.paid_on.data, reference=form.reference.data)
-            except ReportingError as exc:
-                _refuse_on(form, exc, "amount")
+            except Refused as exc:
+                refuse_on(form, exc, "amount")
             else:
                 flash(f"Payment of {format_usd(disbursement.amount_cents)} recorded.", "success")
                 return redirect(url_for("reporting.payments", application_id=application.id))
     return render_template("reporting/payments.html", application=application, summary=summary, form=form,
-                           today=today_utc()), status
+                           today=today_utc()), form_status(form)
 
 
 @bp.route("/grants/<int:application_id>/closeout", methods=["GET", "POST"])
@@ -190,13 +178,11 @@ def closeout(application_id: int):
     unspent_form = UnspentFundsForm(prefix="unspent")
     if request.method == "GET" and record is None and final is not None and final.unspent_cents is not None:
         unspent_form.amount.data = final.unspent_cents  # what the grantee reported, for staff to confirm
-    status = 200
     if request.method == "POST":
         action = request.form.get("action")
         form = {"financial": financial_form, "unspent": unspent_form, "close": close_form}.get(action)
         if form is None:
             abort(400)
-        status = 422
         if form.validate_on_submit():
             try:
                 if action == "financial":
@@ -209,10 +195,10 @@ def closeout(application_id: int):
                 else:
                     closeout_ops.close_grant(application, current_user, comment=form.comment.data)
                     message = "The grant is closed. The closeout letter is being prepared."
-            except ReportingError as exc:
-                _refuse_on(form, exc, "comment" if action != "unspent" else "amount")
+            except Refused as exc:
+                refuse_on(form, exc, "comment" if action != "unspent" else "amount")
             except TransitionRefused as exc:
-                form.comment.errors = list(form.comment.errors or []) + [str(exc)]
+                refuse_on(form, Refused(str(exc)), "comment")
             else:
                 flash(message, "success")
                 return redirect(url_for("reporting.closeout", application_id=application.id))
@@ -221,4 +207,5 @@ def closeout(application_id: int):
     return render_template("reporting/closeout.html", application=application, record=record, final=final,
                            checklist=closeout_ops.checklist(application), summary=payment_summary(application),
                            financial_form=financial_form, unspent_form=unspent_form, close_form=close_form,
-                           letter=grant_side.latest_closeout_letter(application)), status
+                           letter=grant_side.latest_closeout_letter(application)), form_status(
+                               financial_form, unspent_form, close_form)

@@ -14,6 +14,8 @@ from ..applications.models import Application
 from ..core import jobs, navigation
 from ..core.models import AuditEvent, BackgroundJob
 from ..core.permissions import admin_required
+from ..core.refusal import REFUSED, Refused, form_status, refuse_on
+from ..core.web import roll_back_request
 from ..core.workflow import TransitionRefused, fire, may
 from ..extensions import db
 from ..funds.models import Fund, Round
@@ -137,12 +139,12 @@ def round_settings(round_id: int):
                 review_due_at=due.replace(tzinfo=timezone.utc) if due else None,
                 is_blind_review=form.is_blind_review.data,
                 disagreement_threshold=float(form.disagreement_threshold.data))
-        except operations.ReviewError as exc:
-            getattr(form, exc.field or "rubric_key").errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "rubric_key")
         else:
             flash(f"Review settings of {round_.name} saved.", "success")
             return redirect(url_for("reviews.rounds"))
-    return render_template("reviews/round_settings.html", round=round_, form=form), 400 if form.errors else 200
+    return render_template("reviews/round_settings.html", round=round_, form=form), form_status(form)
 
 
 @bp.route("/admin/rounds/<int:round_id>/assignments")
@@ -177,13 +179,13 @@ def add_reviewer(application_id: int):
         reviewer = db.session.get(User, form.reviewer_id.data)
         try:
             operations.add_reviewer(application, reviewer, current_user)
-        except operations.ReviewError as exc:
-            form.reviewer_id.errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "reviewer_id")
         else:
             flash(f"{reviewer.name} now reviews {application.reference}.", "success")
             return redirect(url_for("reviews.assignments", round_id=application.round_id,
                                     _anchor=f"app-{application.id}"))
-    return _assignments_page(application.round, status=400, add_form=form, add_for=application.id)
+    return _assignments_page(application.round, status=REFUSED, add_form=form, add_for=application.id)
 
 
 @bp.route("/admin/assignments/<int:assignment_id>/remove", methods=["POST"])
@@ -195,7 +197,7 @@ def remove_reviewer(assignment_id: int):
         abort(400)
     try:
         operations.remove_reviewer(assignment, current_user, reason=form.reason.data or "")
-    except operations.ReviewError as exc:
+    except Refused as exc:
         abort(409, str(exc))
     flash(f"{assignment.reviewer.name} no longer reviews {assignment.application.reference}. Run the assignment "
           "again to fill the place.", "success")
@@ -249,13 +251,13 @@ def edit_reviewer(user_id: int):
                                       conflicted_organisation_ids=form.conflicted_organisation_ids.data,
                                       conflict_notes=form.conflict_notes.data,
                                       max_applications_per_round=form.max_applications_per_round.data)
-        except operations.ReviewError as exc:
-            getattr(form, exc.field or "expertise_themes").errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "expertise_themes")
         else:
             flash(f"{user.name}'s reviewer profile is saved.", "success")
             return redirect(url_for("reviews.reviewers"))
-    return render_template("reviews/profile.html", form=form, profile=profile, user=user, own=False), \
-        400 if form.errors else 200
+    return render_template("reviews/profile.html", form=form, profile=profile, user=user,
+                           own=False), form_status(form)
 
 
 @bp.route("/admin/rounds/<int:round_id>/ranking")
@@ -294,6 +296,7 @@ def decide(application_id: int):
         fire(application, trigger, current_user, comment=(request.form.get("comment") or "").strip() or None,
              data=data, expected_version=request.form.get("version", type=int))
     except TransitionRefused as exc:
+        roll_back_request()
         flash(f"{application.reference}: {exc}", "error")
         return redirect(url_for("reviews.ranking", round_id=application.round_id))
     flash(f"{application.reference}: {application.state_label}.", "success")

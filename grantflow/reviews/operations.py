@@ -8,6 +8,7 @@ from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.permissions import ALLOW, Decision, deny
+from ..core.refusal import Refused
 from ..extensions import db
 from ..organisations.models import US_STATES
 from ..users.models import User, UserRole
@@ -17,14 +18,6 @@ from .rubrics import Rubric, get_rubric
 from .themes import expertise_match
 
 OPEN_STATES = ("in_review", "reviews_complete")
-
-
-class ReviewError(ValueError):
-    """A refusal with a message fit for the user (and the field, if any)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- profiles -----------------------------------------------------------
@@ -44,13 +37,13 @@ def update_profile(user: User, actor: User, *, expertise_themes: list[str], conf
                    max_applications_per_round: int | None = None) -> ReviewerProfile:
     """Reviewers edit their own expertise and conflicts; only an admin changes the cap."""
     if actor.id != user.id and not actor.has_role("admin"):
-        raise ReviewError("Only the reviewer or an administrator can change this profile.")
+        raise Refused("Only the reviewer or an administrator can change this profile.")
     expertise_themes = list(expertise_themes or [])
     conflicted_states = list(conflicted_states or [])
     conflicted_organisation_ids = list(conflicted_organisation_ids or [])
     unknown = [s for s in conflicted_states if s not in US_STATES]
     if unknown:
-        raise ReviewError(f"Unknown state or territory code: {', '.join(unknown)}.", field="conflicted_states")
+        raise Refused(f"Unknown state or territory code: {', '.join(unknown)}.", field="conflicted_states")
     profile = profile_for(user)
     before = {"expertise_themes": list(profile.expertise_themes), "conflicted_states": list(profile.conflicted_states),
               "conflicted_organisation_ids": list(profile.conflicted_organisation_ids),
@@ -61,10 +54,10 @@ def update_profile(user: User, actor: User, *, expertise_themes: list[str], conf
     profile.conflict_notes = (conflict_notes or "").strip()
     if max_applications_per_round is not None:
         if not actor.has_role("admin"):
-            raise ReviewError("Only an administrator can change how many applications you review.",
+            raise Refused("Only an administrator can change how many applications you review.",
                               field="max_applications_per_round")
         if max_applications_per_round < 0:
-            raise ReviewError("Enter 0 or more.", field="max_applications_per_round")
+            raise Refused("Enter 0 or more.", field="max_applications_per_round")
         profile.max_applications_per_round = max_applications_per_round
     db.session.flush()
     after = {key: getattr(profile, key) for key in before}
@@ -77,10 +70,10 @@ def update_review_settings(round_, actor: User, *, rubric_key: str, reviews_per_
                            review_due_at, is_blind_review: bool, disagreement_threshold: float):
     """A round's review policy; audited with the values before and after."""
     if not actor.has_role("admin"):
-        raise ReviewError("Only an administrator can change a round's review settings.")
+        raise Refused("Only an administrator can change a round's review settings.")
     get_rubric(rubric_key)  # raises for an unknown key
     if not 1 <= reviews_per_application <= 10:
-        raise ReviewError("Enter 1 to 10.", field="reviews_per_application")
+        raise Refused("Enter 1 to 10.", field="reviews_per_application")
     if review_due_at is not None and review_due_at.tzinfo is None:
         raise ValueError("review_due_at must be timezone-aware (UTC)")
 
@@ -171,14 +164,14 @@ def close_reviews_if_complete(application) -> None:
 def declare_conflict(assignment: ReviewAssignment, actor: User, *, has_conflict: bool,
                      reason: str = "") -> ReviewAssignment:
     if assignment.reviewer_id != actor.id:
-        raise ReviewError("Only the assigned reviewer can declare their conflicts of interest.")
+        raise Refused("Only the assigned reviewer can declare their conflicts of interest.")
     if assignment.status != "active":
-        raise ReviewError("You no longer review this application.")
+        raise Refused("You no longer review this application.")
     if assignment.review is not None and assignment.review.is_submitted:
-        raise ReviewError("You already submitted your review of this application.")
+        raise Refused("You already submitted your review of this application.")
     reason = (reason or "").strip()
     if has_conflict and not reason:
-        raise ReviewError("Say briefly what the conflict is (for example: “I advise this city's mayor”).",
+        raise Refused("Say briefly what the conflict is (for example: “I advise this city's mayor”).",
                           field="reason")
     now = utcnow()
     assignment.coi_declared_at = now
@@ -204,11 +197,11 @@ def declare_conflict(assignment: ReviewAssignment, actor: User, *, has_conflict:
 
 def decline_assignment(assignment: ReviewAssignment, actor: User, *, reason: str = "") -> ReviewAssignment:
     if assignment.reviewer_id != actor.id:
-        raise ReviewError("Only the assigned reviewer can decline.")
+        raise Refused("Only the assigned reviewer can decline.")
     if assignment.status != "active":
-        raise ReviewError("You no longer review this application.")
+        raise Refused("You no longer review this application.")
     if assignment.review is not None and assignment.review.is_submitted:
-        raise ReviewError("You already submitted your review; it cannot be declined now.")
+        raise Refused("You already submitted your review; it cannot be declined now.")
     reason = (reason or "").strip()
     assignment.status = "declined"
     assignment.ended_at, assignment.ended_by_id, assignment.ended_reason = utcnow(), actor.id, reason or None
@@ -240,24 +233,24 @@ def add_reviewer(application, reviewer: User, actor: User) -> ReviewAssignment:
     """Assign by hand, with the same rules as the solver: no conflict, no
     pair twice, within the reviewer's cap."""
     if not reviewer.has_role("reviewer") or not reviewer.is_active:
-        raise ReviewError(f"{reviewer.name} is not an active reviewer.", field="reviewer_id")
+        raise Refused(f"{reviewer.name} is not an active reviewer.", field="reviewer_id")
     if application.state not in OPEN_STATES:
-        raise ReviewError("Reviewers can only be added while the application is in review.")
+        raise Refused("Reviewers can only be added while the application is in review.")
     existing = db.session.scalar(select(ReviewAssignment).where(
         ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == reviewer.id))
     if existing is not None and existing.status in ("active", "recused"):
-        raise ReviewError(f"{reviewer.name} is already on this application ({existing.status_label.lower()}).",
+        raise Refused(f"{reviewer.name} is already on this application ({existing.status_label.lower()}).",
                           field="reviewer_id")
     profile = profile_for(reviewer)
     conflict = declared_conflict(application, reviewer, profile)
     if conflict:
-        raise ReviewError(f"{reviewer.name} has a conflict of interest with this applicant: {conflict}.",
+        raise Refused(f"{reviewer.name} has a conflict of interest with this applicant: {conflict}.",
                           field="reviewer_id")
     load = db.session.scalar(select(func.count()).select_from(ReviewAssignment).where(
         ReviewAssignment.round_id == application.round_id, ReviewAssignment.reviewer_id == reviewer.id,
         ReviewAssignment.status == "active"))
     if load >= profile.max_applications_per_round:
-        raise ReviewError(f"{reviewer.name} already has {load} applications in this round, their cap. "
+        raise Refused(f"{reviewer.name} already has {load} applications in this round, their cap. "
                           "Raise the cap on their profile first.", field="reviewer_id")
     match = expertise_match(application.themes, profile.expertise_themes)
     if existing is not None:  # a declined or removed reviewer brought back on purpose
@@ -278,9 +271,9 @@ def add_reviewer(application, reviewer: User, actor: User) -> ReviewAssignment:
 
 def remove_reviewer(assignment: ReviewAssignment, actor: User, *, reason: str = "") -> ReviewAssignment:
     if assignment.status != "active":
-        raise ReviewError("This reviewer is not assigned any more.")
+        raise Refused("This reviewer is not assigned any more.")
     if assignment.review is not None and assignment.review.is_submitted:
-        raise ReviewError("This reviewer has submitted their review; submitted reviews are kept.")
+        raise Refused("This reviewer has submitted their review; submitted reviews are kept.")
     assignment.status = "removed"
     assignment.ended_at, assignment.ended_by_id = utcnow(), actor.id
     assignment.ended_reason = (reason or "").strip() or None

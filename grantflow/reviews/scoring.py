@@ -8,12 +8,13 @@ from sqlalchemy import and_, func, select
 
 from ..core.audit import record_event
 from ..core.db import utcnow
+from ..core.refusal import Refused
 from ..core.workflow import advance_as_system, lock
 from ..extensions import db
 from ..users.models import User
 from .assigning import REVIEWABLE_STATE
 from .models import Review, ReviewAssignment
-from .operations import ReviewError, can_edit, rubric_for
+from .operations import can_edit, rubric_for
 from .rubrics import Rubric
 
 @dataclass
@@ -41,10 +42,10 @@ def problems_for_submission(rubric: Rubric, data: ReviewInput) -> dict[str, str]
 
 def save_review(assignment: ReviewAssignment, actor: User, data: ReviewInput, *, submit: bool) -> Review:
     if assignment.reviewer_id != actor.id:
-        raise ReviewError("Only the assigned reviewer can write this review.")
+        raise Refused("Only the assigned reviewer can write this review.")
     decision = can_edit(assignment)
     if not decision:
-        raise ReviewError(decision.reason)
+        raise Refused(decision.reason)
     rubric = rubric_for(assignment)
     review = assignment.review
     if review is None:
@@ -61,7 +62,7 @@ def save_review(assignment: ReviewAssignment, actor: User, data: ReviewInput, *,
     if submit or was_submitted:
         problems = problems_for_submission(rubric, data)
         if problems:
-            raise ReviewError("The review is not complete: " + " ".join(sorted(set(problems.values()))))
+            raise Refused("The review is not complete: " + " ".join(sorted(set(problems.values()))))
         if not was_submitted:
             review.status, review.submitted_at = "submitted", utcnow()
     db.session.flush()

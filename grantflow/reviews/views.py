@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, load_only
 from ..applications.models import Application
 from ..core import navigation
 from ..core.permissions import roles_required
+from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..extensions import db
 from ..funds.models import Round
 from . import operations, scoring
@@ -100,18 +101,18 @@ def review(assignment_id: int):
     form = review_form_class(rubric)()
     submitting = request.form.get("action") == "submit"
     if not form.validate_on_submit():
-        return _review_page(assignment, form, 400)
+        return _review_page(assignment, form, REFUSED)
     data = form.review_input()
     if submitting or (assignment.review is not None and assignment.review.is_submitted):
         problems = scoring.problems_for_submission(rubric, data)
         if problems:
             form.attach_problems(problems)
-            return _review_page(assignment, form, 400)
+            return _review_page(assignment, form, REFUSED)
     try:
         scoring.save_review(assignment, current_user, data, submit=submitting)
-    except operations.ReviewError as exc:
-        flash(str(exc), "error")
-        return _review_page(assignment, form, 400)
+    except Refused as exc:
+        refuse_on(form, exc)
+        return _review_page(assignment, form, REFUSED)
     if submitting:
         flash(f"Your review of {assignment.application.reference} is submitted. You can change it until the "
               "review deadline.", "success")
@@ -129,8 +130,8 @@ def declare(assignment_id: int):
         try:
             operations.declare_conflict(assignment, current_user, has_conflict=form.has_conflict.data == "yes",
                                         reason=form.reason.data or "")
-        except operations.ReviewError as exc:
-            getattr(form, exc.field or "has_conflict").errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "has_conflict")
         else:
             if assignment.status == "recused":
                 flash(f"You are recused from {assignment.application.reference}. The administrators are told "
@@ -138,7 +139,7 @@ def declare(assignment_id: int):
                 return redirect(url_for("reviews.queue"))
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     return render_template("reviews/declare.html", assignment=assignment, form=form,
-                           blind=operations.is_blind(assignment)), 400
+                           blind=operations.is_blind(assignment)), REFUSED
 
 
 @bp.route("/assignments/<int:assignment_id>/decline", methods=["GET", "POST"])
@@ -149,12 +150,13 @@ def decline(assignment_id: int):
     if form.validate_on_submit():
         try:
             operations.decline_assignment(assignment, current_user, reason=form.reason.data or "")
-        except operations.ReviewError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("reviews.review", assignment_id=assignment.id))
-        flash(f"You declined {assignment.application.reference}; another reviewer will be assigned.", "success")
-        return redirect(url_for("reviews.queue"))
-    return render_template("reviews/decline.html", assignment=assignment, form=form)
+        except Refused as exc:
+            refuse_on(form, exc, "reason")
+        else:
+            flash(f"You declined {assignment.application.reference}; another reviewer will be assigned.",
+                  "success")
+            return redirect(url_for("reviews.queue"))
+    return render_template("reviews/decline.html", assignment=assignment, form=form), form_status(form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -169,14 +171,13 @@ def my_profile():
                                       conflicted_states=form.conflicted_states.data,
                                       conflicted_organisation_ids=form.conflicted_organisation_ids.data,
                                       conflict_notes=form.conflict_notes.data)
-        except operations.ReviewError as exc:
-            getattr(form, exc.field or "expertise_themes").errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "expertise_themes")
         else:
             flash("Your reviewer profile is saved. Future assignments use it.", "success")
             return redirect(url_for("reviews.my_profile"))
-    status = 400 if form.errors else 200
     return render_template("reviews/profile.html", form=form, profile=profile, user=current_user,
-                           own=True), status
+                           own=True), form_status(form)
 
 
 from . import admin_views  # noqa: E402,F401  (registers the administrators' routes on bp)

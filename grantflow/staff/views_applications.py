@@ -13,6 +13,7 @@ from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
+from ..core.refusal import REFUSED
 from ..core.workflow import definitions
 from ..core.workflow.diagram import render_svg
 from ..core.workflow.engine import definition_for
@@ -118,7 +119,7 @@ def bulk_action():
             needs_comment=needs_comment, confirm_texts=confirm_texts, filters=filters, back=back,
             scope=request.form.get("scope", "selected"),
             comment_error="Enter a comment: this step needs one." if comment_missing and attempted else None,
-        ), (400 if comment_missing and attempted else 200)
+        ), (REFUSED if comment_missing and attempted else 200)
     if len(targets) > BULK_IN_REQUEST_LIMIT:
         # too many for one request: a job makes the same moves a batch at a time
         job = jobs.enqueue(BULK_TASK, actor=current_user, trigger=trigger, label=label, comment=comment or None,

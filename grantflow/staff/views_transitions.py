@@ -12,6 +12,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from ..applications.models import Application
+from ..core.refusal import REFUSED
+from ..core.web import roll_back_request
 from ..core.workflow import ConcurrentChange, TransitionRefused, fire, may
 from ..core.workflow.engine import definition_for
 from ..extensions import db
@@ -95,8 +97,8 @@ def fire_transition(application_id: int, trigger: str):
     if not decision:
         return _page(application, transition, status=403, error=decision.reason, comment=comment)
     if transition.comment_required and not comment:
-        return _page(application, transition, status=400, comment=comment, confirming=bool(transition.confirm),
-                     comment_error="Enter a comment: this step needs one.")
+        return _page(application, transition, status=REFUSED, comment=comment,
+                     confirming=bool(transition.confirm), comment_error="Enter a comment: this step needs one.")
     if transition.confirm and request.form.get("confirmed") != "yes":
         return _page(application, transition, comment=comment, confirming=True)
 
@@ -107,6 +109,7 @@ def fire_transition(application_id: int, trigger: str):
         application = visible_application_or_404(application_id)
         return _page(application, transition, status=409, error=CONFLICT, comment=comment, conflict=True)
     except TransitionRefused as exc:
+        roll_back_request()
         return _page(application, transition, status=403, error=str(exc), comment=comment)
     state = definition_for(application).state(application.state)
     shown = state.label if is_staff(current_user) else state.applicant_label

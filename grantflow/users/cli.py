@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..core import outbox
+from ..core.refusal import Refused
 from ..extensions import db
 from . import operations, tokens
 from .models import ROLE_LABELS, User
@@ -29,7 +30,7 @@ def invite(email: str, name: str, roles: tuple[str, ...]) -> None:
     print the link to choose a password, for when no mail server is set up yet."""
     try:
         user, added = operations.invite_user(None, name=name, email=email, roles=list(roles))
-    except operations.AccountError as exc:
+    except Refused as exc:
         raise click.ClickException(str(exc)) from None
     link = (operations.absolute_url("users.accept_invitation", token=tokens.make_invite_token(user))
             if user.is_invitation_pending else None)

@@ -11,20 +11,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.mail import send_email
+from ..core.refusal import Refused
 from ..extensions import db
 from . import tokens
 from .models import ROLE_LABELS, User
 
 #: roles an administrator can give by invitation (applicants register themselves)
 INVITABLE_ROLES = ("reviewer", "admin")
-
-
-class AccountError(ValueError):
-    """A refusal with a message fit for the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def checked_email(email: str) -> str:
@@ -35,7 +28,7 @@ def checked_email(email: str) -> str:
     try:
         validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(f"Enter a valid email address ({exc}).", field="email") from None
+        raise Refused(f"Enter a valid email address ({exc}).", field="email") from None
     return normalise_email(email)
 
 
@@ -59,7 +52,7 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def register_applicant(*, name: str, email: str, password: str, job_title: str | None = None) -> User:
     if find_user_by_email(email):
-        raise AccountError("An account with this email address already exists. Sign in, or reset "
+        raise Refused("An account with this email address already exists. Sign in, or reset "
                            "your password if you forgot it.", field="email")
     user = User(name=name.strip(), email=normalise_email(email), job_title=(job_title or "").strip() or None)
     user.set_password(password)
@@ -82,7 +75,7 @@ DEACTIVATED_MESSAGE = ("This account has been deactivated, so it cannot sign in.
 def authenticate(email: str, password: str) -> User | None:
     """The user if the email and password match an active account, else None.
 
-    A deactivated account is told so (AccountError), but only after the right
+    A deactivated account is told so (Refused), but only after the right
     password: a wrong guess learns nothing about which accounts exist."""
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
@@ -92,7 +85,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password):
         return None
     if not user.is_active_account:
-        raise AccountError(DEACTIVATED_MESSAGE, field="email")
+        raise Refused(DEACTIVATED_MESSAGE, field="email")
     user.last_login_at = utcnow()
     return user
 
@@ -134,9 +127,9 @@ def invite_user(actor: User | None, *, name: str, email: str, roles: list[str]) 
     roles actually added."""
     roles = [role for role in INVITABLE_ROLES if role in set(roles)]
     if not roles:
-        raise AccountError("Choose at least one role.", field="roles")
+        raise Refused("Choose at least one role.", field="roles")
     if not (name or "").strip():
-        raise AccountError("Enter the person's name.", field="name")
+        raise Refused("Enter the person's name.", field="name")
     email = checked_email(email)
     user = find_user_by_email(email)
     created = user is None
@@ -144,7 +137,7 @@ def invite_user(actor: User | None, *, name: str, email: str, roles: list[str]) 
         user = User(name=name.strip(), email=normalise_email(email))
         db.session.add(user)
     elif not user.is_active_account:
-        raise AccountError("This account is deactivated. Reactivate it from the list of users first.",
+        raise Refused("This account is deactivated. Reactivate it from the list of users first.",
                            field="email")
     added = [role for role in roles if not user.has_role(role)]
     for role in added:
@@ -178,7 +171,7 @@ def set_account_active(actor: User | None, user: User, active: bool) -> bool:
     A deactivated user is signed out everywhere at their next request.
     ``actor`` is None from the command line."""
     if actor is not None and user.id == actor.id and not active:
-        raise AccountError("You cannot deactivate your own account. Ask another administrator.")
+        raise Refused("You cannot deactivate your own account. Ask another administrator.")
     if user.is_active_account == active:
         return False
     user.is_active_account = active

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.audit import record_event
+from ..core.refusal import Refused, form_status, refuse_on
 from ..core.web import organisation_setup_url
 from . import operations, tokens
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
@@ -36,8 +37,8 @@ def login():
     if form.validate_on_submit():
         try:
             user = operations.authenticate(form.email.data, form.password.data)
-        except operations.AccountError as exc:
-            form.email.errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "email")
         else:
             if user is None:
                 form.password.errors.append("The email address or password is not right.")
@@ -45,7 +46,7 @@ def login():
                 login_user(user, remember=form.remember.data)
                 record_event(actor=user, action="user.signed_in", subject=user)
                 return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-    return render_template("users/login.html", form=form)
+    return render_template("users/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -65,14 +66,14 @@ def register():
         try:
             user = operations.register_applicant(name=form.name.data, email=form.email.data,
                                                  password=form.password.data, job_title=form.job_title.data)
-        except operations.AccountError as exc:
-            getattr(form, exc.field).errors.append(str(exc))
+        except Refused as exc:
+            refuse_on(form, exc, "email")
         else:
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
             # the registration page promises that describing the government comes next
             return redirect(organisation_setup_url() or url_for("core.home"))
-    return render_template("users/register.html", form=form)
+    return render_template("users/register.html", form=form), form_status(form)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -83,7 +84,7 @@ def forgot_password():
         # the same answer whether or not the address has an account
         return render_template("users/reset_requested.html", email=form.email.data,
                                valid_for=tokens.duration_text(current_app.config["PASSWORD_RESET_MAX_AGE"]))
-    return render_template("users/forgot_password.html", form=form)
+    return render_template("users/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -100,7 +101,7 @@ def reset_password(token: str):
         login_user(user)
         flash("Your password has been changed and you are signed in.", "success")
         return redirect(url_for("core.home"))
-    return render_template("users/reset_password.html", form=form, user=user)
+    return render_template("users/reset_password.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -118,4 +119,4 @@ def accept_invitation(token: str):
         record_event(actor=user, action="user.signed_in", subject=user)
         flash(f"Welcome to GrantFlow, {user.name}. Your account is ready.", "success")
         return redirect(url_for("core.home"))
-    return render_template("users/accept_invitation.html", form=form, user=user)
+    return render_template("users/accept_invitation.html", form=form, user=user), form_status(form)

@@ -37,7 +37,7 @@ def test_bad_identifiers_are_explained_next_to_their_field_and_kept(client, f, l
     login_as(f.create_user("applicant"))
     response = client.post("/organisation/", data={**PROFILE, "uei": "123", "ein": "12-34", "population": "many"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "A UEI has 12 letters and numbers" in html and "Enter the EIN as 9 digits" in html
     assert "Enter the population as a whole number" in html
     assert 'value="City of Ames"' in html and 'value="many"' in html
@@ -74,7 +74,7 @@ def test_an_existing_account_cannot_be_pulled_into_another_organisation(client, 
     stranger = f.create_applicant()
     login_as(applicant)
     response = client.post("/organisation/colleagues", data={"invite-name": "X", "invite-email": stranger.email})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "already has an account" in response.get_data(as_text=True)
     assert db.session.get(User, stranger.id).organisation_id != applicant.organisation_id
 

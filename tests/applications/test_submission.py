@@ -43,7 +43,7 @@ def test_an_incomplete_application_is_refused_with_the_reasons(client, f, open_r
     db.session.commit()
     response = client.post(f"/applications/{application.id}/submit")
     html = response.get_data(as_text=True)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "Some required answers are missing" in html and "Summary" in html
     assert reload(application).state == "draft"
 
@@ -55,7 +55,7 @@ def test_a_late_submission_is_refused_and_the_draft_is_kept(client, f, applicant
     db.session.commit()
     response = client.post(f"/applications/{application.id}/submit")
     html = response.get_data(as_text=True)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "late submissions are not accepted" in html and "Your draft is kept" in html
     application = reload(application)
     assert application.state == "draft" and application.answers == answers

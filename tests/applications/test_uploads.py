@@ -10,10 +10,11 @@ import pytest
 
 from grantflow.applications.models import Attachment
 from grantflow.applications.uploads import (
-    DOCX, XLSX, UploadRefused, can_download_attachment, sniff_content_type, store_upload, stored_path,
+    DOCX, XLSX, can_download_attachment, sniff_content_type, store_upload, stored_path,
 )
 from grantflow.config import PROJECT_ROOT
 from grantflow.core import outbox
+from grantflow.core.refusal import Refused
 from grantflow.core.workflow import registry as workflow_registry
 from grantflow.extensions import db
 
@@ -69,7 +70,7 @@ def test_accepted_files_are_recognised_by_their_content(app, draft, filename, co
                          ids=[r[0] for r in REFUSED] + ["macros.docx"])
 def test_refused_files_say_why_and_leave_nothing_behind(app, draft, filename, content, message):
     before = _stored_files(app)
-    with pytest.raises(UploadRefused, match=message):
+    with pytest.raises(Refused, match=message):
         store_upload(draft, "budget_document", upload(content, filename), None)
     assert db.session.query(Attachment).count() == 0
     assert _stored_files(app) == before
@@ -79,7 +80,7 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(app, draft, monkey
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
     big = PDF_BYTES + b"0" * (2 * 1024 * 1024)
     before = _stored_files(app)
-    with pytest.raises(UploadRefused, match="larger than 2 MB"):
+    with pytest.raises(Refused, match="larger than 2 MB"):
         store_upload(draft, "budget_document", upload(big, "big.pdf"), None)
     assert _stored_files(app) == before
 

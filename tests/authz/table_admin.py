@@ -20,7 +20,7 @@ ADMIN_ONLY_REDIRECT = {**ADMIN_ONLY, "admin": 302}
 
 ROUTES = {
     "admin.users": ADMIN_ONLY,
-    "admin.invite": {**ADMIN_ONLY, "post": ADMIN_ONLY},  # an empty POST re-shows the form (200)
+    "admin.invite": {**ADMIN_ONLY, "post": {**ADMIN_ONLY, "admin": 422}},  # an empty POST: the form, refused
     "admin.deactivate_user": {**ADMIN_ONLY_REDIRECT, "args": {"user_id": "other_applicant.id"}},
     "admin.reactivate_user": {**ADMIN_ONLY_REDIRECT, "args": {"user_id": "other_applicant.id"}},
     "admin.outbox": ADMIN_ONLY,

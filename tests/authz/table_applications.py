@@ -25,7 +25,7 @@ ROUTES = {
     # an empty POST re-shows the eligibility questions with their errors
     "applications.start": {"anonymous": 302, "applicant": 200, "other_applicant": 200, "reviewer": 403,
                            "admin": 403,
-                           "post": {"anonymous": 302, "applicant": 200, "other_applicant": 200, "reviewer": 403,
+                           "post": {"anonymous": 302, "applicant": 422, "other_applicant": 422, "reviewer": 403,
                                     "admin": 403}},
     "applications.detail": OWNER_ONLY,
     "applications.review": OWNER_ONLY,

@@ -41,7 +41,7 @@ APPLICANT_AND_STAFF = {"anonymous": 302, "applicant": 200, "other_applicant": 40
 
 ROUTES = {
     "awards.new_award": {**ADMIN_ONLY, "args": {"application_id": "awardable.id"},
-                         "post": ADMIN_ONLY},  # an empty POST re-shows the form with its errors
+                         "post": {**ADMIN_ONLY, "admin": 422}},  # an empty POST: the form, refused
     "awards.index": ADMIN_ONLY,
     "awards.manage": {**ADMIN_ONLY, "args": {"application_id": "offered.id"}},
     "awards.send_letter": {**ADMIN_ONLY_REDIRECT, "args": {"application_id": "awarded.id"}},
@@ -58,5 +58,5 @@ ROUTES = {
     "awards.accept": {**APPLICANT_AND_STAFF, "admin": 403, "applicant": 302,
                       "args": {"application_id": "offered.id"}, "data": {"typed_name": "Owner Applicant"}},
     "awards.decline_offer": {**APPLICANT_AND_STAFF, "admin": 403, "args": {"application_id": "offered.id"},
-                             "post": {**APPLICANT_AND_STAFF, "admin": 403}},
+                             "post": {**APPLICANT_AND_STAFF, "applicant": 422, "admin": 403}},
 }

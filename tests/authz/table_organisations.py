@@ -3,12 +3,12 @@
 Every applicant has a profile page (their own organisation's, or the form to
 create one); staff and reviewers have none. An empty POST changes nothing of an
 existing profile and comes back to it (302); an empty invitation re-shows its
-errors (200)."""
+errors (422, refused)."""
 
 APPLICANTS_ONLY = {"anonymous": 302, "applicant": 200, "other_applicant": 200, "reviewer": 403, "admin": 403}
 
 ROUTES = {
     "organisations.profile": {**APPLICANTS_ONLY,
                               "post": {**APPLICANTS_ONLY, "applicant": 302, "other_applicant": 302}},
-    "organisations.invite": APPLICANTS_ONLY,
+    "organisations.invite": {**APPLICANTS_ONLY, "applicant": 422, "other_applicant": 422},
 }

@@ -30,19 +30,19 @@ def _reviewer_post(status):
 ROUTES = {
     "reviews.queue": {**REVIEWER, "needs": ["review_assignment"]},
     "reviews.review": {**REVIEWER, "post": _reviewer_post(302)},
-    "reviews.declare": _reviewer_post(400),
+    "reviews.declare": _reviewer_post(422),
     "reviews.decline": {**REVIEWER, "post": _reviewer_post(302)},
     "reviews.my_profile": {**REVIEWER, "post": _reviewer_post(302)},
     "reviews.rounds": ADMIN,
     "reviews.assignments": ADMIN,
     "reviews.run_assignment": _admin_post(302),
-    "reviews.add_reviewer": _admin_post(400),
+    "reviews.add_reviewer": _admin_post(422),
     "reviews.remove_reviewer": _admin_post(302),
     "reviews.application_reviews": ADMIN,
     "reviews.reviewers": ADMIN,
-    "reviews.edit_reviewer": {**ADMIN, "post": _admin_post(400)},
+    "reviews.edit_reviewer": {**ADMIN, "post": _admin_post(422)},
     "reviews.ranking": ADMIN,
     # an empty POST lacks the required numbers: the form comes back with its errors
-    "reviews.round_settings": {**ADMIN, "post": _admin_post(400)},
+    "reviews.round_settings": {**ADMIN, "post": _admin_post(422)},
     "reviews.decide": _admin_post(400),
 }

@@ -11,6 +11,7 @@ from grantflow.cli import cli as grantflow_cli
 from grantflow.awards.models import Letter
 from grantflow.core import outbox
 from grantflow.core.models import AuditEvent, BackgroundJob, OutboxEmail
+from grantflow.core.refusal import Refused
 from grantflow.core.workflow import fire
 from grantflow.extensions import db
 from tests import factories_awards as fa
@@ -105,7 +106,7 @@ def test_a_broken_template_is_a_recorded_retryable_failure_that_changes_nothing(
     assert letter.sha256 is None and letter.sent_at is None
     assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.recipient == applicant.email)) is None
     letter.job.status = "queued"  # while a letter is queued, a second "send" is refused
-    with pytest.raises(letter_ops.AwardError, match="already being prepared"):
+    with pytest.raises(Refused, match="already being prepared"):
         letter_ops.send_award_letter(application, admin)
     db.session.rollback()
 
@@ -133,7 +134,7 @@ def test_a_template_reaching_for_internals_or_files_fails_without_state_change(f
 
 def test_only_a_failed_letter_can_be_retried(f):
     _, _, _, admin, letter = fa.create_offered_application()
-    with pytest.raises(letter_ops.AwardError):
+    with pytest.raises(Refused):
         letter_ops.retry_letter(letter, admin)
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from grantflow.awards import operations
 from grantflow.awards.models import PaymentTranche
-from grantflow.awards.operations import AwardError, TrancheTerms
+from grantflow.awards.operations import TrancheTerms
 from grantflow.core.models import AuditEvent
+from grantflow.core.refusal import Refused
 from grantflow.core.workflow import TransitionRefused, fire, may
 from grantflow.extensions import db
 from tests import factories_awards as fa
@@ -59,7 +60,7 @@ def test_the_award_transition_is_guarded_by_the_terms(f):
 def test_bad_terms_are_refused_with_the_field(f, overrides, field, message):
     admin = fa.create_admin()
     application = f.create_application(state="reviews_complete", amount_requested_cents=8_000_000)
-    with pytest.raises(AwardError) as refused:
+    with pytest.raises(Refused) as refused:
         operations.record_award_terms(application, admin, fa.terms(**overrides))
     assert refused.value.field == field and message in str(refused.value)
     assert application.state == "reviews_complete"
@@ -76,7 +77,7 @@ def test_more_than_requested_with_a_reason(f):
 def test_only_admins_record_terms(f):
     application = f.create_application(state="reviews_complete")
     applicant = f.create_applicant(application.organisation)
-    with pytest.raises(AwardError, match="administrators"):
+    with pytest.raises(Refused, match="administrators"):
         operations.record_award_terms(application, applicant, fa.terms())
 
 
@@ -88,7 +89,7 @@ def test_terms_can_be_corrected_until_the_offer_goes_out(f):
     assert [(s.amount_cents, s.is_fund) for s in changed.funding_sources] == [(7_000_000, True)]
     assert db.session.scalar(select(db.func.count()).select_from(PaymentTranche)) == 3
     application.state = "award_offered"
-    with pytest.raises(AwardError, match="cannot be changed"):
+    with pytest.raises(Refused, match="cannot be changed"):
         operations.record_award_terms(application, admin, fa.terms())
 
 
@@ -118,7 +119,7 @@ def test_accepting_records_name_time_ip_and_makes_the_first_tranche_due(f):
 @pytest.mark.parametrize("typed", ["", "   ", "Someone Else", "Dana"])
 def test_acceptance_needs_the_users_own_name(f, typed):
     application, award, applicant, _, _ = fa.create_offered_application()
-    with pytest.raises(AwardError) as refused:
+    with pytest.raises(Refused) as refused:
         operations.accept_award(application, applicant, typed_name=typed, ip_address=None)
     assert refused.value.field == "typed_name"
     assert application.state == "award_offered" and award.accepted_at is None
@@ -165,7 +166,7 @@ def test_dated_tranches_are_released_when_their_date_comes(f):
 
 def test_mark_tranche_paid(f):
     application, award, applicant, admin, _ = fa.create_offered_application()
-    with pytest.raises(AwardError, match="not due"):
+    with pytest.raises(Refused, match="not due"):
         operations.mark_tranche_paid(award.tranches[1], admin)
     operations.accept_award(application, applicant, typed_name="Dana Whitfield", ip_address=None)
     operations.mark_tranche_paid(award.tranches[0], admin)

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.awards.models import Letter
+from grantflow.core.refusal import Refused
 from grantflow.core.workflow import TransitionRefused, may
 from grantflow.extensions import db
 from grantflow.reporting import operations
 from grantflow.reporting.closeout import (
     accept_financial_report, checklist, close_grant, record_unspent_funds,
 )
-from grantflow.reporting.operations import ReportingError
 from grantflow.reporting.payments import record_disbursement
 
 from tests.factories_reporting import create_grant, mark_submitted, report_of
@@ -98,9 +98,9 @@ def test_closing_the_grant_renders_the_closeout_letter_and_makes_it_read_only(f,
     letter = db.session.scalar(select(Letter).where(Letter.application_id == application.id,
                                                     Letter.kind == "closeout"))
     assert letter is not None
-    with pytest.raises(ReportingError, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         record_unspent_funds(application, admin, amount_cents=0, note="x")
-    with pytest.raises(ReportingError, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         record_disbursement(application.award.tranches[0], admin, amount_cents=1, paid_on=date(2025, 6, 1),
                             reference="R")
 
@@ -123,19 +123,19 @@ def test_unspent_funds_input_is_checked(f, admin, amount, note, field, message):
     tranche = application.award.tranches[0]
     record_disbursement(tranche, admin, amount_cents=tranche.amount_cents, paid_on=date(2025, 6, 1),
                         reference="R", today=date(2026, 6, 1))
-    with pytest.raises(ReportingError, match=re.escape(message)) as refused:
+    with pytest.raises(Refused, match=re.escape(message)) as refused:
         record_unspent_funds(application, admin, amount_cents=amount, note=note)
     assert refused.value.field == field
 
 
 def test_closeout_actions_wait_for_the_closeout(f, admin):
     application = create_grant()
-    with pytest.raises(ReportingError, match="once the final report is accepted"):
+    with pytest.raises(Refused, match="once the final report is accepted"):
         accept_financial_report(application, admin)
 
 
 def test_the_financial_report_is_accepted_once(f, admin):
     application = in_closeout(admin)
     accept_financial_report(application, admin)
-    with pytest.raises(ReportingError, match="already accepted"):
+    with pytest.raises(Refused, match="already accepted"):
         accept_financial_report(application, admin)

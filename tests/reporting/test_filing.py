@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.core.models import AuditEvent
+from grantflow.core.refusal import Refused
 from grantflow.extensions import db
 from grantflow.reporting import filing
-from grantflow.reporting.operations import ReportingError
 
 from tests.factories_reporting import create_grant, report_of
 
@@ -83,7 +83,7 @@ def test_submission_needs_a_figure_for_every_target(f, grant_with_grantee):
     filing.store_answers(report, {"narrative": "n", "metrics": {"jobs_created": 1}})
     problems = filing.problems(report)
     assert "Events held: give a figure (your application set a target)" in problems
-    with pytest.raises(ReportingError, match="Events held"):
+    with pytest.raises(Refused, match="Events held"):
         filing.submit_report(report, grantee)
     assert report.state == "open"
 

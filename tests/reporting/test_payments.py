@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.core.models import AuditEvent
+from grantflow.core.refusal import Refused
 from grantflow.extensions import db
 from grantflow.reporting import operations
-from grantflow.reporting.operations import ReportingError
 from grantflow.reporting.payments import payment_summary, record_disbursement
 
 from tests.factories_reporting import create_grant, mark_submitted, report_of
@@ -58,7 +58,7 @@ def test_paying_more_than_the_tranche_is_refused_next_to_the_amount(f, admin):
     application = create_grant()
     first = application.award.tranches[0]
     pay(first, admin, 3_000_000)
-    with pytest.raises(ReportingError) as refused:
+    with pytest.raises(Refused) as refused:
         pay(first, admin, 2_000_001)
     assert refused.value.field == "amount"
     assert str(refused.value) == ("That is more than the $20,000.00 still to pay on “First payment” "
@@ -68,7 +68,7 @@ def test_paying_more_than_the_tranche_is_refused_next_to_the_amount(f, admin):
 
 def test_paying_a_tranche_that_is_not_due_is_refused(f, admin):
     application = create_grant()
-    with pytest.raises(ReportingError, match="“Second payment” is not due yet"):
+    with pytest.raises(Refused, match="“Second payment” is not due yet"):
         pay(application.award.tranches[1], admin, 100)
 
 
@@ -81,7 +81,7 @@ def test_no_payment_beyond_the_award_less_unspent_funds(f, admin):
     pay(tranches[0], admin, 5_000_000)
     pay(tranches[1], admin, 4_000_000)
     record_unspent_funds(application, admin, amount_cents=600_000, note="Not drawn down")
-    with pytest.raises(ReportingError) as refused:
+    with pytest.raises(Refused) as refused:
         pay(tranches[2], admin, 400_001)
     assert str(refused.value) == ("That would take payments to $94,000.01, beyond the award of $100,000.00 "
                                   "less $6,000.00 recorded as unspent.")
@@ -99,7 +99,7 @@ def test_no_payment_beyond_the_award_less_unspent_funds(f, admin):
 ])
 def test_bad_payment_input_names_the_field(f, admin, amount, paid_on, reference, field, message):
     application = create_grant()
-    with pytest.raises(ReportingError, match=re.escape(message)) as refused:
+    with pytest.raises(Refused, match=re.escape(message)) as refused:
         record_disbursement(application.award.tranches[0], admin, amount_cents=amount, paid_on=paid_on,
                             reference=reference, today=TODAY)
     assert refused.value.field == field
@@ -115,11 +115,11 @@ def test_payments_are_audited_and_shown_to_the_grantee(f, admin):
 
 def test_no_payments_on_a_closed_grant(f, admin):
     application = create_grant(state="closed")
-    with pytest.raises(ReportingError, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         pay(application.award.tranches[0], admin, 100)
 
 
 def test_only_staff_record_payments(f):
     application = create_grant()
-    with pytest.raises(ReportingError, match="Only fund staff"):
+    with pytest.raises(Refused, match="Only fund staff"):
         pay(application.award.tranches[0], application.organisation.members[0], 100)

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.core.models import AuditEvent, OutboxEmail
+from grantflow.core.refusal import Refused
 from grantflow.extensions import db
 from grantflow.reporting import operations
-from grantflow.reporting.operations import ReportingError
 
 from tests.factories_reporting import create_grant, mark_submitted, report_of
 
@@ -96,7 +96,7 @@ def test_sending_the_final_report_back_returns_the_grant_to_active(f):
 def test_asking_for_changes_needs_a_comment(f, comment):
     admin = f.create_user("admin")
     report = mark_submitted(report_of(create_grant()))
-    with pytest.raises(ReportingError, match="Say what needs to change") as refused:
+    with pytest.raises(Refused, match="Say what needs to change") as refused:
         operations.request_changes(report, admin, comment=comment)
     assert refused.value.field == "comment" and report.state == "submitted"
 
@@ -105,7 +105,7 @@ def test_asking_for_changes_needs_a_comment(f, comment):
 def test_only_submitted_reports_can_be_reviewed(f, verb):
     admin = f.create_user("admin")
     report = report_of(create_grant())
-    with pytest.raises(ReportingError, match="Only a submitted report"):
+    with pytest.raises(Refused, match="Only a submitted report"):
         if verb == "accept":
             operations.accept_report(report, admin)
         else:
@@ -116,14 +116,14 @@ def test_only_staff_review(f):
     application = create_grant()
     grantee = application.organisation.members[0]
     report = mark_submitted(report_of(application))
-    with pytest.raises(ReportingError, match="Only fund staff"):
+    with pytest.raises(Refused, match="Only fund staff"):
         operations.accept_report(report, grantee)
 
 
 def test_moving_a_due_date_is_audited_with_the_reason(f):
     admin = f.create_user("admin")
     report = report_of(create_grant())
-    with pytest.raises(ReportingError, match="Give a reason"):
+    with pytest.raises(Refused, match="Give a reason"):
         operations.move_due_date(report, admin, due_on=date(2025, 8, 1), reason=" ")
     operations.move_due_date(report, admin, due_on=date(2025, 8, 1), reason="Elections in July")
     assert report.due_on == date(2025, 8, 1) and report.original_due_on == date(2025, 7, 1)
@@ -145,9 +145,9 @@ def test_staff_can_add_an_ad_hoc_report(f):
 def test_a_closed_grant_is_read_only(f):
     admin = f.create_user("admin")
     application = create_grant(state="closed")
-    with pytest.raises(ReportingError, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         operations.move_due_date(report_of(application), admin, due_on=date(2025, 8, 1), reason="r")
-    with pytest.raises(ReportingError, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         operations.add_report(application, admin, title="x", due_on=date(2025, 8, 1), reason="r")
 
 

@@ -57,7 +57,7 @@ def test_a_conflict_needs_a_reason(f, client, login_as):
     _, assignment, reviewer, _, _ = _setup(f)
     login_as(reviewer)
     response = client.post(f"/reviews/assignments/{assignment.id}/conflict", data={"has_conflict": "yes"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Say briefly what the conflict is" in response.get_data(as_text=True)
     db.session.expire_all()
     assert assignment.status == "active" and assignment.coi_status == "undeclared"
@@ -141,5 +141,5 @@ def test_declared_profile_conflicts_are_respected_when_adding_by_hand(f, client,
     login_as(admin)
     response = client.post(f"/reviews/admin/applications/{application.id}/reviewers",
                            data={"reviewer_id": conflicted.id})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Iowa Adviser has a conflict of interest with this applicant" in response.get_data(as_text=True)

@@ -40,7 +40,7 @@ def test_reviewers_edit_their_expertise_and_conflicts_but_not_their_cap(f, clien
 def test_unknown_choices_are_refused_next_to_the_field(f, client, login_as):
     login_as(fr.create_reviewer())
     response = client.post("/reviews/profile", data={"expertise_themes": ["astrology"], "conflicted_states": ["ZZ"]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="expertise_themes-error"' in html and 'id="conflicted_states-error"' in html
 
@@ -55,7 +55,7 @@ def test_administrators_set_the_cap(f, client, login_as):
     db.session.expire_all()
     assert db.session.get(ReviewerProfile, reviewer.id).max_applications_per_round == 5
     response = client.post(f"/reviews/admin/reviewers/{reviewer.id}", data={"max_applications_per_round": "-1"})
-    assert response.status_code == 400 and "Enter 0 to 500." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Enter 0 to 500." in response.get_data(as_text=True)
     # someone without the reviewer role has no reviewer profile
     assert client.get(f"/reviews/admin/reviewers/{f.create_user('applicant').id}").status_code == 404
 
@@ -74,10 +74,10 @@ def test_adding_and_removing_by_hand(f, client, login_as):
     assert (assignment.reviewer_id, assignment.source, assignment.assigned_by_id) == (reviewer.id, "manual", admin.id)
     # twice is refused; so is a second application beyond the cap
     again = client.post(f"/reviews/admin/applications/{application.id}/reviewers", data={"reviewer_id": reviewer.id})
-    assert again.status_code == 400 and "already on this application" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "already on this application" in again.get_data(as_text=True)
     other = fr.create_in_review(round_)
     full = client.post(f"/reviews/admin/applications/{other.id}/reviewers", data={"reviewer_id": reviewer.id})
-    assert full.status_code == 400 and "their cap" in full.get_data(as_text=True)
+    assert full.status_code == 422 and "their cap" in full.get_data(as_text=True)
     # removing ends the assignment and is audited
     response = client.post(f"/reviews/admin/assignments/{assignment.id}/remove", data={"reason": "Unavailable."})
     assert response.status_code == 302
@@ -135,7 +135,7 @@ def test_a_rounds_review_settings(f, client, login_as):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "review.settings_updated"))
     bad = client.post(f"/reviews/admin/rounds/{round_.id}/settings", data={
         "rubric_key": "nonexistent", "reviews_per_application": "0", "disagreement_threshold": "25"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert 'id="rubric_key-error"' in html and "Enter 1 to 10." in html
 
@@ -144,4 +144,4 @@ def test_adding_without_choosing_says_so(f, client, login_as):
     application = fr.create_in_review(f.create_round())
     login_as(f.create_user("admin"))
     response = client.post(f"/reviews/admin/applications/{application.id}/reviewers", data={"reviewer_id": ""})
-    assert response.status_code == 400 and "Choose a reviewer." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a reviewer." in response.get_data(as_text=True)

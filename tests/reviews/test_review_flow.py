@@ -61,7 +61,7 @@ def test_submission_needs_every_score_and_the_required_comments(f, client, login
     login_as(reviewer)
     response = client.post(f"/reviews/assignments/{assignment.id}", data=full_review(**overrides))
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f'id="{field}-error"' in html and message in html
     assert "Strong local partners." in html  # nothing typed is lost
     db.session.expire_all()
@@ -107,14 +107,14 @@ def test_submitted_reviews_can_be_edited_until_the_deadline(f, client, login_as)
     assert assignment.review.status == "submitted" and assignment.review.scores["clarity"] == 5
     # an edit must stay complete
     response = client.post(f"/reviews/assignments/{assignment.id}", data=full_review(score_clarity="", action="save"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     # after the deadline the review is read-only
     application.round.review_due_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     page = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
     assert "The review deadline passed" in page and "Save changes" not in page
     response = client.post(f"/reviews/assignments/{assignment.id}", data=full_review(score_clarity="1", action="save"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     db.session.expire_all()
     assert assignment.review.scores["clarity"] == 5
 

@@ -132,7 +132,7 @@ def test_reset_form_applies_the_password_rules(client, f, password, confirm, mes
     db.session.commit()
     token = tokens.make_reset_token(user)
     response = client.post(f"/reset-password/{token}", data={"password": password, "confirm": confirm})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert user.check_password(PASSWORD)

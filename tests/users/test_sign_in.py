@@ -64,7 +64,7 @@ def test_wrong_password_gets_one_message_for_both_fields(client, f):
     db.session.commit()
     for email, password in ((user.email, "wrong password!"), ("nobody@example.gov", PASSWORD)):
         response = _sign_in(client, email, password)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "The email address or password is not right." in response.get_data(as_text=True)
 
 
@@ -126,7 +126,7 @@ def test_registration_refuses_a_taken_address_next_to_the_field(client, f):
     response = client.post("/register", data={"name": "A B", "email": "Taken@City.gov", "password": PASSWORD,
                                               "confirm": PASSWORD})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "already exists" in page and 'value="Taken@City.gov"' in page
 
 

@@ -195,7 +195,7 @@ def test_bulk_move_with_a_confirmation_and_a_required_comment(client, admin):
     page = client.post("/admin/applications/bulk", data=data)
     assert page.status_code == 200 and "This cannot be undone." in page.get_data(as_text=True)
     missing = client.post("/admin/applications/bulk", data={**data, "confirmed": "yes"})
-    assert missing.status_code == 400 and "Enter a comment" in missing.get_data(as_text=True)
+    assert missing.status_code == 422 and "Enter a comment" in missing.get_data(as_text=True)
     done = client.post("/admin/applications/bulk", data={**data, "confirmed": "yes",
                                                           "comment": "Not a government body."})
     assert "2 of 2 applications moved" in done.get_data(as_text=True)

@@ -96,7 +96,7 @@ def test_a_required_comment_is_asked_for_next_to_the_field(client, login_as):
     cast = make_cast(state="screening")
     login_as(cast.admin)
     response = post_move(client, cast.application, "request_information", comment="  ")
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Enter a comment: this step needs one." in html and 'aria-invalid="true"' in html
     db.session.refresh(cast.application)
