@@ -19,21 +19,63 @@ def _create_app():
         raise NoAppException(f"GrantFlow cannot start:\n{exc}") from exc
 
 
-def _add_domain_commands(group: click.Group) -> None:
+def _add_domain_commands(group: click.Group, modules=None) -> None:
     from . import discovery
 
-    for module in discovery.import_modules("cli"):
+    for module in modules if modules is not None else discovery.import_modules("cli"):
         for command in getattr(module, "commands", []):
-            group.add_command(command)
+            if command.name not in group.commands:
+                group.add_command(command)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+def _module_defining(name: str) -> str | None:
+    """The domain ``cli`` module whose source defines the command ``name``,
+    found by reading the sources, not importing them (importing every domain's
+    commands costs about a second: ``grantflow assign`` needs only reviews')."""
+    import ast
+    import importlib.util
+
+    from . import discovery
+
+    for package in ["core", *discovery.domain_packages()]:
+        spec = importlib.util.find_spec(f"grantflow.{package}.cli")
+        if spec is None or not spec.origin:
+            continue
+        with open(spec.origin, encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+        for node in ast.walk(tree):
+            for decorator in getattr(node, "decorator_list", []):
+                if isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) in ("command", "group"):
+                    named = decorator.args[0].value if decorator.args and isinstance(decorator.args[0], ast.Constant) \
+                        else node.name.replace("_", "-")
+                    if named == name:
+                        return spec.name
+    return None
+
+
+class _GrantFlowGroup(FlaskGroup):
+    """Flask's group, with every domain's commands; a command asked for by name
+    imports only its own module (``--help`` and unknown names import them all)."""
+
+    def get_command(self, ctx, name):
+        if name not in self.commands:
+            import importlib
+
+            module = _module_defining(name)
+            _add_domain_commands(self, [importlib.import_module(module)] if module else None)
+            if name not in self.commands:  # defined elsewhere than its source says: load them all
+                _add_domain_commands(self)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx):
+        _add_domain_commands(self)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_GrantFlowGroup, create_app=_create_app, add_version_option=False,
              help="GrantFlow: a grant-management workflow engine.")
 def cli():
     """GrantFlow's command line."""
-
-
-_add_domain_commands(cli)
 
 
 def main() -> None:

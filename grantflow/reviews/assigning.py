@@ -28,7 +28,8 @@ from ..users.models import User, UserRole
 from .assignment import Problem, Solution, solve
 from .fair import DEFAULT_TIME_LIMIT, solve_fair
 from .models import DEFAULT_MAX_PER_ROUND, ReviewAssignment, ReviewerProfile
-from .themes import rounded_percent, theme_labels
+from .explanations import CONFLICT_RULES, explain, plural
+from .themes import rounded_percent
 
 REVIEWABLE_STATE = "in_review"
 
@@ -44,6 +45,8 @@ class RoundData:
     reviewer_ids: list[int]
     reviewer_names: list[str]
     base_match: np.ndarray
+    application_states: list[str]
+    blocked: dict[str, np.ndarray]  # rule -> the pairs that rule excludes
 
 
 FAIR_FIGURES = ("worst_off", "worst_off_bound", "total_bound", "gap_percent", "optimal", "plain_worst_off",
@@ -79,11 +82,11 @@ class AssignmentReport:
 
     def summary(self) -> str:
         if not self.places_needed:
-            return (f"Every one of the {_plural(self.applications, 'application')} in review already has its "
+            return (f"Every one of the {plural(self.applications, 'application')} in review already has its "
                     "reviewers; nothing to assign.")
         verb = "Would fill" if self.dry_run or self.held else "Filled"
-        text = (f"{verb} {self.assigned:,} of {_plural(self.places_needed, 'reviewer place')} for "
-                f"{_plural(self.applications, 'application')} in review (total expertise match "
+        text = (f"{verb} {self.assigned:,} of {plural(self.places_needed, 'reviewer place')} for "
+                f"{plural(self.applications, 'application')} in review (total expertise match "
                 f"{self.objective:,}).")
         if self.fair and self.worst_off is not None:
             text += f" {self.fair_summary()}"
@@ -129,14 +132,15 @@ def load_round(round_: Round, application_ids: list[int] | None = None) -> Round
     app_row = {row.id: i for i, row in enumerate(apps)}
     reviewer_col = {row.id: j for j, row in enumerate(reviewers)}
     n_apps, n_reviewers = len(apps), len(reviewers)
-    allowed = np.ones((n_apps, n_reviewers), dtype=bool)
+    # why a pair is excluded, one matrix per rule, so an empty place can be explained by its rule
+    blocked = {rule: np.zeros((n_apps, n_reviewers), dtype=bool) for rule in CONFLICT_RULES}
     active_per_app = np.zeros(n_apps, dtype=np.int64)
     base_match = np.zeros(n_apps, dtype=np.int64)
     active_per_reviewer = np.zeros(n_reviewers, dtype=np.int64)
     for application_id, reviewer_id, status, match in existing:
         i, j = app_row.get(application_id), reviewer_col.get(reviewer_id)
         if i is not None and j is not None:
-            allowed[i, j] = False  # never the same pair twice, whatever became of it
+            blocked["earlier"][i, j] = True  # never the same pair twice, whatever became of it
         if status == "active":
             if j is not None:
                 active_per_reviewer[j] += 1
@@ -144,7 +148,7 @@ def load_round(round_: Round, application_ids: list[int] | None = None) -> Round
                 active_per_app[i] += 1
                 base_match[i] += match
 
-    # conflicts: the reviewer's own organisation, declared states and organisations
+    # conflicts: declared states and organisations, and the reviewer's own organisation
     states = sorted({row.state for row in apps})
     state_of_app = np.array([states.index(row.state) for row in apps], dtype=np.int64)
     apps_of_org: dict[int, list[int]] = {}
@@ -153,10 +157,12 @@ def load_round(round_: Round, application_ids: list[int] | None = None) -> Round
     for j, reviewer in enumerate(reviewers):
         banned_states = [states.index(s) for s in (reviewer.conflicted_states or []) if s in states]
         if banned_states:
-            allowed[np.isin(state_of_app, banned_states), j] = False
-        for org_id in set(reviewer.conflicted_organisation_ids or []) | {reviewer.organisation_id}:
-            for i in apps_of_org.get(org_id, ()):
-                allowed[i, j] = False
+            blocked["state"][np.isin(state_of_app, banned_states), j] = True
+        for org_id in set(reviewer.conflicted_organisation_ids or []):
+            blocked["organisation"][apps_of_org.get(org_id, []), j] = True
+        blocked["own_organisation"][apps_of_org.get(reviewer.organisation_id, []), j] = True
+    allowed = ~np.logical_or.reduce(list(blocked.values())) if n_apps and n_reviewers else \
+        np.ones((n_apps, n_reviewers), dtype=bool)
 
     themes = sorted({t for row in apps for t in (row.themes or [])})
     theme_col = {t: c for c, t in enumerate(themes)}
@@ -182,54 +188,7 @@ def load_round(round_: Round, application_ids: list[int] | None = None) -> Round
                      references=[f"L2G-{row.id:05d}" for row in apps],
                      application_themes=[list(row.themes or []) for row in apps],
                      reviewer_ids=[row.id for row in reviewers], reviewer_names=[row.name for row in reviewers],
-                     base_match=base_match)
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
-
-
-def _names(items: list[str], limit: int = 4) -> str:
-    if len(items) <= limit:
-        return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-
-
-def explain(data: RoundData, solution: Solution, form_key: str | None = None) -> list[str]:
-    """One sentence per bottleneck, in the administrator's terms."""
-    labels = theme_labels(form_key)
-    problem = data.problem
-    messages = []
-    free = int(problem.capacity.sum())
-    needed = int(problem.need.sum())
-    if free < needed:
-        messages.append(f"The reviewers have {_plural(free, 'free place')} in total for "
-                        f"{_plural(needed, 'place')} needed: add reviewers or raise their caps by at least "
-                        f"{needed - free:,}.")
-    for shortfall in solution.shortfalls:
-        counts = Counter(t for i in shortfall.applications for t in data.application_themes[i])
-        n = len(shortfall.applications)
-        if counts:
-            top = [t for t, c in counts.most_common(2)]
-            if counts[top[0]] == n:
-                topic = f" on {labels.get(top[0], top[0])}"
-            else:
-                topic = " mostly on " + " and ".join(labels.get(t, t) for t in top)
-        else:
-            topic = ""
-        refs = _names([data.references[i] for i in shortfall.applications], limit=6)
-        text = (f"{_plural(n, 'application')}{topic} {'has' if n == 1 else 'have'} too few non-conflicted "
-                f"reviewers: {_plural(shortfall.missing, 'more reviewer place')} "
-                f"{'is' if shortfall.missing == 1 else 'are'} needed ({refs}). ")
-        if shortfall.reviewers:
-            names = _names([data.reviewer_names[j] for j in shortfall.reviewers])
-            text += (f"The only reviewers without a conflict who could take {'it' if n == 1 else 'them'} "
-                     f"({names}) have no free place left: raise their caps or add reviewers.")
-        else:
-            text += ("No other reviewer without a conflict is available: add reviewers or review the "
-                     "declared conflicts.")
-        messages.append(text)
-    return messages
+                     base_match=base_match, application_states=[row.state for row in apps], blocked=blocked)
 
 
 def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool = False,

@@ -7,16 +7,14 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .fair import DEFAULT_TIME_LIMIT
-
 
 @click.command("assign")
 @click.argument("round_id", type=int)
 @click.option("--dry-run", is_flag=True, help="Show what would be assigned; change nothing.")
 @click.option("--fair", is_flag=True,
               help="Raise the worst-matched application's total match first, then the total (slower).")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=DEFAULT_TIME_LIMIT, show_default=True,
-              help="Seconds fair mode may spend proving its result optimal; it reports the gap left.")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None,
+              help="Seconds fair mode may spend proving its result optimal (default 60); it reports the gap left.")
 @click.option("--allow-partial", is_flag=True,
               help="Save the assignment even if some places stay empty (otherwise it is only shown).")
 @with_appcontext
@@ -31,8 +29,8 @@ def assign(round_id: int, dry_run: bool, fair: bool, time_limit: float, allow_pa
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"There is no round {round_id}.")
-    report = assign_reviewers(round_, None, dry_run=dry_run, fair=fair, time_limit=time_limit,
-                              allow_partial=allow_partial)
+    limit = {} if time_limit is None else {"time_limit": time_limit}  # the solver's own default otherwise
+    report = assign_reviewers(round_, None, dry_run=dry_run, fair=fair, allow_partial=allow_partial, **limit)
     click.echo(report.summary())
     for line in report.explanations:
         click.echo(f"- {line}")

@@ -47,8 +47,10 @@ def test_conflicts_are_never_assigned(f):
     report = assign_reviewers(round_, None)
     assert report.assigned == 0
     assert len(report.explanations) == 1
-    assert report.explanations[0].startswith("3 applications on Climate action and the clean-energy transition "
-                                             "have too few non-conflicted reviewers: 3 more reviewer places are needed")
+    assert report.explanations[0].startswith(
+        "Conflicts declared with Iowa and conflicts declared with the applicant organisations and reviewers' own "
+        "organisations leave 3 applications from Iowa, Nebraska and Texas on Climate action and the clean-energy "
+        "transition with no eligible reviewer: 3 places stay empty")
     other = fr.create_reviewer()
     assign_reviewers(round_, None)
     assert _pairs(round_) == {(iowa.id, other.id), (texas.id, other.id), (own_org.id, other.id)}
@@ -76,8 +78,10 @@ def test_caps_count_assignments_across_the_round(f):
     fr.create_assignment(first, busy)
     report = assign_reviewers(round_, None)
     assert report.assigned == 0
-    assert "have no free place left" not in report.explanations[-1]
-    assert "The reviewers have 0 free places in total for 1 place needed" in report.explanations[0]
+    (message,) = report.explanations
+    assert message.startswith("Total capacity is short: the reviewers have 0 free places for 1 place needed, 1 too few.")
+    assert f"Left short: 1 application from Iowa on Climate action and the clean-energy transition ({second.reference})" \
+        in message
     assert second.id not in {a for a, _ in _pairs(round_)}
 
 
@@ -89,9 +93,9 @@ def test_explanation_names_the_full_reviewers(f):
     report = assign_reviewers(round_, None)
     assert report.assigned == 1
     message = report.explanations[-1]
-    assert message.startswith("2 applications on Trade and foreign direct investment have too few non-conflicted "
-                              "reviewers: 2 more reviewer places are needed")
-    assert "(Only Texan Reviewer) have no free place left" in message
+    assert message.startswith("Conflicts declared with Texas leave 2 applications from Texas on Trade and foreign direct "
+                              "investment with only 1 eligible reviewer (Only Texan Reviewer), whose places are all "
+                              "taken: 2 places stay empty")
     assert all(a.reference in " ".join(report.explanations) for a in apps if a.id not in
                {x for x, _ in _pairs(round_)})
 
@@ -153,7 +157,7 @@ def test_cli_reports_a_shortfall_with_a_nonzero_exit(f, runner):
     db.session.commit()
     result = runner.invoke(grantflow_cli, args=["assign", str(round_.id)])
     assert result.exit_code == 2
-    assert "1 more reviewer place is needed" in result.output
+    assert "and a reviewer reviews an application once: 1 place stays empty" in result.output
     assert runner.invoke(grantflow_cli, args=["assign", "99999"]).exit_code == 1
 
 
@@ -271,3 +275,15 @@ def test_admin_partial_assignment_is_previewed_and_saved_only_when_confirmed(f, 
     assert "Filled 1 of 2 reviewer places" in html and "Save the partial assignment" not in html
     db.session.expire_all()
     assert len(_pairs(round_)) == 1
+
+
+def test_grantflow_assign_imports_only_its_own_commands_and_no_solver():
+    import subprocess
+    import sys
+
+    code = ("import sys, click; from grantflow.cli import cli; "
+            "assert cli.get_command(click.Context(cli), 'assign').name == 'assign'; "
+            "print(sorted(m for m in sys.modules if m.startswith('grantflow.') and m.endswith('.cli') "
+            "or m.split('.')[0] in ('ortools', 'scipy')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['grantflow.cli', 'grantflow.reviews.cli']"
