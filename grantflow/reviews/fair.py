@@ -10,9 +10,10 @@ NP-hard in general, so it runs in two parts within ``time_limit`` seconds:
    weighted sum per application (``EMPHASIS``) spreads the experts, and the
    weights of the applications at the bottom double solve after solve;
 2. the exact model (``fair_exact.PanelModel``), started from the
-   heuristic's best: it proves bounds (the LP of panels), raises the
-   worst-off one attainable total at a time until the next one is proven out
-   of reach, and maximises the total at that worst-off.
+   heuristic's best: the LP of panels bounds the worst-off; the model then
+   maximises the total with every application at the highest worst-off not
+   yet ruled out (reaching it proves it; an infeasible one lowers the bound
+   to the next attainable total).
 
 The result always holds a valid assignment (at worst the plain optimum) and
 says what is proven: the bound on the worst-off, the bound on the total at the
@@ -112,7 +113,9 @@ def solve_fair(problem: Problem, *, base: np.ndarray | None = None, time_limit: 
     plain = solve(problem)
     best = _Best(problem, base, plain)
     plain_key = best.key
-    done = _lifted_flows(problem, base, best, deadline, iterations, margin, time.monotonic() - started)
+    # the heuristic gets at most 40% of the time: the exact part needs the rest
+    done = _lifted_flows(problem, base, best, started + 0.4 * time_limit, iterations, margin,
+                         time.monotonic() - started)
     worst_bound, total_bound = best_panel_bound(problem, base), plain.objective
     if best.key[0] < worst_bound or best.key[1] < total_bound:
         worst_bound, total_bound = _exact(problem, base, best, worst_bound, total_bound, deadline)
@@ -129,8 +132,8 @@ def _lifted_flows(problem, base, best: _Best, deadline: float, iterations: int, 
     weights = np.ones(problem.shape[0], dtype=np.int64)
     done = 0
     for done in range(1, iterations + 1):
-        # an emphasised flow costs about twice a plain one: do not start one that cannot end in time
-        if best.key[0] >= bound or time.monotonic() + 2 * solve_seconds > deadline:
+        # an emphasised flow costs about 1.5 plain ones: do not start one that cannot end in time
+        if best.key[0] >= bound or time.monotonic() + 1.5 * solve_seconds > deadline:
             break
         candidate = solve(problem, weights=weights, emphasis=EMPHASIS)
         best.offer(candidate)
@@ -141,36 +144,30 @@ def _lifted_flows(problem, base, best: _Best, deadline: float, iterations: int, 
 
 
 def _exact(problem, base, best: _Best, worst_bound: int, total_bound: int, deadline: float) -> tuple[int, int]:
-    """Raise the worst-off one attainable total at a time, then the total; return the proven bounds."""
+    """The highest provable worst-off, then the most total at it; return the proven bounds."""
     from .fair_exact import PanelModel
 
+    if int((problem.allowed & (problem.match > 0)).sum()) > MAX_EXACT_PAIRS:
+        return worst_bound, total_bound  # too large to model: the heuristic's result, with its honest bounds
     model = PanelModel(problem, base, problem.allowed)
-    if model.size > MAX_EXACT_PAIRS:
-        return worst_bound, total_bound
     attainable = model.attainable_totals()
     if best.key[0] < worst_bound:
         lp = model.max_min_bound(deadline - time.monotonic())
         if lp is not None:
             reachable = attainable[attainable <= lp + 1e-6]
             worst_bound = min(worst_bound, int(reachable[-1]) if len(reachable) else best.key[0])
-    at_worst = None  # the last outcome whose threshold is at most the worst-off found: its bound holds
+    at_worst = None  # the outcome at the worst-off found: its bound is the total's
     while time.monotonic() < deadline:
-        higher = attainable[attainable > best.key[0]]
-        climbing = best.key[0] < worst_bound and len(higher) > 0
-        if not climbing and at_worst is not None and at_worst.status == "optimal":
-            break  # optimal at a threshold below the worst-off found: optimal at the worst-off too
-        step = int(higher[0]) if climbing else best.key[0]
+        # the highest worst-off not yet ruled out: reaching it proves it optimal at once
+        step = max(worst_bound, best.key[0])
         outcome, model = _best_at(problem, base, best, model, step, deadline)
-        if outcome.status == "infeasible":
-            if not climbing:
-                break
-            worst_bound = best.key[0]  # the next attainable total is out of reach: proven
+        if outcome.status == "infeasible" and step > best.key[0]:
+            lower = attainable[(attainable < step) & (attainable >= best.key[0])]
+            worst_bound = int(lower[-1]) if len(lower) else best.key[0]
             continue
-        if outcome.apps is None or best.key[0] < step:
-            break  # out of time, or nothing found at this threshold
-        at_worst = outcome
-        if not climbing:
-            break
+        if outcome.apps is not None and best.key[0] >= step:
+            at_worst = outcome
+        break
     if at_worst is not None:
         total_bound = min(total_bound, int(at_worst.bound))
     return worst_bound, max(total_bound, best.key[1])

@@ -68,6 +68,7 @@ class PanelModel:
         first = np.searchsorted(self.level_app, np.arange(problem.shape[0]))
         last = np.searchsorted(self.level_app, np.arange(problem.shape[0]), side="right")
         self.levels_of = [(int(a), int(b)) for a, b in zip(first, last)]
+        self._patterns: dict[int, list] = {}  # this model's own, built once per application
 
     @property
     def size(self) -> int:
@@ -76,6 +77,11 @@ class PanelModel:
     def patterns(self, app: int) -> list[tuple[tuple[int, ...], int]]:
         """(count per level, total match) of every panel of ``app``: at most
         ``need`` reviewers, never more of a level than it has candidates."""
+        if app not in self._patterns:
+            self._patterns[app] = self._enumerate(app)
+        return self._patterns[app]
+
+    def _enumerate(self, app: int) -> list[tuple[tuple[int, ...], int]]:
         first, last = self.levels_of[app]
         values = self.level_value[first:last].tolist()
         available = self.level_available[first:last].tolist()
@@ -199,7 +205,7 @@ class PanelModel:
             left = deadline - time.monotonic()
             if left <= 0.5 or outcome.status == "optimal":
                 break
-            found = self._integer(threshold, restricted, left)
+            found = self._integer(threshold, restricted, left, outcome.bound)
             if found is None:
                 continue
             apps, reviewers, objective, dual = found
@@ -211,7 +217,7 @@ class PanelModel:
                 outcome.status = "optimal"
         return outcome
 
-    def _integer(self, threshold: int, keep: np.ndarray | None, seconds: float):
+    def _integer(self, threshold: int, keep: np.ndarray | None, seconds: float, target: float):
         from scipy.optimize import Bounds, LinearConstraint, milp
 
         built = self._matrices(threshold, False, keep)
@@ -219,8 +225,9 @@ class PanelModel:
             return None
         pairs, n_vars, matrix, lower, upper = built
         cost = -np.concatenate([self.weight[pairs].astype(float), np.zeros(n_vars - len(pairs))])
+        # the objective is an integer: a relative gap under 1 / target is a proof
         result = milp(cost, constraints=LinearConstraint(matrix, lower, upper), integrality=np.ones(n_vars),
-                      bounds=Bounds(0, 1), options={"time_limit": seconds})
+                      bounds=Bounds(0, 1), options={"time_limit": seconds, "mip_rel_gap": 0.5 / max(target, 1)})
         if result.x is None:
             return None
         chosen = pairs[np.rint(result.x[:len(pairs)]) > 0]
