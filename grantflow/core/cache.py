@@ -55,15 +55,40 @@ def portfolio_changed() -> None:
     changed(PORTFOLIO)
 
 
+#: longest a request waits for another process computing the same entry
+COMPUTING_SECONDS = 30
+
+
 def cached(name: str, key: tuple, compute: Callable[[], object], *, fresh: bool = False) -> tuple[object, float]:
     """(value, computed_at epoch seconds) of ``compute()`` under ``key`` and the
-    current generation of ``name``; ``fresh`` recomputes and replaces the entry."""
+    current generation of ``name``; ``fresh`` recomputes and replaces the entry.
+
+    One process computes a missing entry while the others wait for it: after a
+    change, every web process asking at once would otherwise each spend the
+    same second of CPU on the same figures."""
     digest = hashlib.sha1(repr(key).encode()).hexdigest()
     entry_key = f"{name}:{generation(name)}:{digest}"
-    if not fresh:
+    if fresh:
+        return _compute(entry_key, compute)
+    found = cache.get(entry_key)
+    if found is not None:
+        return found
+    computing = entry_key + ":computing"
+    if cache.add(computing, 1, timeout=COMPUTING_SECONDS):
+        try:
+            return _compute(entry_key, compute)
+        finally:
+            cache.delete(computing)
+    deadline = time.monotonic() + COMPUTING_SECONDS
+    while time.monotonic() < deadline and cache.get(computing) is not None:
+        time.sleep(0.05)
         found = cache.get(entry_key)
         if found is not None:
             return found
+    return cache.get(entry_key) or _compute(entry_key, compute)  # it failed, or took too long
+
+
+def _compute(entry_key: str, compute: Callable[[], object]) -> tuple[object, float]:
     entry = (compute(), time.time())
     cache.set(entry_key, entry)
     return entry

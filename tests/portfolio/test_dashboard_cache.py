@@ -4,7 +4,9 @@ generation: an operation that changes the portfolio replaces it after its commit
 shares the cache. The filter and export forms are each request's own."""
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 
 import pytest
 from flask import g
@@ -91,6 +93,24 @@ def test_recompute_now_computes_the_figures_again(client, warm):
     assert _queries(client, "/admin/portfolio/?fresh=1") > served
     page = client.get("/admin/portfolio/").get_data(as_text=True)
     assert "Figures as of" in page and "Recompute now" in page and "$130,000" in page
+
+
+def test_a_process_waits_for_the_one_computing_the_same_figures(app):
+    """After a change, one process computes; the others wait for its figures
+    instead of computing the same ones (and compute only if it gives up)."""
+    key = ("dashboard", "waiting")
+    entry = f"portfolio:{shared_cache.generation('portfolio')}:{hashlib.sha1(repr(key).encode()).hexdigest()}"
+    shared_cache.cache.add(entry + ":computing", 1)
+    other = threading.Timer(0.3, lambda: shared_cache.cache.set(entry, ("from the other process", 1.0)))
+    other.start()
+    assert shared_cache.cached("portfolio", key, lambda: "computed here") == ("from the other process", 1.0)
+    other.join()
+    shared_cache.cache.delete(entry)  # the other process failed: its mark goes, nothing was stored
+    timer = threading.Timer(0.3, lambda: shared_cache.cache.delete(entry + ":computing"))
+    shared_cache.cache.add(entry + ":computing", 1)
+    timer.start()
+    assert shared_cache.cached("portfolio", key, lambda: "computed here")[0] == "computed here"
+    timer.join()
 
 
 @pytest.mark.redis
