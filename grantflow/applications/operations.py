@@ -118,14 +118,16 @@ def may_submit(application: Application, user) -> Decision:
 def submit_application(application: Application, actor, *, expected_version: int | None = None) -> str:
     """Submit (or send back after a request for information) through the
     workflow, whose guards refuse late or incomplete applications; email the
-    submitter a receipt. Returns the trigger fired."""
+    organisation's staff a receipt (the submission's one email). Returns the trigger fired."""
     trigger = submit_trigger(application)
     if trigger is None:
         raise Refused(may_submit(application, actor).reason)
     _store_answers(application, formdefs.definition_for(application), application.answers or {})
     fire(application, trigger, actor, expected_version=expected_version)
-    send_email(actor.email, "application_submitted", user=actor, application=application,
-               resubmitted=trigger != "submit")
+    for member in application.organisation.members:
+        if member.is_active:
+            send_email(member.email, "application_submitted", user=member, application=application,
+                       resubmitted=trigger != "submit")
     return trigger
 
 

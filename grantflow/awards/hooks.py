@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core.db import utcnow
 from ..core.workflow import effect, guard
 from ..extensions import db
 from .models import Award, Letter
 
-#: the letter each decision move calls for
-LETTER_FOR_DESTINATION = {"declined": "decline", "waitlisted": "waitlist", "closed": "closeout"}
 
 
 @guard("award_terms_recorded")
@@ -37,26 +34,23 @@ def _actor(transition: dict):
 
 @effect("email_award_offer")
 def email_award_offer(application_id: int, transition: dict) -> None:
-    """The offer email links to the award letter and to the page where the
-    applicant accepts. Marks the newest rendered award letter as sent when the
-    offer was made by hand rather than by the letter job."""
-    from .tasks import email_letter
+    """An offer made by hand (the workflow's own page) sends the newest
+    rendered award letter through the same route as the letter job
+    (``tasks.deliver``); an offer the letter job made has already sent it."""
+    from .tasks import deliver
 
     letter = db.session.scalar(select(Letter).where(
         Letter.application_id == application_id, Letter.kind == "award", Letter.sha256.is_not(None))
         .order_by(Letter.sent_at.is_(None), Letter.version.desc()).limit(1))
-    if letter is None:
-        return
-    if letter.sent_at is None:
-        letter.sent_at = utcnow()
-    email_letter(letter)
+    if letter is not None and letter.sent_at is None:
+        deliver(letter)
 
 
 def _request_letter_for(application_id: int, transition: dict) -> None:
     from ..applications.models import Application
-    from .letters import request_letter
+    from .letters import LETTER_FOR_STATE, request_letter
 
-    kind = LETTER_FOR_DESTINATION.get(transition["dest"])
+    kind = LETTER_FOR_STATE.get(transition["dest"])
     application = db.session.get(Application, application_id)
     if kind is None or application is None:
         return

@@ -28,8 +28,11 @@ RENDER_TASK = "grantflow.awards.tasks.render_letter"
 COMMON_FOLDER = "_common"
 KIND_LABELS = {"award": "award letter", "decline": "decline letter", "waitlist": "waiting-list letter",
                "closeout": "closeout letter"}
-#: which letter an application's state calls for, when a round's letters are rendered
-DECISION_KIND_BY_STATE = {"declined": "decline", "waitlisted": "waitlist"}
+#: the one map from an application's state to the letter it calls for: the
+#: workflow's letter effects (``hooks``) and a round's decision letters read it
+LETTER_FOR_STATE = {"declined": "decline", "waitlisted": "waitlist", "closed": "closeout"}
+#: the kinds a round's batch of decision letters renders
+DECISION_KINDS = ("decline", "waitlist")
 #: award states whose letter a round batch renders (later states keep their letters as they were)
 AWARD_LETTER_STATES = ("awarded", "award_offered")
 
@@ -135,8 +138,8 @@ def retry_letter(letter: Letter, actor) -> Letter:
 
 def decision_letter_kind(application) -> str | None:
     """The decision letter a round batch renders for this application, if any."""
-    if application.state in DECISION_KIND_BY_STATE:
-        return DECISION_KIND_BY_STATE[application.state]
+    if LETTER_FOR_STATE.get(application.state) in DECISION_KINDS:
+        return LETTER_FOR_STATE[application.state]
     if application.state in AWARD_LETTER_STATES:
         return "award"
     return None
@@ -145,7 +148,7 @@ def decision_letter_kind(application) -> str | None:
 def round_letter_plan(round_) -> list[tuple[object, str]]:
     from ..applications.models import Application
 
-    states = list(DECISION_KIND_BY_STATE) + list(AWARD_LETTER_STATES)
+    states = [state for state, kind in LETTER_FOR_STATE.items() if kind in DECISION_KINDS] + list(AWARD_LETTER_STATES)
     applications = db.session.scalars(select(Application).where(
         Application.round_id == round_.id, Application.state.in_(states)).order_by(Application.id)).all()
     return [(a, decision_letter_kind(a)) for a in applications]

@@ -113,16 +113,15 @@ def email_letter(letter: Letter) -> None:
 
 
 def deliver(letter: Letter) -> None:
-    """Send a rendered letter. An award letter for an awarded application makes
-    the offer (the ``offer_award`` move, whose effect emails it); any other
-    letter is emailed now, in the same transaction as the render."""
+    """Send a rendered letter: the one route by which every letter is emailed.
+    An award letter for an awarded application also makes the offer (the
+    ``offer_award`` move, as the system), in the same transaction."""
     letter.sent_at = utcnow()
     db.session.flush()
     application = lock(letter.application)  # see core.workflow.lock
     if letter.kind == "award" and application.state == "awarded":
         advance_as_system(application, data={"letter_id": letter.id, "letter_version": letter.version})
-    else:
-        email_letter(letter)
+    email_letter(letter)
 
 
 def render_letter(job, letter_id: int) -> dict:

@@ -16,7 +16,7 @@ import threading
 import traceback
 from datetime import timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 from redis.exceptions import RedisError
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -32,16 +32,32 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, RedisError, ConnectionError, TimeoutError)
 
 
-def enqueue(task: str, *, actor=None, **kwargs) -> BackgroundJob:
+def enqueue(task: str, *, actor=None, after_response: bool = False, **kwargs) -> BackgroundJob:
     """Create the job row now; hand it to a worker once the transaction commits.
 
     ``task`` is the dotted path of a function taking ``job`` plus the keyword
-    arguments (ids and plain values only)."""
+    arguments (ids and plain values only). ``after_response``: without Redis,
+    a job nobody waits for (a refit) runs once the response is sent, not before."""
     job = BackgroundJob(task=task, args=kwargs, created_by_id=getattr(actor, "id", None))
     db.session.add(job)
     db.session.flush()
-    outbox.on_commit(dispatch, job.id)
+    outbox.on_commit(_dispatch_after_response if after_response else dispatch, job.id)
     return job
+
+
+def _dispatch_after_response(job_id: int) -> bool:
+    if current_app.config.get("REDIS_URL") or not has_request_context():
+        return dispatch(job_id)
+    from .web import after_response
+
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            execute(job_id)
+
+    after_response(run)
+    return True
 
 
 def retry(job: BackgroundJob) -> None:

@@ -27,6 +27,12 @@ def on_commit(func: Callable, *args, **kwargs) -> None:
     db.session.info.setdefault(PENDING, []).append((func, args, kwargs))
 
 
+def on_commit_once(func: Callable, *args) -> None:
+    """``on_commit``, unless the same call already waits for this commit."""
+    if (func, args, {}) not in db.session.info.get(PENDING, []):
+        on_commit(func, *args)
+
+
 SAVEPOINTS = "grantflow_savepoints"
 UNDO = "grantflow_undo"
 

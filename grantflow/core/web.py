@@ -23,12 +23,19 @@ SAVED_THEN_FAILED = ("Your change was saved, but something went wrong after savi
                      "Reload the page to see where things stand before doing it again.")
 
 ROLL_BACK = "grantflow_roll_back"
+AFTER_RESPONSE = "grantflow_after_response"
 
 
 def roll_back_request() -> None:
     """Keep nothing this request changed: a view whose operation refused says
     so (``core.refusal.refuse_on``), and so does every error page."""
     setattr(g, ROLL_BACK, True)
+
+
+def after_response(func) -> None:
+    """Run ``func()`` once this request's response has been sent (work that
+    was committed but that nobody waits for)."""
+    g.setdefault(AFTER_RESPONSE, []).append(func)
 
 
 def _commit_or_rollback(response):
@@ -38,6 +45,8 @@ def _commit_or_rollback(response):
         db.session.rollback()
     else:
         outbox.commit()
+    for func in g.pop(AFTER_RESPONSE, []):
+        response.call_on_close(func)
     return response
 
 
@@ -49,6 +58,7 @@ def _forget_previous_user():
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
     g.pop(ROLL_BACK, None)
+    g.pop(AFTER_RESPONSE, None)
 
 
 def error_page(status: int, message: str | None = None):

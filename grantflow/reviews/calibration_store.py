@@ -4,8 +4,9 @@ The calibration (``aggregation.calibrate``) is a least-squares fit over a whole
 round; at 20,000 reviews it costs a tenth of a second or more, which a
 100,000-application export used to pay once per round, every time. Now:
 
-- a commit that submits, reopens or ends reviews, or changes a round's
-  shrinkage setting, queues ``tasks.refresh_calibrations`` (see ``listen``);
+- the operation that changes a round's scores (``scoring.save_review``:
+  submitting a review, or editing a submitted one) calls ``refit_after_commit``,
+  which queues ``tasks.refresh_calibrations`` once the transaction commits;
 - that job refits each round whose stored fit is out of date and writes one
   ``RoundCalibration`` row and a ``CalibratedScore`` per application;
 - a reader checks the round's fingerprint first (``stale_rounds``, one
@@ -15,12 +16,12 @@ round; at 20,000 reviews it costs a tenth of a second or more, which a
 The fingerprint is what the fit depends on: the count, the id sum and the
 latest update of the round's submitted reviews on active assignments, and the
 shrinkage setting. Any submission, reopening, edit, recusal or removal moves
-at least one of them."""
+at least one of them, so a change that queued no refit (a reviewer removed
+before submitting moves nothing; a shrinkage setting edited by hand) is never
+trusted either."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from threadpoolctl import ThreadpoolController
 
 from ..core import outbox
@@ -130,58 +131,20 @@ def refresh_stale(round_ids: list[int] | None = None) -> list[int]:
     return refitted
 
 
-# -- noticing changes -----------------------------------------------------------------------------
+# -- refitting after a change ----------------------------------------------------------------------
 
-def _touched(session: Session, obj) -> tuple[str, int] | None:
-    """("applications", id) or ("rounds", id) when ``obj``'s change can move a calibration."""
-    state = sa.inspect(obj)
-    if isinstance(obj, Review):
-        if obj.status == "submitted" or (obj not in session.new and state.attrs.status.history.has_changes()):
-            return "applications", obj.application_id
-    elif isinstance(obj, ReviewAssignment):
-        if obj not in session.new and state.attrs.status.history.has_changes():
-            return "rounds", obj.round_id
-    elif isinstance(obj, Round):
-        if obj not in session.new and state.attrs.settings.history.has_changes():
-            return "rounds", obj.id
-    return None
+def refit_after_commit(round_id: int) -> None:
+    """Queue one refit of the round once the transaction commits (a rolled-back
+    one queues nothing). Without Redis it runs in this process after the
+    response is sent: a reviewer never waits for the round's fit."""
+    outbox.on_commit_once(_queue_refit, round_id)
 
 
-def _note_changes(session: Session, flush_context) -> None:
-    """After a flush: remember which rounds may need a refit, and queue one
-    refresh for after the commit. The pending entry lives in the outbox's list,
-    so a rolled-back transaction or SAVEPOINT drops it with everything else."""
-    touched = [found for obj in (*session.new, *session.dirty, *session.deleted)
-               if (found := _touched(session, obj)) is not None]
-    if not touched:
-        return
-    pending = session.info.setdefault(outbox.PENDING, [])
-    entry = next((e for e in pending if e[0] is _queue_refresh), None)
-    if entry is None:
-        entry = (_queue_refresh, (), {"applications": set(), "rounds": set()})
-        pending.append(entry)
-    for kind, ident in touched:
-        entry[2][kind].add(ident)
-
-
-def _queue_refresh(*, applications: set[int], rounds: set[int]) -> None:
-    """Runs after the commit: one job refits what the transaction touched."""
-    from ..applications.models import Application
+def _queue_refit(round_id: int) -> None:
     from ..core import jobs
 
-    if applications:
-        rounds = rounds | set(db.session.scalars(
-            sa.select(Application.round_id).where(Application.id.in_(sorted(applications))).distinct()))
-    if rounds:
-        jobs.enqueue(REFRESH_TASK, round_ids=sorted(rounds))
-        outbox.commit()
-
-
-def listen() -> None:
-    if getattr(listen, "done", False):
-        return
-    event.listen(Session, "after_flush", _note_changes)
-    listen.done = True
+    jobs.enqueue(REFRESH_TASK, round_ids=[round_id], after_response=True)
+    outbox.commit()
 
 
 _controller: ThreadpoolController | None = None

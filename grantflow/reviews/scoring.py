@@ -13,6 +13,7 @@ from ..core.workflow import advance_as_system, lock
 from ..extensions import db
 from ..users.models import User
 from .assigning import REVIEWABLE_STATE
+from .calibration_store import refit_after_commit
 from .models import Review, ReviewAssignment
 from .operations import can_edit, rubric_for
 from .rubrics import Rubric
@@ -70,6 +71,8 @@ def save_review(assignment: ReviewAssignment, actor: User, data: ReviewInput, *,
         "review.edited_after_submission" if was_submitted else "review.draft_saved")
     record_event(actor=actor, action=action, subject=review, application=assignment.application,
                  data={"weighted_score": review.weighted_score, "recommendation": review.recommendation})
+    if review.is_submitted:  # a draft is not in the round's calibration; a submission or an edit moves it
+        refit_after_commit(assignment.round_id)
     if submit and not was_submitted:
         complete_when_all_in(assignment.application)
     return review

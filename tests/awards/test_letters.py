@@ -61,12 +61,24 @@ def test_sending_the_award_letter_makes_the_offer_and_emails_a_link(f):
     application, award, applicant, admin, letter = fa.create_offered_application()
     assert application.state == "award_offered"
     assert letter.sent_at is not None and letter.job.status == "done"
-    email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.recipient == applicant.email))
+    [email] = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == applicant.email)).all()
     assert email.subject.startswith("Your award offer")
     assert f"/letters/{letter.id}/download" in email.body_text
     assert f"/awards/{application.id}" in email.body_text
     offer = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "workflow.offer_award"))
     assert offer.actor_id is None and offer.data["letter_id"] == letter.id  # the system made the offer
+
+
+def test_an_offer_made_by_hand_sends_the_rendered_letter_by_the_same_route_once(f):
+    application, _, applicant, admin = fa.create_awarded_application()
+    letter = letter_ops.request_letter(application, "award", admin)  # rendered, not sent
+    outbox.commit()
+    fire(application, "offer_award", admin)
+    outbox.commit()
+    db.session.refresh(letter)
+    [email] = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == applicant.email)).all()
+    assert email.subject.startswith("Your award offer") and f"/letters/{letter.id}/download" in email.body_text
+    assert letter.sent_at is not None
 
 
 def test_offer_needs_a_rendered_letter(f):

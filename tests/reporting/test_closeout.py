@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.awards.models import Letter
+from grantflow.core.db import utcnow
+from grantflow.core.models import OutboxEmail
 from grantflow.core.refusal import Refused
 from grantflow.core.workflow import TransitionRefused, may
 from grantflow.extensions import db
@@ -89,6 +91,8 @@ def test_closing_the_grant_renders_the_closeout_letter_and_makes_it_read_only(f,
     application = in_closeout(admin)
     accept_financial_report(application, admin)
     pay_all(application, admin)
+    db.session.commit()
+    closed_at = utcnow()
     close_grant(application, admin, comment="Thank you for a model grant.")
     db.session.commit()  # the effect (the closeout letter) runs after the commit
     from grantflow.core import outbox
@@ -98,6 +102,9 @@ def test_closing_the_grant_renders_the_closeout_letter_and_makes_it_read_only(f,
     letter = db.session.scalar(select(Letter).where(Letter.application_id == application.id,
                                                     Letter.kind == "closeout"))
     assert letter is not None
+    # one email for the event: the link to the closeout letter
+    [email] = db.session.scalars(select(OutboxEmail).where(OutboxEmail.created_at >= closed_at)).all()
+    assert f"/letters/{letter.id}/download" in email.body_text
     with pytest.raises(Refused, match="closed"):
         record_unspent_funds(application, admin, amount_cents=0, note="x")
     with pytest.raises(Refused, match="closed"):
