@@ -13,16 +13,18 @@ It measures
   their audit rows and one email per reviewer, committing;
 - ``objective`` against ``lp_optimum`` (the same LP solved by SciPy's HiGHS;
   they must be equal) and ``greedy_objective`` (best pair first);
-- fair mode: the worst-off application's total match and the total, against
-  the plain optimum, with the best-panel upper bound (``--fair-lp`` adds the
-  LP relaxation's bound, about a minute each), on this round and on a
-  ``scarce_`` variant where reviewers' expertise ignores demand;
-- the large case, 10,000 x 2,000 with the same k, cap and conflict rate:
-  solver time and peak memory, in a fresh process.
+- plain and fair mode (``--time-limit``, default 60 s) side by side: objective,
+  worst-off, the proven bounds on the worst-off and on the total at it, the
+  gap, whether proven optimal, the cost of fairness, seconds; on this round
+  and on a ``scarce_`` variant where reviewers' expertise ignores demand
+  (``--fair-lp`` adds the plain max-min LP bound, about a minute each);
+- the large case, 10,000 x 2,000 with the same k, cap and conflict rate and
+  scarce experts: solver time, both modes, and peak memory, in a fresh process.
 
     .venv/bin/python bench/assignment.py              # everything but the fair LP bound
     .venv/bin/python bench/assignment.py --fair-lp    # plus the LP bound of the fair mode
     .venv/bin/python bench/assignment.py --large-only # the large case alone (used internally)
+    .venv/bin/python bench/assignment.py --fair-only --time-limit 600  # plain against fair mode only
 
 Prints one JSON line.
 """
@@ -44,7 +46,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grantflow.reviews.assignment import Problem, greedy, solve  # noqa: E402
+from grantflow.reviews.assignment import Problem, check, greedy, solve  # noqa: E402
 from grantflow.reviews.fair import solve_fair  # noqa: E402
 from grantflow.reviews.themes import rounded_percent  # noqa: E402
 
@@ -134,15 +136,26 @@ def timed_solve(problem: Problem, repeats: int = 3):
     return float(np.median(walls)), float(np.median(cpus)), solution
 
 
-def fair_numbers(problem: Problem, prefix: str, with_lp: bool) -> dict:
+def fair_numbers(problem: Problem, prefix: str, with_lp: bool, time_limit: float) -> dict:
+    """Plain and fair mode side by side: objective, worst-off, proven bounds, gap, seconds."""
     started = time.perf_counter()
-    fair = solve_fair(problem)
-    numbers = {"plain_worst_off": fair.plain_worst_off, "plain_objective": fair.plain_objective,
-               "fair_worst_off": fair.worst_off, "fair_objective": fair.solution.objective,
-               "fair_worst_off_bound": fair.worst_off_bound, "fair_total_bound": fair.total_bound,
-               "fair_gap_percent": round(fair.gap_percent, 4), "fair_optimal": fair.is_optimal,
-               "fair_iterations": fair.iterations,
-               "fair_seconds": round(time.perf_counter() - started, 2)}
+    plain = solve(problem)
+    plain_seconds = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    fair = solve_fair(problem, time_limit=time_limit)
+    fair_cpu = time.process_time() - cpu
+    numbers = {
+        # the plain optimum is exact for its own objective (the flow LP is integral): bound = objective
+        "plain_objective": plain.objective, "plain_worst_off": fair.plain_worst_off,
+        "plain_seconds": round(plain_seconds, 2),
+        "fair_worst_off": fair.worst_off, "fair_worst_off_bound": fair.worst_off_bound,
+        "fair_objective": fair.total, "fair_total_bound": fair.total_bound,
+        "fair_gap_percent": round(fair.gap_percent, 4), "fair_optimal": fair.is_optimal,
+        "fair_cost_percent": round(fair.cost_of_fairness_percent, 2), "fair_iterations": fair.iterations,
+        "fair_seconds": round(time.perf_counter() - started, 2), "fair_cpu_seconds": round(fair_cpu, 2),
+        "fair_time_limit": time_limit,
+    }
+    assert not check(problem, fair.solution) and fair.solution.assigned == plain.assigned
     if with_lp:
         started = time.perf_counter()
         numbers["fair_lp_bound"] = round(fair_lp_bound(problem), 2)
@@ -216,15 +229,19 @@ def end_to_end(app_themes, reviewer_themes, conflicts, k, cap) -> dict:
             "cli_output": result.output.strip().splitlines()[0]}
 
 
-def large_only() -> dict:
-    data = generate(**LARGE)
+def large_only(time_limit: float) -> dict:
+    """The large case in its own process (peak memory), plain then fair mode."""
+    data = generate(**LARGE, scarce_experts=True)
     problem = build_problem(*data)
     del data
     started, cpu = time.perf_counter(), time.process_time()
     solution = solve(problem)
-    return {"large_seconds": time.perf_counter() - started, "large_cpu_seconds": time.process_time() - cpu,
-            "large_objective": solution.objective, "large_assigned": solution.assigned,
-            "large_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    numbers = {"large_seconds": time.perf_counter() - started, "large_cpu_seconds": time.process_time() - cpu,
+               "large_objective": solution.objective, "large_assigned": solution.assigned}
+    del solution
+    numbers.update(fair_numbers(problem, "large_", False, time_limit))
+    numbers["large_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return numbers
 
 
 def main() -> None:
@@ -232,9 +249,18 @@ def main() -> None:
     parser.add_argument("--large-only", action="store_true")
     parser.add_argument("--fair-lp", action="store_true", help="also solve the fair mode's LP bound (slow)")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="fair mode's time limit (seconds)")
+    parser.add_argument("--fair-only", action="store_true", help="only plain against fair mode on the two rounds")
     args = parser.parse_args()
+    if args.fair_only:
+        result = {}
+        for prefix, scarce in (("", False), ("scarce_", True)):
+            result.update(fair_numbers(build_problem(*generate(**MAIN, scarce_experts=scarce)), prefix, False,
+                                       args.time_limit))
+        print(json.dumps({**result, "load_average": [round(x, 1) for x in os.getloadavg()]}))
+        return
     if args.large_only:
-        print(json.dumps(large_only()))
+        print(json.dumps(large_only(args.time_limit)))
         return
 
     data = generate(**MAIN)
@@ -254,16 +280,16 @@ def main() -> None:
         "greedy_gap_percent": round(100 * (solution.objective - baseline.objective) / solution.objective, 2),
         "lp_seconds": round(lp_seconds, 2), "greedy_seconds": round(greedy_seconds, 2),
     }
-    result.update(fair_numbers(problem, "", args.fair_lp))
+    result.update(fair_numbers(problem, "", args.fair_lp, args.time_limit))
     scarce = build_problem(*generate(**MAIN, scarce_experts=True))
-    result.update(fair_numbers(scarce, "scarce_", args.fair_lp))
+    result.update(fair_numbers(scarce, "scarce_", args.fair_lp, args.time_limit))
     e2e = end_to_end(*data)
     assert e2e["stored_objective"] == solution.objective and e2e["stored_assignments"] == solution.assigned
     result["end_to_end_seconds"] = round(e2e["end_to_end_seconds"], 2)
     result["cli_output"] = e2e["cli_output"]
     if not args.skip_large:
-        child = subprocess.run([sys.executable, __file__, "--large-only"], capture_output=True, text=True,
-                               check=True)
+        child = subprocess.run([sys.executable, __file__, "--large-only", "--time-limit", str(args.time_limit)],
+                               capture_output=True, text=True, check=True)
         large = json.loads(child.stdout.strip().splitlines()[-1])
         result.update({key: round(value, 2) if isinstance(value, float) else value for key, value in large.items()})
     result.update({"machine": f"{os.cpu_count()} cores, {platform.python_version()}",

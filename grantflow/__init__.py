@@ -38,9 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     for hook_module in discovery.import_modules("setup"):
         hook_module.init_app(app)
-    for cli_module in discovery.import_modules("cli"):
-        for command in getattr(cli_module, "commands", []):
-            app.cli.add_command(command)  # so app.test_cli_runner() and `flask` see them too
+    from .cli import AppCommands
+
+    # every domain's commands, each imported when asked for (Flask-Migrate's ``db`` is already there)
+    app.cli = AppCommands(app.name, commands=app.cli.commands)
     for views in discovery.import_modules("views"):
         if hasattr(views, "bp"):
             app.register_blueprint(views.bp)

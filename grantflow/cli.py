@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import FlaskGroup, NoAppException
+from flask.cli import AppGroup, FlaskGroup, NoAppException
 
 
 def _create_app():
@@ -53,8 +53,8 @@ def _module_defining(name: str) -> str | None:
     return None
 
 
-class _GrantFlowGroup(FlaskGroup):
-    """Flask's group, with every domain's commands; a command asked for by name
+class DomainCommands:
+    """Every domain's commands in a click group; a command asked for by name
     imports only its own module (``--help`` and unknown names import them all)."""
 
     def get_command(self, ctx, name):
@@ -70,6 +70,14 @@ class _GrantFlowGroup(FlaskGroup):
     def list_commands(self, ctx):
         _add_domain_commands(self)
         return super().list_commands(ctx)
+
+
+class AppCommands(DomainCommands, AppGroup):
+    """``app.cli``: what ``flask`` and ``app.test_cli_runner()`` see."""
+
+
+class _GrantFlowGroup(DomainCommands, FlaskGroup):
+    """``grantflow``: Flask's group (run, shell, routes, db) with the domains' commands."""
 
 
 @click.group(cls=_GrantFlowGroup, create_app=_create_app, add_version_option=False,

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from math import sqrt
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.linalg import lsqr
 
 DEFAULT_SHRINKAGE = 2.0       # in reviews' worth, when the round is too small to estimate it
 MIN_SHRINKAGE, MAX_SHRINKAGE = 0.1, 1000.0
@@ -151,6 +149,9 @@ def estimate_shrinkage(scores: list[Score]) -> float:
 
 
 def _fit(scores: list[Score], shrinkage: float) -> Calibration:
+    from scipy.sparse import coo_matrix  # here: the app imports this module, and SciPy takes a while
+    from scipy.sparse.linalg import lsqr
+
     apps = sorted({s.application_id for s in scores})
     reviewers = sorted({s.reviewer_id for s in scores})
     a_index = {a: i for i, a in enumerate(apps)}

@@ -277,13 +277,17 @@ def test_admin_partial_assignment_is_previewed_and_saved_only_when_confirmed(f, 
     assert len(_pairs(round_)) == 1
 
 
-def test_grantflow_assign_imports_only_its_own_commands_and_no_solver():
+def test_grantflow_assign_imports_only_its_own_commands_and_no_solver(tmp_path):
+    """Start-up: the command's own module, and the app, without SciPy or OR-Tools (they load when solving)."""
+    import os
     import subprocess
     import sys
 
-    code = ("import sys, click; from grantflow.cli import cli; "
-            "assert cli.get_command(click.Context(cli), 'assign').name == 'assign'; "
+    code = ("import sys, click; from grantflow.cli import cli, _create_app; "
+            "assert cli.get_command(click.Context(cli), 'assign').name == 'assign'; _create_app(); "
             "print(sorted(m for m in sys.modules if m.startswith('grantflow.') and m.endswith('.cli') "
             "or m.split('.')[0] in ('ortools', 'scipy')))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "['grantflow.cli', 'grantflow.reviews.cli']"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite'}", "SECRET_KEY": "start-up"}
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
+                            cwd=tmp_path).stdout
+    assert loaded.strip().splitlines()[-1] == "['grantflow.cli', 'grantflow.reviews.cli']"
