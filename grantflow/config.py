@@ -50,6 +50,11 @@ def load_config(instance_path: Path, env: dict | None = None) -> dict:
         # psycopg 3 is the driver we ship
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     root = Path(env.get("GRANTFLOW_ROOT", PROJECT_ROOT))
+    storage = env.get("GRANTFLOW_STORAGE", "local").strip().lower() or "local"
+    if storage not in ("local", "s3"):
+        raise ConfigError(f"GRANTFLOW_STORAGE must be “local” or “s3”, not “{storage}”.")
+    if storage == "s3" and not env.get("GRANTFLOW_S3_BUCKET"):
+        raise ConfigError("GRANTFLOW_S3_BUCKET must name a bucket when GRANTFLOW_STORAGE=s3.")
     return {
         "GRANTFLOW_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key,
@@ -72,6 +77,11 @@ def load_config(instance_path: Path, env: dict | None = None) -> dict:
         "UPLOAD_DIR": Path(env.get("GRANTFLOW_UPLOAD_DIR", instance_path / "uploads")),
         "LETTER_DIR": Path(env.get("GRANTFLOW_LETTER_DIR", instance_path / "letters")),
         "EXPORT_DIR": Path(env.get("GRANTFLOW_EXPORT_DIR", instance_path / "exports")),
+        "STORAGE": storage,
+        "S3_BUCKET": env.get("GRANTFLOW_S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": env.get("GRANTFLOW_S3_ENDPOINT_URL") or None,
+        "S3_REGION": env.get("GRANTFLOW_S3_REGION") or None,
+        "S3_PREFIX": env.get("GRANTFLOW_S3_PREFIX", ""),
         "MAX_UPLOAD_BYTES": int(env.get("GRANTFLOW_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", 25)),

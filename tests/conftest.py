@@ -180,6 +180,76 @@ def make_app(tmp_path_factory):
     return build
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server in a process of its own, spoken to over HTTP exactly as a
+    real S3-compatible object store would be (no in-process mocking)."""
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("moto") / "server.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                  stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not service_reachable(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the moto S3 server did not start: {log.read_text()[-2000:]}", pytrace=False)
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _use_s3(request, app, monkeypatch) -> None:
+    """Point the app's storage at a fresh bucket of the moto server for one test."""
+    import uuid
+
+    from grantflow.core import storage
+
+    endpoint = request.getfixturevalue("s3_server")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "grantflow-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "grantflow-test")
+    bucket = f"grantflow-test-{uuid.uuid4().hex[:12]}"
+    for name, value in {"STORAGE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": endpoint,
+                        "S3_REGION": "us-east-1", "S3_PREFIX": "grantflow/"}.items():
+        monkeypatch.setitem(app.config, name, value)
+    storage._s3_client(app).create_bucket(Bucket=bucket)
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request, app, monkeypatch, tmp_path):
+    """Runs a test once on local folders and once on S3, each empty at the start;
+    returns the backend's name."""
+    if request.param == "s3":
+        _use_s3(request, app, monkeypatch)
+    else:
+        for name in ("UPLOAD_DIR", "LETTER_DIR", "EXPORT_DIR"):
+            monkeypatch.setitem(app.config, name, tmp_path / name.lower())
+    return request.param
+
+
+@pytest.fixture
+def s3_storage(request, app, monkeypatch):
+    """For tests about the object store alone."""
+    _use_s3(request, app, monkeypatch)
+    return app.config["S3_BUCKET"]
+
+
 @pytest.fixture
 def postgres_app(app, make_app):
     """The suite's app when it runs on PostgreSQL, else an app on a private

@@ -101,10 +101,9 @@ def create_letter_directly(application, *, kind: str = "award", sent: bool = Tru
     """A letter row (and its file, unless failed) without rendering anything."""
     import hashlib
 
-    from flask import current_app
-
     from grantflow.awards.letters import RENDER_TASK
     from grantflow.awards.models import Letter
+    from grantflow.core import storage
     from grantflow.core.db import utcnow
     from grantflow.core.models import BackgroundJob
 
@@ -116,11 +115,9 @@ def create_letter_directly(application, *, kind: str = "award", sent: bool = Tru
                                status="failed" if failed else "done",
                                error="PdfTemplateError: letter.html (line 3): boom" if failed else None)
     if not failed:
-        relative = Path(str(application.id)) / f"{kind}-v{version}.pdf"
-        target = Path(current_app.config["LETTER_DIR"]) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(FAKE_PDF)
-        letter.file_path, letter.size_bytes = str(relative), len(FAKE_PDF)
+        key = f"{application.id}/{kind}-v{version}.pdf"
+        storage.area("letters").put_bytes(key, FAKE_PDF)
+        letter.file_path, letter.size_bytes = key, len(FAKE_PDF)
         letter.sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
         letter.rendered_at = utcnow()
         letter.sent_at = utcnow() if sent else None

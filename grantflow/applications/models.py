@@ -87,8 +87,8 @@ class Application(db.Model):
 
 class Attachment(db.Model):
     """A file uploaded for one question of an application. The bytes live in
-    UPLOAD_DIR under a random name (never the uploaded one, never under the web
-    root); answers refer to the row by id."""
+    the ``uploads`` storage area under a random name (never the uploaded one,
+    never under the web root); answers refer to the row by id."""
 
     __tablename__ = "attachments"
 

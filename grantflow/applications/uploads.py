@@ -7,7 +7,6 @@ document. Macro-enabled documents are refused."""
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import zipfile
 from pathlib import Path, PurePath
@@ -15,7 +14,7 @@ from pathlib import Path, PurePath
 import filetype
 from flask import current_app
 
-from ..core import outbox
+from ..core import outbox, storage
 from ..core.audit import record_event
 from ..core.permissions import ALLOW, Decision, deny
 from ..core.refusal import Refused
@@ -63,12 +62,9 @@ def sniff_content_type(path: Path) -> str | None:
     return None
 
 
-def _upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
-def stored_path(attachment: Attachment) -> Path:
-    return _upload_dir() / attachment.storage_name[:2] / attachment.storage_name
+def upload_key(storage_name: str) -> str:
+    """Where an attachment's file is in the ``uploads`` storage area."""
+    return f"{storage_name[:2]}/{storage_name}"
 
 
 def _clean_filename(name: str) -> str:
@@ -81,19 +77,19 @@ def store_upload(application, field_key: str, upload, actor) -> Attachment:
     """Check and store one uploaded file (a werkzeug ``FileStorage``); flush,
     never commit. Raises ``Refused`` with a message for the field."""
     limit = int(current_app.config["MAX_UPLOAD_BYTES"])
-    incoming = _upload_dir() / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
+    files = storage.area("uploads")
     storage_name = secrets.token_hex(20)
-    temporary = incoming / storage_name
+    key = upload_key(storage_name)
     digest, size = hashlib.sha256(), 0
-    try:
+    # checked in a local temporary file; stored only once accepted
+    with files.new_file(key) as temporary:
         with open(temporary, "wb") as out:
             while chunk := upload.stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
                     raise Refused(f"“{_clean_filename(upload.filename)}” is larger than "
-                                        f"{limit / (1024 * 1024):.0f} MB. Upload a smaller file "
-                                        "(for example, a PDF saved at a lower quality).")
+                                  f"{limit / (1024 * 1024):.0f} MB. Upload a smaller file "
+                                  "(for example, a PDF saved at a lower quality).")
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
@@ -101,15 +97,10 @@ def store_upload(application, field_key: str, upload, actor) -> Attachment:
         content_type = sniff_content_type(temporary)
         if content_type is None:
             raise Refused(f"“{_clean_filename(upload.filename)}” is not a file we accept. "
-                                f"Upload a {ACCEPTED} file.")
-        final = _upload_dir() / storage_name[:2] / storage_name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temporary, final)
-        # the file exists from here on: if the transaction that records it rolls
-        # back, nothing would ever point at it again
-        outbox.on_rollback(final.unlink, missing_ok=True)
-    finally:
-        temporary.unlink(missing_ok=True)
+                          f"Upload a {ACCEPTED} file.")
+    # the file exists from here on: if the transaction that records it rolls
+    # back, nothing would ever point at it again
+    outbox.on_rollback(files.delete, key)
     attachment = Attachment(application=application, field_key=field_key,
                             original_filename=_clean_filename(upload.filename), content_type=content_type,
                             size_bytes=size, sha256=digest.hexdigest(), storage_name=storage_name,

@@ -2,13 +2,14 @@
 the browser), with the type detected at upload, to whoever may see it."""
 from __future__ import annotations
 
-from flask import abort, send_file
+from flask import abort
 from flask_login import current_user, login_required
 
+from ..core import storage
 from ..core.audit import record_event
 from ..extensions import db
 from .models import Attachment
-from .uploads import can_download_attachment, download_name_for, stored_path
+from .uploads import can_download_attachment, download_name_for, upload_key
 from .views import bp
 
 
@@ -24,14 +25,15 @@ def download_attachment(attachment_id: int):
         if not (current_user.has_role("admin") or current_user.has_role("reviewer")):
             abort(404)
         abort(403, decision.reason)
-    path = stored_path(attachment)
-    if not path.is_file():
-        abort(404)
     if not current_user.has_role("applicant") or current_user.organisation_id != attachment.application.organisation_id:
         record_event(actor=current_user, action="attachment.downloaded", subject=attachment,
                      application=attachment.application)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=download_name_for(current_user, attachment), max_age=0, conditional=True)
+    try:
+        response = storage.area("uploads").send(upload_key(attachment.storage_name),
+                                                mimetype=attachment.content_type,
+                                                download_name=download_name_for(current_user, attachment))
+    except FileNotFoundError:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -1,7 +1,6 @@
 """``grantflow letters render|round`` and ``grantflow awards release-dated``."""
 from __future__ import annotations
 
-import shutil
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,7 +39,7 @@ def letters_group():
 def render_command(application_id: int, out: Path, kind: str | None) -> None:
     """Render one letter of APPLICATION_ID now (a new version, kept in the history; not sent)."""
     from ..applications.models import Application
-    from .letters import decision_letter_kind, letter_file, request_letter
+    from .letters import decision_letter_kind, read_letter, request_letter
 
     application = db.session.get(Application, application_id)
     if application is None:
@@ -54,7 +53,10 @@ def render_command(application_id: int, out: Path, kind: str | None) -> None:
     if letter.status != "ready":
         raise click.ClickException(f"The letter could not be rendered (recorded on job {letter.job_id}; retry it "
                                    f"from the application's letters page): {letter.error}")
-    shutil.copyfile(letter_file(letter), out)
+    pdf = read_letter(letter)
+    if pdf is None:
+        raise click.ClickException(f"The letter's file {letter.file_path} is missing from the letter storage.")
+    out.write_bytes(pdf)
     click.echo(f"{out}: {letter.kind} letter v{letter.version} of {application.reference}, "
                f"{letter.size_bytes:,} bytes, sha256 {letter.sha256}")
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
-from ..core import jobs
+from ..core import jobs, storage
 from ..core.audit import record_event
 from ..core.models import BackgroundJob
 from ..core.refusal import Refused
@@ -54,8 +54,12 @@ def template_dir(name: str) -> Path:
     return letters_root() / name
 
 
-def letter_file(letter: Letter) -> Path:
-    return Path(current_app.config["LETTER_DIR"]) / letter.file_path
+def read_letter(letter: Letter) -> bytes | None:
+    """The rendered PDF from the ``letters`` storage area, or None when it is gone."""
+    try:
+        return storage.area("letters").read_bytes(letter.file_path)
+    except FileNotFoundError:
+        return None
 
 
 def _next_version(application, kind: str) -> int:

@@ -157,7 +157,7 @@ class Letter(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     version: Mapped[int] = mapped_column(nullable=False)
     template_name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
-    #: relative to LETTER_DIR
+    #: its key in the ``letters`` storage area
     file_path: Mapped[str | None] = mapped_column(sa.String(255))
     sha256: Mapped[str | None] = mapped_column(sa.String(64))
     size_bytes: Mapped[int | None] = mapped_column(sa.Integer)

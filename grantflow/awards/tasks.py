@@ -9,14 +9,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import os
-import tempfile
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..core import outbox
+from ..core import outbox, storage
 from ..core.db import utcnow
 from ..core.dispatcher import register_file_home
 from ..core.mail import send_email
@@ -82,23 +79,15 @@ def render_letter_pdf(letter: Letter) -> bytes:
 
 
 def store_pdf(letter: Letter, pdf: bytes) -> None:
-    """Write the file atomically (temporary name, then rename) and record it."""
+    """Store the file (whole or not at all) and record it; a rolled-back job takes it away again."""
     digest = hashlib.sha256(pdf).hexdigest()
-    relative = Path(str(letter.application_id)) / f"{letter.kind}-v{letter.version}-{digest[:12]}.pdf"
-    target = Path(current_app.config["LETTER_DIR"]) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pdf)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    key = f"{letter.application_id}/{letter.kind}-v{letter.version}-{digest[:12]}.pdf"
+    files = storage.area("letters")
+    files.put_bytes(key, pdf)
     # only the committed row makes the file real: a rollback removes it now, a
     # process killed before the commit leaves an orphan that the dispatcher sweeps
-    outbox.on_rollback(target.unlink, missing_ok=True)
-    letter.file_path = str(relative)
+    outbox.on_rollback(files.delete, key)
+    letter.file_path = key
     letter.sha256 = digest
     letter.size_bytes = len(pdf)
     letter.rendered_at = utcnow()

@@ -19,6 +19,7 @@ URL table:
 from __future__ import annotations
 
 import hashlib
+import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -231,13 +232,13 @@ def download_letter(letter_id: int):
         abort(404)  # drafts and unsent versions are for staff only
     if not letter.is_ready:
         return error_page(409, "This letter has not been rendered yet.")
-    path = letter_ops.letter_file(letter)
-    data = path.read_bytes() if path.is_file() else b""
+    data = letter_ops.read_letter(letter) or b""
     if hashlib.sha256(data).hexdigest() != letter.sha256:
-        current_app.logger.error("letter %s: file %s missing or altered", letter.id, path)
+        current_app.logger.error("letter %s: file %s missing or altered", letter.id, letter.file_path)
         return error_page(409, "The stored file of this letter is missing or does not match its checksum. "
                                "Fund staff can render the letter again.")
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+    # checked whole before sending (letters are small), so a download is never a tampered file
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=letter.download_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

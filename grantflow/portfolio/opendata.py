@@ -7,15 +7,14 @@ organisations, places, amounts and dates only, and stories are shown only when
 their authors consented to publication."""
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ..applications.models import Application
+from ..core import storage
 from ..extensions import db
 from ..funds.models import Fund
 from ..organisations.models import US_STATES, Organisation
@@ -79,15 +78,19 @@ def published_grants(fund: Fund, *, page: int = 1) -> PublicListing:
     return PublicListing(grants, totals[0], int(totals[1]), stories, stories_total)
 
 
-def published_package(fund: Fund) -> Path:
-    """The fund's 360Giving package, regenerated when older than OPEN_DATA_MAX_AGE
-    seconds (default an hour). Writing is atomic, so a reader never sees half a file."""
-    path = Path(current_app.config["EXPORT_DIR"]) / PUBLIC_SUBDIR / f"{fund.slug}-360giving.json"
+def published_package(fund: Fund) -> str:
+    """The key of the fund's 360Giving package in the ``exports`` storage area,
+    regenerated when older than OPEN_DATA_MAX_AGE seconds (default an hour).
+    It is stored whole, so a reader never sees half a file."""
+    key = f"{PUBLIC_SUBDIR}/{fund.slug}-360giving.json"
+    files = storage.area("exports")
     max_age = int(current_app.config.get("OPEN_DATA_MAX_AGE", 3600))
-    if path.exists() and time.time() - os.path.getmtime(path) < max_age:
-        return path
+    stored = files.stat(key)
+    if stored is not None and (datetime.now(timezone.utc) - stored.modified_at).total_seconds() < max_age:
+        return key
     try:
-        write_360_json(path, PortfolioFilters(fund_id=fund.id))
+        with files.new_file(key) as path:
+            write_360_json(path, PortfolioFilters(fund_id=fund.id))
     except ExportError as exc:
         raise NothingPublished(f"{fund.name} has no awarded grants to publish yet.") from exc
-    return path
+    return key

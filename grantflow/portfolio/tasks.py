@@ -1,13 +1,11 @@
 """The export job: run by an RQ worker (or in-process without Redis), reporting
-progress on its ``BackgroundJob`` row, writing the file under EXPORT_DIR."""
+progress on its ``BackgroundJob`` row, storing the file in the ``exports``
+storage area."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
-from flask import current_app
-
-from ..core import jobs
+from ..core import jobs, outbox, storage
 from .exports import FORMATS, ExportError
 from .filters import PortfolioFilters
 
@@ -15,13 +13,9 @@ EXPORT_TASK = "grantflow.portfolio.tasks.export_portfolio"
 EXPORT_SUBDIR = "portfolio"
 
 
-def export_file_path(relative: str) -> Path:
-    """Only names produced by this module, inside EXPORT_DIR/portfolio."""
-    base = (Path(current_app.config["EXPORT_DIR"]) / EXPORT_SUBDIR).resolve()
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base):
-        raise ValueError(f"{relative} is outside the export folder")
-    return path
+def export_key(relative: str) -> str:
+    """An export's key in the ``exports`` storage area."""
+    return f"{EXPORT_SUBDIR}/{relative}"
 
 
 def export_filename(format_name: str, filters: PortfolioFilters, when: datetime) -> str:
@@ -38,15 +32,17 @@ def export_portfolio(job, format: str, filters: dict, staff: bool = True) -> dic
     portfolio_filters = PortfolioFilters(**filters)
     filename = export_filename(format, portfolio_filters, datetime.now(timezone.utc))
     relative = f"{job.id}-{filename}"
-    path = export_file_path(relative)
 
     def progress(done: int, total: int) -> None:
         jobs.report_progress(job, done, total)
 
     kwargs = {"staff": staff} if FORMATS[format].has_staff_columns else {}
+    files = storage.area("exports")
     try:
-        result = FORMATS[format].write(path, portfolio_filters, progress=progress, **kwargs)
+        with files.new_file(export_key(relative)) as path:
+            result = FORMATS[format].write(path, portfolio_filters, progress=progress, **kwargs)
+            size = path.stat().st_size
     except ExportError as exc:
         return {"problem": str(exc)}
-    return {"file": relative, "filename": filename, "rows": result.rows,
-            "bytes": path.stat().st_size}
+    outbox.on_rollback(files.delete, export_key(relative))
+    return {"file": relative, "filename": filename, "rows": result.rows, "bytes": size}

@@ -3,14 +3,13 @@ with a progress page), and the public open-data pages."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..core import cache, jobs, navigation
+from ..core import cache, jobs, navigation, storage
 from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
@@ -22,7 +21,7 @@ from .exports import FORMATS
 from .filters import FilterError, PortfolioFilters, parse_filters
 from .forms import ExportForm, FilterForm, filter_choices
 from .queries import summarise
-from .tasks import EXPORT_TASK, export_file_path
+from .tasks import EXPORT_TASK, export_key
 
 bp = Blueprint("portfolio", __name__)
 
@@ -101,11 +100,12 @@ def export_download(job_id: int):
     job = _export_job(job_id)
     if job.status != "done" or not job.result.get("file"):
         abort(404)
-    path = export_file_path(job.result["file"])
-    if not path.is_file():
-        abort(404, "This export file is no longer on the server; start the export again.")
     fmt = FORMATS[job.args["format"]]
-    return send_file(path, mimetype=fmt.mimetype, as_attachment=True, download_name=job.result["filename"])
+    try:
+        return storage.area("exports").send(export_key(job.result["file"]), mimetype=fmt.mimetype,
+                                            download_name=job.result["filename"])
+    except FileNotFoundError:
+        abort(404, "This export file is no longer on the server; start the export again.")
 
 
 # -- public open data ------------------------------------------------------------------------------
@@ -150,10 +150,10 @@ def open_data_360(slug: str):
 
     fund = _published_fund(slug)
     try:
-        path: Path = published_package(fund)
+        key = published_package(fund)
     except NothingPublished as exc:
         abort(404, str(exc))
-    response = send_file(path, mimetype="application/json", max_age=300,
-                         download_name=f"{fund.slug}-360giving.json")
+    response = storage.area("exports").send(key, mimetype="application/json", as_attachment=False, max_age=300,
+                                            download_name=f"{fund.slug}-360giving.json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

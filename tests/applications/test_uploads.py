@@ -10,14 +10,15 @@ import pytest
 
 from grantflow.applications.models import Attachment
 from grantflow.applications.uploads import (
-    DOCX, XLSX, can_download_attachment, sniff_content_type, store_upload, stored_path,
+    DOCX, XLSX, can_download_attachment, sniff_content_type, store_upload, upload_key,
 )
 from grantflow.config import PROJECT_ROOT
-from grantflow.core import outbox
+from grantflow.core import outbox, storage
 from grantflow.core.refusal import Refused
 from grantflow.core.workflow import registry as workflow_registry
 from grantflow.extensions import db
 
+from tests.factories import PASSWORD
 from tests.factories_applications import (
     EXE_BYTES, HTML_BYTES, JPEG_BYTES, PDF_BYTES, PNG_BYTES, create_attachment, office_bytes, plain_zip_bytes,
     upload,
@@ -43,8 +44,12 @@ REFUSED = [
 ]
 
 
-def _stored_files(app) -> set[Path]:
-    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+def _stored_files() -> set[str]:
+    return {stored.key for stored in storage.area("uploads").list()}
+
+
+def _is_stored(attachment) -> bool:
+    return storage.area("uploads").exists(upload_key(attachment.storage_name))
 
 
 def _macro_document() -> bytes:
@@ -68,47 +73,47 @@ def test_accepted_files_are_recognised_by_their_content(app, draft, filename, co
 
 @pytest.mark.parametrize("filename, content, message", REFUSED + [("macros.docx", _macro_document(), "macros")],
                          ids=[r[0] for r in REFUSED] + ["macros.docx"])
-def test_refused_files_say_why_and_leave_nothing_behind(app, draft, filename, content, message):
-    before = _stored_files(app)
+def test_refused_files_say_why_and_leave_nothing_behind(app, storage_backend, draft, filename, content, message):
+    before = _stored_files()
     with pytest.raises(Refused, match=message):
         store_upload(draft, "budget_document", upload(content, filename), None)
     assert db.session.query(Attachment).count() == 0
-    assert _stored_files(app) == before
+    assert _stored_files() == before
 
 
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(app, draft, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
     big = PDF_BYTES + b"0" * (2 * 1024 * 1024)
-    before = _stored_files(app)
+    before = _stored_files()
     with pytest.raises(Refused, match="larger than 2 MB"):
         store_upload(draft, "budget_document", upload(big, "big.pdf"), None)
-    assert _stored_files(app) == before
+    assert _stored_files() == before
 
 
-def test_a_stored_file_goes_when_its_transaction_rolls_back(app, draft):
+def test_a_stored_file_goes_when_its_transaction_rolls_back(app, storage_backend, draft):
     kept = store_upload(draft, "budget_document", upload(PDF_BYTES, "kept.pdf"), None)
     outbox.commit()
     dropped = store_upload(draft, "budget_document", upload(PDF_BYTES, "dropped.pdf"), None)
-    dropped_path = stored_path(dropped)
-    assert dropped_path.exists()
+    assert _is_stored(dropped)
     db.session.rollback()
-    assert not dropped_path.exists() and stored_path(kept).exists()
+    assert not _is_stored(dropped) and _is_stored(kept)
+    assert _stored_files() == {upload_key(kept.storage_name)}
 
 
-def test_a_file_stored_inside_a_rolled_back_savepoint_goes_and_the_others_stay(app, draft):
+def test_a_file_stored_inside_a_rolled_back_savepoint_goes_and_the_others_stay(app, storage_backend, draft):
     before = store_upload(draft, "budget_document", upload(PDF_BYTES, "before.pdf"), None)
     savepoint = db.session.begin_nested()
     inside = store_upload(draft, "budget_document", upload(PNG_BYTES, "inside.png"), None)
-    inside_path = stored_path(inside)
+    assert _is_stored(inside)
     savepoint.rollback()
-    assert not inside_path.exists()
+    assert not _is_stored(inside)
     outbox.commit()
-    assert stored_path(before).exists()
+    assert _is_stored(before)
 
 
 def test_files_are_stored_outside_the_web_root_under_random_names(app, draft):
     attachment = create_attachment(draft, filename="../../etc/passwd.pdf")
-    path = stored_path(attachment)
+    path = storage.LocalStorage(app.config["UPLOAD_DIR"]).path(upload_key(attachment.storage_name))
     assert path.read_bytes() == PDF_BYTES
     assert Path(app.config["UPLOAD_DIR"]) in path.parents
     assert Path(app.static_folder) not in path.parents and PROJECT_ROOT / "static" not in path.parents
@@ -117,7 +122,8 @@ def test_files_are_stored_outside_the_web_root_under_random_names(app, draft):
     assert sniff_content_type(path) == "application/pdf"
 
 
-def test_an_upload_on_a_page_becomes_the_answer_and_a_bad_one_an_error_next_to_it(client, draft, signed_in):
+def test_an_upload_on_a_page_becomes_the_answer_and_a_bad_one_an_error_next_to_it(client, storage_backend, draft,
+                                                                                  signed_in):
     url = f"/applications/{draft.id}/pages/budget"
     base = {"_action": "save", "amount_requested": "75000", "has_match": "no",
             "budget_lines-0-category": "travel", "budget_lines-0-description": "Trips",
@@ -130,6 +136,9 @@ def test_an_upload_on_a_page_becomes_the_answer_and_a_bad_one_an_error_next_to_i
     assert attachment.uploaded_by_id == signed_in.id
     page = client.get(url).get_data(as_text=True)
     assert "budget.pdf" in page and f'name="budget_document__current" value="{attachment.id}"' in page
+    assert f'href="/applications/attachments/{attachment.id}"' in page
+    download = client.get(f"/applications/attachments/{attachment.id}")  # following the page's link
+    assert download.status_code == 200 and download.data == PDF_BYTES
 
     response = client.post(url, data={**base, "amount_requested": "76000",
                                       "budget_document": (io.BytesIO(EXE_BYTES), "virus.pdf")},
@@ -182,7 +191,7 @@ def test_a_file_can_be_removed(client, draft, signed_in):
     assert "budget_document" not in reload(draft).answers
 
 
-def test_downloads_are_attachments_with_the_detected_type(client, draft, signed_in):
+def test_downloads_are_attachments_with_the_detected_type(client, storage_backend, draft, signed_in):
     attachment = create_attachment(draft, content=PNG_BYTES, filename="Letter from ISU.png")
     db.session.commit()
     response = client.get(f"/applications/attachments/{attachment.id}")
@@ -255,3 +264,42 @@ def test_a_post_beyond_the_request_limit_gets_a_clear_page(app, client, draft, s
         content_type="multipart/form-data")
     assert response.status_code == 413
     assert "choose smaller files" in response.get_data(as_text=True)
+
+
+def test_a_download_is_streamed_not_read_whole(client, storage_backend, draft, signed_in):
+    content = PDF_BYTES + b"0" * (1024 * 1024)
+    attachment = create_attachment(draft, content=content, filename="scan.pdf")
+    db.session.commit()
+    response = client.get(f"/applications/attachments/{attachment.id}", buffered=False)
+    assert response.status_code == 200 and response.is_streamed
+    assert response.content_length == len(content)
+    assert b"".join(response.response) == content
+    response.close()
+
+
+def test_a_missing_file_is_not_found(client, storage_backend, draft, signed_in):
+    attachment = create_attachment(draft)
+    db.session.commit()
+    storage.area("uploads").delete(upload_key(attachment.storage_name))
+    assert client.get(f"/applications/attachments/{attachment.id}").status_code == 404
+
+
+def test_two_web_nodes_serve_each_others_uploads(app, s3_storage, f, draft, applicant):
+    """Why S3: a file uploaded through one node is downloaded through another
+    that shares only the database and the bucket (its own folders are empty)."""
+    from grantflow import create_app
+
+    attachment = create_attachment(draft, content=PNG_BYTES, filename="photo.png")
+    db.session.commit()
+    shared = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "STORAGE", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION",
+              "S3_PREFIX", "TESTING", "WTF_CSRF_ENABLED", "REDIS_URL", "MAIL_SERVER")
+    elsewhere = Path(app.config["UPLOAD_DIR"]).parent / "other-node"
+    other_node = create_app({**{name: app.config[name] for name in shared}, "UPLOAD_DIR": elsewhere / "uploads",
+                             "LETTER_DIR": elsewhere / "letters", "EXPORT_DIR": elsewhere / "exports"})
+    with other_node.test_client() as other:
+        assert other.post("/login", data={"email": applicant.email, "password": PASSWORD}).status_code == 302
+        response = other.get(f"/applications/attachments/{attachment.id}")
+    with other_node.app_context():
+        db.engine.dispose()
+    assert response.status_code == 200 and response.data == PNG_BYTES
+    assert not elsewhere.exists()

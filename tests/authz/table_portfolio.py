@@ -1,7 +1,8 @@
 """Authorisation table: the portfolio (dashboard, exports, public open data). Format: README.md."""
 from grantflow.core.models import BackgroundJob
 from grantflow.extensions import db
-from grantflow.portfolio.tasks import EXPORT_TASK, export_file_path
+from grantflow.core import storage
+from grantflow.portfolio.tasks import EXPORT_TASK, export_key
 from tests import factories
 from tests.factories_portfolio import create_case
 
@@ -12,9 +13,7 @@ def _export_job(s):
     db.session.add(job)
     db.session.flush()
     relative = f"{job.id}-authz.csv"
-    path = export_file_path(relative)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("Application ID\n", encoding="utf-8")
+    storage.area("exports").put_bytes(export_key(relative), b"Application ID\n")
     job.result = {"file": relative, "filename": "authz.csv", "rows": 0}
     return job
 

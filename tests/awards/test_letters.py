@@ -2,6 +2,8 @@
 failure is recorded, retryable and changes nothing."""
 from __future__ import annotations
 
+import io
+
 import pypdf
 import pytest
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from grantflow.awards import letters as letter_ops
 from grantflow.cli import cli as grantflow_cli
 from grantflow.awards.models import Letter
-from grantflow.core import outbox
+from grantflow.core import outbox, storage
 from grantflow.core.models import AuditEvent, BackgroundJob, OutboxEmail
 from grantflow.core.refusal import Refused
 from grantflow.core.workflow import fire
@@ -18,7 +20,7 @@ from tests import factories_awards as fa
 
 
 def letter_text(letter: Letter) -> str:
-    reader = pypdf.PdfReader(letter_ops.letter_file(letter))
+    reader = pypdf.PdfReader(io.BytesIO(letter_ops.read_letter(letter)))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
@@ -50,11 +52,11 @@ def test_award_letter_holds_recipient_amount_dates_conditions_and_schedules(f):
         assert expected in text, expected
     # every page's footer numbers it against the real page count (two pages with
     # the Liberation fonts the letter names; more if the machine lacks them)
-    pages = len(pypdf.PdfReader(letter_ops.letter_file(letter)).pages)
+    pages = len(pypdf.PdfReader(io.BytesIO(letter_ops.read_letter(letter))).pages)
     assert pages >= 2 and all(f"Page {n} of {pages}" in text for n in range(1, pages + 1))
-    assert letter.size_bytes == letter_ops.letter_file(letter).stat().st_size
+    assert letter.size_bytes == len(letter_ops.read_letter(letter))
     import hashlib
-    assert letter.sha256 == hashlib.sha256(letter_ops.letter_file(letter).read_bytes()).hexdigest()
+    assert letter.sha256 == hashlib.sha256(letter_ops.read_letter(letter)).hexdigest()
 
 
 def test_sending_the_award_letter_makes_the_offer_and_emails_a_link(f):
@@ -96,8 +98,8 @@ def test_rendering_again_makes_a_new_version_and_keeps_the_history(f):
     db.session.refresh(second)
     assert (first.version, second.version) == (1, 2)
     assert second.status == "ready" and second.sent_at is None  # a new draft is not sent
-    assert letter_ops.letter_file(first).exists() and letter_ops.letter_file(second).exists()
-    assert letter_ops.letter_file(first) != letter_ops.letter_file(second)
+    assert letter_ops.read_letter(first) and letter_ops.read_letter(second)
+    assert first.file_path != second.file_path
     applicant_view = letter_ops.letters_for(application, application.created_by)
     assert [letter.version for letter in applicant_view] == [1]
 
@@ -210,7 +212,7 @@ def test_batch_progress_counts_failures(f, letter_templates):
     assert (progress["ready"], progress["failed"], progress["is_finished"]) == (3, 1, True)
 
 
-def test_cli_renders_one_letter(f, runner, tmp_path):
+def test_cli_renders_one_letter(f, runner, tmp_path, storage_backend):
     application, _, _, _ = fa.create_awarded_application()
     outbox.commit()
     out = tmp_path / "award.pdf"
@@ -220,6 +222,33 @@ def test_cli_renders_one_letter(f, runner, tmp_path):
     assert "$75,000.00" in pypdf.PdfReader(out).pages[0].extract_text()
     db.session.expire_all()
     assert application.state == "awarded"  # rendering alone sends nothing
+
+
+def test_a_letter_stored_by_a_job_that_then_fails_is_taken_away_again(f, storage_backend, monkeypatch):
+    """Sending can fail after the PDF is stored (here the offer's email): the
+    job rolls back, and no file is left that no letter refers to."""
+    from grantflow.awards import tasks
+
+    application, _, _, admin = fa.create_awarded_application()
+    outbox.commit()
+    stored = []
+    real_store = tasks.store_pdf
+
+    def store_then_remember(letter, pdf):
+        real_store(letter, pdf)
+        stored.append(letter.file_path)
+
+    def fail(letter):
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr(tasks, "store_pdf", store_then_remember)
+    monkeypatch.setattr(tasks, "deliver", fail)
+    letter = letter_ops.send_award_letter(application, admin)
+    outbox.commit()
+    db.session.expire_all()
+    assert letter.status == "failed" and "mail server down" in letter.error and letter.file_path is None
+    assert len(stored) == 1 and not storage.area("letters").exists(stored[0])
+    assert list(storage.area("letters").list()) == []
 
 
 def test_cli_reports_a_failure(f, runner, tmp_path, letter_templates):

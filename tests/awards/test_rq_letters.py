@@ -65,5 +65,5 @@ def test_a_worker_process_renders_a_batch_from_redis(app, f, redis_queue):
     assert (progress["ready"], progress["failed"], progress["is_finished"]) == (4, 0, True), \
         [letter.error for letter in batch.letters]
     for letter in batch.letters:
-        assert letter_ops.letter_file(letter).read_bytes().startswith(b"%PDF")
+        assert letter_ops.read_letter(letter).startswith(b"%PDF")
     assert all(db.session.get(type(a), a.id).state == "award_offered" for a in awarded)

@@ -2,12 +2,14 @@
 batches, the applicant's offer page, acceptance and download."""
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import select
 
 from grantflow.awards import letters as letter_ops
 from grantflow.awards.models import Award, Letter
+from grantflow.core import storage
 from grantflow.core.models import BackgroundJob
 from grantflow.extensions import db
 from tests import factories_awards as fa
@@ -171,7 +173,7 @@ def test_round_letters_page_starts_a_batch(f, client, login_as):
     assert "1 of 1 letters finished" in page
 
 
-def test_applicant_sees_terms_downloads_and_accepts(f, client, login_as):
+def test_applicant_sees_terms_downloads_and_accepts(f, client, login_as, storage_backend):
     application, award, applicant, admin, letter = fa.create_offered_application()
     login_as(applicant)
     page = client.get(f"/awards/{application.id}").get_data(as_text=True)
@@ -181,6 +183,8 @@ def test_applicant_sees_terms_downloads_and_accepts(f, client, login_as):
     download = client.get(f"/letters/{letter.id}/download")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert download.data.startswith(b"%PDF") and "attachment" in download.headers["Content-Disposition"]
+    assert hashlib.sha256(download.data).hexdigest() == letter.sha256
+    assert [o.key for o in storage.area("letters").list()] == [letter.file_path]
     wrong = client.post(f"/awards/{application.id}/accept", data={"typed_name": "Someone Else"})
     assert wrong.status_code == 422 and "exactly as it is on your account" in wrong.get_data(as_text=True)
     accepted = client.post(f"/awards/{application.id}/accept", data={"typed_name": "Dana Whitfield"},
@@ -230,9 +234,9 @@ def test_the_applicant_lists_the_letters_sent_to_them(f, client, login_as):
     assert f"/letters/{sent.id}/download" in page and f"/letters/{draft.id}/download" in page
 
 
-def test_an_altered_file_is_not_served(f, client, login_as):
+def test_an_altered_file_is_not_served(f, client, login_as, storage_backend):
     application, award, applicant, admin, letter = fa.create_offered_application()
-    letter_ops.letter_file(letter).write_bytes(b"%PDF-1.4 tampered")
+    storage.area("letters").put_bytes(letter.file_path, b"%PDF-1.4 tampered")
     login_as(applicant)
     response = client.get(f"/letters/{letter.id}/download")
     assert response.status_code == 409 and "checksum" in response.get_data(as_text=True)

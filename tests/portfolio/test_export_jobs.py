@@ -6,9 +6,10 @@ import io
 
 import pytest
 
+from grantflow.core import storage
 from grantflow.core.models import AuditEvent, BackgroundJob
 from grantflow.extensions import db
-from grantflow.portfolio.tasks import EXPORT_TASK
+from grantflow.portfolio.tasks import EXPORT_TASK, export_key
 from tests.factories_portfolio import PORTFOLIO_FIGURES as FIG
 from tests.factories_portfolio import create_portfolio
 
@@ -29,7 +30,7 @@ def admin(f):
                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("pdf", "application/pdf"),
 ])
-def test_an_admin_exports_every_format_through_a_job(client, login_as, admin, fmt, mimetype):
+def test_an_admin_exports_every_format_through_a_job(client, login_as, admin, fmt, mimetype, storage_backend):
     create_portfolio()
     login_as(admin)
     response = client.post("/admin/portfolio/exports", data={"format": fmt})
@@ -42,6 +43,10 @@ def test_an_admin_exports_every_format_through_a_job(client, login_as, admin, fm
     assert download.status_code == 200
     assert download.mimetype == mimetype
     assert "attachment" in download.headers["Content-Disposition"]
+    stored = list(storage.area("exports").list())
+    assert [o.key for o in stored] == [export_key(job.result["file"])]
+    assert download.data == storage.area("exports").read_bytes(stored[0].key) and len(download.data) > 100
+    assert job.result["bytes"] == stored[0].size
     assert db.session.query(AuditEvent).filter_by(action="portfolio.export_requested").count() == 1
 
 

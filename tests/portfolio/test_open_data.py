@@ -40,7 +40,7 @@ def test_a_publishing_fund_lists_its_grants_and_consented_stories(client):
     assert "Forty residents joined a trade mission." in page and "Unconsented story." not in page
 
 
-def test_the_public_360giving_file_validates_and_names_no_person(client, f):
+def test_the_public_360giving_file_validates_and_names_no_person(client, f, storage_backend):
     made = create_portfolio()
     for org in {a.organisation for a in made["apps"]}:
         f.create_applicant(org, name=f"Applicant Person {org.id}", email=f"person{org.id}@city.example.gov")
