@@ -13,6 +13,7 @@ from pathlib import Path, PurePath
 
 import filetype
 from flask import current_app
+from sqlalchemy import select
 
 from ..core import outbox, storage
 from ..core.audit import record_event
@@ -65,6 +66,15 @@ def sniff_content_type(path: Path) -> str | None:
 def upload_key(storage_name: str) -> str:
     """Where an attachment's file is in the ``uploads`` storage area."""
     return f"{storage_name[:2]}/{storage_name}"
+
+
+def referenced_upload_keys(keys: list[str]) -> set[str]:
+    names = {key.rsplit("/", 1)[-1]: key for key in keys}
+    found = db.session.scalars(select(Attachment.storage_name).where(Attachment.storage_name.in_(names)))
+    return {names[name] for name in found}
+
+
+storage.REFERENCED_BY["uploads"].append(referenced_upload_keys)
 
 
 def _clean_filename(name: str) -> str:

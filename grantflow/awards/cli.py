@@ -130,7 +130,7 @@ def _follow_workers(batch_id: int, bar, wait_seconds: int, problems: list[str]) 
     while True:
         try:
             if time.monotonic() - last_sweep >= 5:
-                swept = sweep(grace=timedelta(0))  # our own jobs were committed before
+                swept = sweep(grace=timedelta(0), files=False)  # our own jobs were committed before
                 last_sweep = time.monotonic()
                 if swept.not_handed_over:
                     _blip(problems, "Redis", ConnectionError("letters waited to be handed to a worker"))

@@ -62,6 +62,13 @@ def read_letter(letter: Letter) -> bytes | None:
         return None
 
 
+def referenced_letter_keys(keys: list[str]) -> set[str]:
+    return set(db.session.scalars(select(Letter.file_path).where(Letter.file_path.in_(keys))))
+
+
+storage.REFERENCED_BY["letters"].append(referenced_letter_keys)
+
+
 def _next_version(application, kind: str) -> int:
     current = db.session.scalar(select(func.max(Letter.version)).where(
         Letter.application_id == application.id, Letter.kind == kind))

@@ -11,11 +11,9 @@ import hashlib
 import logging
 
 from flask import current_app
-from sqlalchemy import select
 
 from ..core import outbox, storage
 from ..core.db import utcnow
-from ..core.dispatcher import register_file_home
 from ..core.mail import send_email
 from ..core.pdf import load_metadata, render_pdf
 from ..core.workflow import advance_as_system, lock
@@ -25,13 +23,6 @@ from .letters import COMMON_FOLDER, letters_root, template_dir
 from .models import Letter
 
 log = logging.getLogger(__name__)
-
-
-def _letter_files() -> set[str]:
-    return set(db.session.scalars(select(Letter.file_path).where(Letter.file_path.is_not(None))))
-
-
-register_file_home("LETTER_DIR", _letter_files)
 
 
 WARM_UP_HTML = """<!doctype html><html lang="en"><head><link rel="stylesheet" href="letter.css"></head><body>

@@ -13,14 +13,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from . import jobs, outbox
+from . import jobs, outbox, storage
 from .db import utcnow
 from .models import BackgroundJob
 
@@ -28,15 +26,10 @@ log = logging.getLogger(__name__)
 
 #: a job committed this recently is still being handed over by its own request
 HAND_OVER_GRACE = timedelta(seconds=10)
-#: a file younger than this may belong to a transaction still in progress
+#: a file younger than this may belong to a transaction still in progress; the
+#: worker's dispatcher also looks for orphan files only this often (listing a
+#: bucket every few seconds would cost more than the files it finds)
 ORPHAN_AGE = timedelta(hours=1)
-#: where each domain keeps files that a row makes real: config key -> the
-#: relative paths its committed rows refer to (see ``register_file_home``)
-FILE_HOMES: dict[str, Callable[[], set[str]]] = {}
-
-
-def register_file_home(config_key: str, known_paths: Callable[[], set[str]]) -> None:
-    FILE_HOMES[config_key] = known_paths
 
 
 @dataclass
@@ -89,10 +82,11 @@ def _give_up_or_retry(job: BackgroundJob, report: SweepReport) -> None:
         report.failed.append(job.id)
 
 
-def sweep(now=None, grace: timedelta = HAND_OVER_GRACE) -> SweepReport:
+def sweep(now=None, grace: timedelta = HAND_OVER_GRACE, *, files: bool = True) -> SweepReport:
     """One pass; commits. Safe to run from several processes at once: a job
     handed over twice is claimed once (``jobs.execute``). ``grace``: how long a
-    new job is left to the request that committed it to hand over itself."""
+    new job is left to the request that committed it to hand over itself.
+    ``files``: also remove orphan files."""
     report = SweepReport()
     for job in stalled_jobs(now):
         _give_up_or_retry(job, report)
@@ -102,28 +96,19 @@ def sweep(now=None, grace: timedelta = HAND_OVER_GRACE) -> SweepReport:
         if report.not_handed_over:
             break  # Redis is down: the rest wait for the next sweep
     db.session.expire_all()
-    report.orphans_removed = remove_orphan_files(now)
+    if files:
+        report.orphans_removed = remove_orphan_files(now)
     return report
 
 
 def remove_orphan_files(now=None) -> list[str]:
-    """Files under a domain's folder that no row refers to, old enough that no
-    transaction writing them can still be open: a job killed between writing
-    its file and committing its row leaves one."""
-    cutoff = ((now or utcnow()) - ORPHAN_AGE).timestamp()
-    removed = []
-    for config_key, known_paths in FILE_HOMES.items():
-        root = Path(current_app.config[config_key])
-        if not root.is_dir():
-            continue
-        known = known_paths()
-        for path in root.rglob("*"):
-            if not path.is_file() or path.stat().st_mtime > cutoff:
-                continue
-            if str(path.relative_to(root)) not in known:
-                path.unlink(missing_ok=True)
-                removed.append(str(path))
-    return removed
+    """Stored files (uploads, letters, exports, on either storage backend) that
+    no row refers to, old enough that no transaction writing them can still be
+    open: a process killed between storing its file and committing its row
+    leaves one. Each domain says which of its keys are referred to
+    (``storage.REFERENCED_BY``)."""
+    return [f"{name}/{stored.key}" for name in storage.AREAS
+            for stored in storage.sweep(name, older_than=ORPHAN_AGE, now=now)]
 
 
 def start_in_background(app) -> threading.Thread:
@@ -133,10 +118,14 @@ def start_in_background(app) -> threading.Thread:
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
 
     def loop() -> None:
+        files_swept_at = None
         while True:
             with app.app_context():
                 try:
-                    report = sweep()
+                    files = files_swept_at is None or time.monotonic() - files_swept_at >= ORPHAN_AGE.total_seconds()
+                    report = sweep(files=files)
+                    if files:
+                        files_swept_at = time.monotonic()
                     if report.handed_over or report.retried or report.failed or report.orphans_removed:
                         log.info("dispatcher: %s", report.summary())
                 except Exception:  # noqa: BLE001 - a database or Redis blip: try again next time

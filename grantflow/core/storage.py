@@ -19,7 +19,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator
 
@@ -28,6 +28,9 @@ from flask import current_app, send_file
 #: area name -> the setting naming its local folder
 AREAS = {"uploads": "UPLOAD_DIR", "letters": "LETTER_DIR", "exports": "EXPORT_DIR"}
 STAGING = ".staging"  # beside the files, so that putting one in place is a rename
+#: area -> functions ``(keys) -> the keys among them that rows still refer to``,
+#: registered by the domains that own the rows (read by ``sweep``)
+REFERENCED_BY: dict[str, list] = {name: [] for name in AREAS}
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,12 @@ class LocalStorage(_Storage):
         self.path(key).unlink(missing_ok=True)
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
-        """Every stored file whose key starts with ``prefix`` (for sweeps)."""
+        """Every stored file whose key starts with ``prefix`` (for the sweep)."""
         if not self.root.is_dir():
             return
         for path in sorted(self.root.rglob("*")):
             key = path.relative_to(self.root).as_posix()
-            if path.is_file() and key.startswith(prefix) and not key.startswith(STAGING + "/"):
+            if path.is_file() and key.startswith(prefix):  # with what a killed process left in STAGING
                 info = path.stat()
                 yield StoredObject(key, info.st_size, datetime.fromtimestamp(info.st_mtime, timezone.utc))
 
@@ -235,3 +238,26 @@ def area(name: str) -> LocalStorage | S3Storage:
         return S3Storage(_s3_client(app), app.config["S3_BUCKET"],
                          f"{app.config.get('S3_PREFIX') or ''}{name}/")
     return LocalStorage(Path(app.config[AREAS[name]]))
+
+
+def sweep(area_name: str, *, older_than: timedelta, now: datetime | None = None) -> list[StoredObject]:
+    """Delete the files of an area that no row refers to: left by a process that
+    died between storing a file and committing its row (a rollback deletes its
+    own). Files younger than ``older_than`` are kept, as their transaction may be
+    running still; an area no domain vouches for is left alone. The dispatcher
+    (``core.dispatcher``) calls this."""
+    checks = REFERENCED_BY[area_name]
+    if not checks:
+        return []
+    files = area(area_name)
+    cutoff = (now or datetime.now(timezone.utc)) - older_than
+    candidates = [stored for stored in files.list() if stored.modified_at < cutoff]
+    referenced: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        keys = [stored.key for stored in candidates[start:start + 500]]
+        for check in checks:
+            referenced |= check(keys)
+    orphans = [stored for stored in candidates if stored.key not in referenced]
+    for stored in orphans:
+        files.delete(stored.key)
+    return orphans

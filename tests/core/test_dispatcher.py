@@ -12,7 +12,7 @@ import pytest
 
 from grantflow.awards import letters as letter_ops
 from grantflow.awards.models import Letter
-from grantflow.core import dispatcher, jobs, outbox
+from grantflow.core import dispatcher, jobs, outbox, storage
 from grantflow.core.db import utcnow
 from grantflow.core.models import BackgroundJob
 from grantflow.extensions import db
@@ -21,15 +21,6 @@ from tests.conftest import REDIS_URL, require_service
 from tests.core.test_honest_errors import closed_port_redis_url
 
 LATER = timedelta(minutes=5)
-
-
-@pytest.fixture
-def letter_dir(app, tmp_path):
-    """A letter folder of the test's own (the session's is shared by every test)."""
-    previous = app.config["LETTER_DIR"]
-    app.config["LETTER_DIR"] = tmp_path
-    yield tmp_path
-    app.config["LETTER_DIR"] = previous
 
 
 def _running_job(*, attempts: int, silent_for: timedelta) -> BackgroundJob:
@@ -103,12 +94,12 @@ def test_the_sweep_hands_a_waiting_job_to_redis(app):
         app.config.update(REDIS_URL=None, RQ_QUEUE="grantflow")
 
 
-def test_a_letter_job_run_twice_makes_one_letter_version_and_one_file(app, letter_dir):
+def test_a_letter_job_run_twice_makes_one_letter_version_and_one_file(app, storage_backend):
     application, _, _, admin = fa.create_awarded_application()
     outbox.commit()
     letter = letter_ops.send_award_letter(application, admin)
     outbox.commit()
-    first_file = letter_ops.letter_file(letter)
+    first_file = letter.file_path
     assert letter.status == "ready"
 
     jobs.execute(letter.job_id)  # handed over twice: the second is not claimed
@@ -119,7 +110,7 @@ def test_a_letter_job_run_twice_makes_one_letter_version_and_one_file(app, lette
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count()).select_from(Letter)
                              .where(Letter.application_id == application.id)) == 1
-    assert list(first_file.parent.iterdir()) == [first_file]
+    assert [o.key for o in storage.area("letters").list()] == [first_file]
     assert letter.job.status == "done" and letter.sent_at is not None
 
 
@@ -138,24 +129,45 @@ def test_a_letter_whose_worker_died_can_be_sent_again_and_retried(app, client, l
     assert letter.status == "ready"
 
 
-def test_files_no_committed_row_refers_to_are_swept(app, letter_dir):
+def test_files_no_committed_row_refers_to_are_swept(app, storage_backend, f):
+    """A process killed between storing a file and committing its row leaves the
+    file behind (a rollback would have deleted it): uploads, letters and exports,
+    on local folders and on S3, once an hour old."""
+    from grantflow.applications.uploads import upload_key
+    from grantflow.portfolio.tasks import EXPORT_TASK, export_key
+    from tests.factories_applications import create_attachment
+
     application = fa.create_awarded_application()[0]
-    kept = fa.create_letter_directly(application)
+    attachment = create_attachment(application)
+    letter = fa.create_letter_directly(application)
+    export = BackgroundJob(task=EXPORT_TASK, args={"format": "csv", "filters": {}}, status="done")
+    db.session.add(export)
+    db.session.flush()
+    export.result = {"file": f"{export.id}-portfolio.csv", "filename": "portfolio.csv", "rows": 0}
     outbox.commit()
-    orphan = letter_dir / str(application.id) / "award-v2-0123456789ab.pdf"
-    half_written = letter_dir / str(application.id) / "tmpa1b2c3.part"
-    for path in (orphan, half_written):
-        path.write_bytes(b"%PDF-1.7 left by a killed job")
-    young = letter_dir / "young.pdf"
-    young.write_bytes(b"%PDF being written right now")
-    two_hours_ago = (utcnow() - timedelta(hours=2)).timestamp()
-    for path in (orphan, half_written, Path(letter_ops.letter_file(kept))):
-        os.utime(path, (two_hours_ago, two_hours_ago))
+    storage.area("exports").put_bytes(export_key(export.result["file"]), b"kept")
+    storage.area("exports").put_bytes("public/fund-360giving.json", b"{}")  # open data, regenerated: kept
+    orphans = {"uploads": "ff/" + "f" * 40, "letters": f"{application.id}/award-v2-0123456789ab.pdf",
+               "exports": f"{export_key(str(export.id + 1))}-portfolio.csv"}
+    for name, key in orphans.items():
+        storage.area(name).put_bytes(key, b"%PDF-1.7 left by a killed process")
+    if storage_backend == "local":  # a temporary file of a process killed while writing
+        half_written = Path(app.config["LETTER_DIR"]) / ".staging" / "tmpa1b2c3" / "award.pdf"
+        half_written.parent.mkdir(parents=True)
+        half_written.write_bytes(b"%PDF-1.7 half")
+        orphans["half"] = None
 
-    removed = dispatcher.remove_orphan_files()
+    assert dispatcher.remove_orphan_files() == []  # younger than an hour: maybe still being committed
 
-    assert sorted(removed) == sorted([str(orphan), str(half_written)])
-    assert letter_ops.letter_file(kept).exists() and young.exists()
+    removed = dispatcher.remove_orphan_files(utcnow() + timedelta(hours=2))
+    expected = [f"{name}/{key}" for name, key in orphans.items() if key]
+    expected += ["letters/.staging/tmpa1b2c3/award.pdf"] if storage_backend == "local" else []
+    assert sorted(removed) == sorted(expected)
+    assert not any(storage.area(name).exists(key) for name, key in orphans.items() if key)
+    assert storage.area("uploads").exists(upload_key(attachment.storage_name))
+    assert storage.area("letters").exists(letter.file_path)
+    assert sorted(o.key for o in storage.area("exports").list()) == sorted(
+        [export_key(export.result["file"]), "public/fund-360giving.json"])
 
 
 def test_jobs_commands_list_the_stuck_ones_retry_and_sweep(app, runner):

@@ -77,3 +77,4 @@ def test_storage_settings_from_the_environment(tmp_path):
     assert (config["STORAGE"], config["S3_BUCKET"], config["S3_ENDPOINT_URL"], config["S3_REGION"],
             config["S3_PREFIX"]) == ("s3", "grants", "https://objects.example.org", "us-east-2", "prod/")
     assert load_config(tmp_path, {"SECRET_KEY": "x"})["STORAGE"] == "local"
+
