@@ -225,7 +225,7 @@ def test_cli_renders_one_letter(f, runner, tmp_path, storage_backend):
 
 
 def test_a_letter_stored_by_a_job_that_then_fails_is_taken_away_again(f, storage_backend, monkeypatch):
-    """Sending can fail after the PDF is stored (here the offer's email): the
+    """Sending can fail after the PDF is stored (here the offer itself): the
     job rolls back, and no file is left that no letter refers to."""
     from grantflow.awards import tasks
 
@@ -239,14 +239,14 @@ def test_a_letter_stored_by_a_job_that_then_fails_is_taken_away_again(f, storage
         stored.append(letter.file_path)
 
     def fail(letter):
-        raise ConnectionError("mail server down")
+        raise LookupError("the offer could not be made")
 
     monkeypatch.setattr(tasks, "store_pdf", store_then_remember)
     monkeypatch.setattr(tasks, "deliver", fail)
     letter = letter_ops.send_award_letter(application, admin)
     outbox.commit()
     db.session.expire_all()
-    assert letter.status == "failed" and "mail server down" in letter.error and letter.file_path is None
+    assert letter.status == "failed" and "the offer could not be made" in letter.error and letter.file_path is None
     assert len(stored) == 1 and not storage.area("letters").exists(stored[0])
     assert list(storage.area("letters").list()) == []
 
