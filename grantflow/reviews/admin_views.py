@@ -35,6 +35,8 @@ navigation.register("Reviewers", "reviews.reviewers", ("admin",), order=35)
 
 ASSIGN_TASK = "grantflow.reviews.tasks.assign_round"
 APPLICATIONS_PER_PAGE = 25
+# the preview runs inside the request: fair mode gets less time there than in the job (its gap is shown)
+PREVIEW_TIME_LIMIT = 20.0
 RANKING_PER_PAGE = 100
 DECISIONS = ("complete_reviews", "award", "waitlist", "decline")
 
@@ -161,7 +163,8 @@ def run_assignment(round_id: int):
     if not form.validate_on_submit():
         abort(400)
     if request.form.get("action") == "preview":
-        report = assign_reviewers(round_, current_user, dry_run=True, fair=form.fair.data)
+        report = assign_reviewers(round_, current_user, dry_run=True, fair=form.fair.data,
+                                  time_limit=PREVIEW_TIME_LIMIT)
         return _assignments_page(round_, preview=report.as_dict())
     jobs.enqueue(ASSIGN_TASK, actor=current_user, round_id=round_.id, fair=bool(form.fair.data),
                  allow_partial=bool(form.allow_partial.data))
