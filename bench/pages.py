@@ -146,6 +146,19 @@ def pages(found: dict) -> dict[str, str]:
     }
 
 
+def session_of(app, user_id: int) -> str:
+    """A signed-in session of the user, as Flask-Login stores it (users.sessions)."""
+    from grantflow.extensions import db
+    from grantflow.users.models import User
+    from grantflow.users.sessions import start_session
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        start_session(user)
+        db.session.commit()
+        return user.get_id()
+
+
 def statements_per_page(app, found: dict) -> dict[str, int]:
     """SQL statements per page, in process (the dashboard's 'after a change' computes its figures)."""
     from grantflow.extensions import cache, db
@@ -158,7 +171,7 @@ def statements_per_page(app, found: dict) -> dict[str, int]:
         client = app.test_client()
         user_id = found["reviewers"][0][1] if path == "/reviews/" else found["admin_id"]
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user_id), True
+            session["_user_id"], session["_fresh"] = session_of(app, user_id), True
         assert client.get(path).status_code == 200, path
         with count_queries(engine) as statements:
             assert client.get(path).status_code == 200, path

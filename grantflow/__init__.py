@@ -22,6 +22,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.template_folder = str(app.config["TEMPLATES_DIR"])
     app.static_folder = str(app.config["STATIC_DIR"])
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 5)
+    if app.config.get("TRUSTED_PROXIES"):
+        # behind N proxies the client's address (rate limits, sessions, the audit
+        # log) and scheme come from their X-Forwarded-* headers, and only from them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
@@ -31,8 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     discovery.import_all_hooks()
 
-    from .core import cache, outbox, workflow, web
+    from .core import cache, headers, limits, outbox, workflow, web
     cache.init_app(app)
+    headers.init_app(app)
+    limits.init_app(app)
     outbox.init_app(app)
     workflow.init_app(app)
     web.init_app(app)

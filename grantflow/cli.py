@@ -19,6 +19,15 @@ def _create_app():
         raise NoAppException(f"GrantFlow cannot start:\n{exc}") from exc
 
 
+def _quiet_server_banner() -> None:
+    """The development server (``grantflow run``, ``grantflow demo``) would answer
+    ``Server: Werkzeug/3.x Python/3.x``: versions tell an attacker which known
+    flaws to try. Production's gunicorn sends no version."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: "GrantFlow"
+
+
 def _add_domain_commands(group: click.Group, modules=None) -> None:
     from . import discovery
 
@@ -84,6 +93,9 @@ class _GrantFlowGroup(DomainCommands, FlaskGroup):
              help="GrantFlow: a grant-management workflow engine.")
 def cli():
     """GrantFlow's command line."""
+
+
+_quiet_server_banner()
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,8 +96,12 @@ def load_config(instance_path: Path, env: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": 3600 * 8,
         "PASSWORD_RESET_MAX_AGE": int(env.get("GRANTFLOW_RESET_MAX_AGE", 3600)),
         "INVITE_MAX_AGE": int(env.get("GRANTFLOW_INVITE_MAX_AGE", 7 * 24 * 3600)),
+        "RATE_LIMITS": _bool(env.get("GRANTFLOW_RATE_LIMITS"), default=True),
+        "TRUSTED_PROXIES": int(env.get("GRANTFLOW_TRUSTED_PROXIES", 0)),
         "PUBLISHER_PREFIX": env.get("GRANTFLOW_360_PREFIX", "usocsd"),
     }

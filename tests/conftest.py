@@ -97,6 +97,7 @@ def _test_config(tmp_path_factory) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
+        "RATE_LIMITS": False,  # on only in the tests of the limits (tests/users/test_rate_limits.py)
         "REDIS_URL": None,
         # the shared cache is on, as in production; a prefix of its own when a test gives it Redis
         "CACHE_KEY_PREFIX": f"grantflow-test-{uuid.uuid4().hex[:8]}:",

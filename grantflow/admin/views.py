@@ -9,12 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core import navigation
+from ..core import limits, navigation
 from ..core.models import OutboxEmail
 from ..core.permissions import admin_required
 from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db
-from ..users import operations
+from ..users import operations, sessions
 from ..users.forms import InviteForm
 from ..users.models import ROLE_CHOICES, ROLE_LABELS, User, UserRole
 
@@ -52,6 +52,7 @@ def users():
 
 @bp.route("/users/invite", methods=["GET", "POST"])
 @admin_required
+@limits.sends_email("email", by_signed_in_user=True)
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
@@ -97,6 +98,34 @@ def deactivate_user(user_id: int):
 @admin_required
 def reactivate_user(user_id: int):
     return _set_active(user_id, True)
+
+
+@bp.route("/users/<int:user_id>/sessions")
+@admin_required
+def user_sessions(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    return render_template("admin/user_sessions.html", user=user, live=sessions.live_sessions(user))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@admin_required
+def end_user_sessions(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    sessions.end_sessions(current_user, user)
+    flash(f"Every session of {user.name} has ended: they must sign in again on every device.", "success")
+    if user.id == current_user.id:
+        return redirect(url_for("users.login"))
+    return redirect(url_for("admin.user_sessions", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sessions/<int:session_id>/end", methods=["POST"])
+@admin_required
+def end_user_session(user_id: int, session_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not sessions.end_session(current_user, user, session_id):
+        abort(404)
+    flash("The session has ended.", "success")
+    return redirect(url_for("admin.user_sessions", user_id=user.id))
 
 
 @bp.route("/outbox")

@@ -85,6 +85,11 @@ class Application(db.Model):
         return f"<Application {self.id} {self.state}>"
 
 
+def report_document_key(report_id: int, field_key: str) -> str:
+    """The ``field_key`` of a file filed with report ``report_id``."""
+    return f"report{report_id}.{field_key}"
+
+
 class Attachment(db.Model):
     """A file uploaded for one question of an application. The bytes live in
     the ``uploads`` storage area under a random name (never the uploaded one,
@@ -109,6 +114,13 @@ class Attachment(db.Model):
     uploaded_by = relationship("User")
 
     __table_args__ = (sa.CheckConstraint("size_bytes >= 0", name="size"),)
+
+    @property
+    def is_report_document(self) -> bool:
+        """Filed with a grant report (``report<id>.<field>``, see report_document_key),
+        not with the application: seen by the grantee and staff, never by reviewers."""
+        head, dot, _ = self.field_key.partition(".")
+        return bool(dot) and head.startswith("report") and head[len("report"):].isdigit()
 
     @property
     def size_label(self) -> str:

@@ -25,6 +25,9 @@ from .models import Attachment
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: the file-name extensions of each accepted type; a download carries one of them
+EXTENSIONS = {"application/pdf": (".pdf",), DOCX: (".docx",), XLSX: (".xlsx",), "image/png": (".png",),
+              "image/jpeg": (".jpg", ".jpeg")}
 KIND_LABELS = {"application/pdf": "PDF", DOCX: "Word document", XLSX: "Excel spreadsheet",
                "image/png": "PNG image", "image/jpeg": "JPEG image"}
 ACCEPTED = "PDF, Word (.docx), Excel (.xlsx), PNG or JPEG"
@@ -139,6 +142,8 @@ def can_download_attachment(user, attachment: Attachment) -> Decision:
         return ALLOW
     if is_organisation_member(application, user):
         return ALLOW
+    if attachment.is_report_document:
+        return deny("Only the grantee and fund staff can download a report's documents.")
     reviewer = workflow_registry.ROLE_RESOLVERS.get("reviewer")
     if reviewer is not None and user.has_role("reviewer") and reviewer(application, user):
         return ALLOW
@@ -152,8 +157,18 @@ DOWNLOAD_NAME_HOOKS: list = []
 
 
 def download_name_for(user, attachment: Attachment) -> str:
-    for hook in DOWNLOAD_NAME_HOOKS:
-        name = hook(user, attachment)
-        if name:
-            return name
-    return attachment.original_filename
+    name = next((found for hook in DOWNLOAD_NAME_HOOKS if (found := hook(user, attachment))),
+                attachment.original_filename)
+    return with_detected_extension(name, attachment.content_type)
+
+
+def with_detected_extension(name: str, content_type: str) -> str:
+    """``name`` ending in an extension of the detected type: a PDF uploaded as
+    ``support.html`` downloads as ``support.pdf``, never as a page to open."""
+    extensions = EXTENSIONS.get(content_type, ())
+    path = PurePath(name)
+    if not extensions or path.suffix.lower() in extensions:
+        return name
+    # replace what looks like an extension (".html"); keep text such as "v2.1 final"
+    looks_like_one = path.suffix[1:].isalnum() and len(path.suffix) <= 6
+    return (path.stem if looks_like_one else name) + extensions[0]

@@ -8,14 +8,14 @@ that carries the answers along."""
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..core import formdefs
+from ..core import formdefs, limits
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.permissions import roles_required
@@ -31,7 +31,7 @@ EXPIRED = ("Your session expired, so your last changes were not saved. They are 
            "then press “Save draft” or “Save and continue”.")
 COLLEAGUE = ("A colleague saved this application at the same moment, so your last changes were not saved. "
              "They are below: check them and save again.")
-SIGN_IN_FIELDS = ("_signin_email", "_signin_password", "_target", "csrf_token")
+SIGN_IN_FIELDS = ("_signin_email", "_signin_password", "_signin_code", "_target", "csrf_token")
 
 
 def _posted() -> MultiDict:
@@ -231,7 +231,9 @@ def sign_in_to_save_page(error: str | None = None, status: int = 200):
 
 
 @bp.route("/sign-in-to-save", methods=["POST"])
+@limits.sign_in("_signin_email")
 def sign_in_to_save():
+    from ..users import sessions, two_factor
     from ..users.operations import authenticate
 
     target = request.form.get("_target", "")
@@ -241,7 +243,10 @@ def sign_in_to_save():
     user = authenticate(request.form.get("_signin_email", ""), request.form.get("_signin_password", ""))
     if user is None:
         return sign_in_to_save_page(error="The email address or password is not right.")
-    login_user(user)
+    if user.totp_enabled_at and not two_factor.verify(user, request.form.get("_signin_code", "")):
+        return sign_in_to_save_page(error="Your account uses two-step sign-in: enter the code your "
+                                          "authenticator app shows (or a recovery code) as well.")
+    sessions.sign_in(user)
     record_event(actor=user, action="user.signed_in", subject=user)
     if not user.has_role("applicant"):
         abort(403)

@@ -58,6 +58,35 @@ def ensure_plain(value, path: str = "context"):
                     "(dicts, lists, strings, numbers, dates)")
 
 
+def confined_file(root: Path, relative: str) -> Path | None:
+    """``root/relative`` if it is a regular file inside ``root`` reached without
+    any symbolic link, else None: a template folder edited on disk must not
+    reach ``/etc/passwd`` through a link or a ``..``."""
+    root = Path(root).resolve()
+    path = root
+    for part in Path(relative).parts:
+        if part in ("", ".", "..", "/") or Path(part).is_absolute():
+            return None
+        path = path / part
+        if path.is_symlink():
+            return None
+    return path if path.is_file() and path.resolve().is_relative_to(root) else None
+
+
+class ConfinedFileSystemLoader(FileSystemLoader):
+    """Jinja's loader follows symbolic links; this one refuses them and anything
+    outside its folders (``{% include "passwd" %}`` with ``passwd -> /etc/passwd``)."""
+
+    def get_source(self, environment, template):
+        for searchpath in self.searchpath:
+            if (Path(searchpath) / template).exists() or Path(searchpath, template).is_symlink():
+                if confined_file(Path(searchpath), template) is None:
+                    raise TemplateError(f"{template} was refused: templates may not be symbolic links "
+                                        "or lie outside their folder")
+                return super().get_source(environment, template)
+        return super().get_source(environment, template)
+
+
 def _format_date(value, fmt: str = "%B %-d, %Y") -> str:
     if value in (None, ""):
         return "—"
@@ -78,7 +107,7 @@ def _environment(template_dir: Path, include_dirs: Iterable[Path]) -> ImmutableS
         env = _environments.get(search)
         if env is None:
             env = ImmutableSandboxedEnvironment(
-                loader=ChoiceLoader([FileSystemLoader(path) for path in search]),
+                loader=ChoiceLoader([ConfinedFileSystemLoader(path) for path in search]),
                 autoescape=True, undefined=StrictUndefined, auto_reload=True,
                 trim_blocks=True, lstrip_blocks=True,
             )
@@ -170,11 +199,14 @@ def _fetcher_class():
             parts = urlsplit(url)
             if parts.netloc not in ("", "localhost"):
                 return self._refuse(url, "remote file URLs are not allowed")
-            path = Path(unquote(parts.path)).resolve()
-            if not path.is_relative_to(self.root):
+            path = Path(unquote(parts.path))
+            if not path.resolve().is_relative_to(self.root) or not path.is_relative_to(self.root):
                 return self._refuse(url, "it is outside the template folder")
-            if not path.is_file():
-                self.problems.append(f"{path.relative_to(self.root)} does not exist in {self.root}")
+            relative = str(path.relative_to(self.root))
+            if confined_file(self.root, relative) is None:
+                if path.exists() or path.is_symlink():
+                    return self._refuse(url, "symbolic links are not allowed")
+                self.problems.append(f"{relative} does not exist in {self.root}")
                 raise FileNotFoundError(str(path))
             return URLFetcherResponse(url, path.read_bytes(), headers={
                 "Content-Type": _content_type(path)})
@@ -219,6 +251,8 @@ def render_pdf(template_dir: Path | str, context: dict, *, include_dirs: Iterabl
     template_dir = Path(template_dir)
     if not (template_dir / template_name).is_file():
         raise PdfTemplateError(f"{template_dir / template_name} does not exist")
+    if confined_file(template_dir, template_name) is None:
+        raise PdfTemplateError(f"{template_dir / template_name} was refused: templates may not be symbolic links")
     html = render_html(template_dir, context, include_dirs=include_dirs, template_name=template_name)
     return html_to_pdf(html, template_dir)
 

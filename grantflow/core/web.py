@@ -15,7 +15,7 @@ from .workflow import ConcurrentChange, TransitionRefused
 ERROR_TITLES = {
     400: "Bad request", 403: "You do not have access to this page", 404: "Page not found",
     405: "Method not allowed", 409: "This changed while you were looking at it",
-    413: "File too large", 500: "Something went wrong",
+    413: "File too large", 429: "Too many attempts", 500: "Something went wrong",
 }
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
+from ..users.forms import PASSWORD_HINT, PASSWORD_RULES, person_name
 from .models import APPLICANT_TYPES, US_STATES
 
 
@@ -62,7 +64,22 @@ class OrganisationForm(FlaskForm):
 
 class InviteColleagueForm(FlaskForm):
     name = StringField("Your colleague's full name", filters=[_strip],
-                       validators=[DataRequired(message="Enter your colleague's name."), Length(max=200)])
+                       validators=[DataRequired(message="Enter your colleague's name."), person_name])
     email = EmailField("Their work email address", filters=[_strip],
                        validators=[DataRequired(message="Enter your colleague's email address."),
                                    Email(message="Enter a valid email address, like name@city.gov.")])
+
+
+class JoinForm(FlaskForm):
+    """Accepting a colleague's invitation with a new account."""
+
+    name = StringField("Your full name", filters=[_strip],
+                       validators=[DataRequired(message="Enter your name."), person_name])
+    password = PasswordField("Choose a password", validators=PASSWORD_RULES, description=PASSWORD_HINT)
+    confirm = PasswordField("Repeat the password",
+                            validators=[DataRequired(message="Repeat the password."),
+                                        EqualTo("password", message="The two passwords do not match.")])
+
+    def __init__(self, *args, account_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email

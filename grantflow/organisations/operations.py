@@ -7,7 +7,6 @@ from flask import current_app
 
 from ..core.audit import record_event
 from ..core.cache import portfolio_changed
-from ..core.mail import send_email
 from ..core.refusal import Refused
 from ..extensions import db
 from .models import Organisation
@@ -51,30 +50,94 @@ def update_organisation(actor, organisation: Organisation, values: dict) -> list
     return changed
 
 
-def invite_colleague(actor, *, name: str, email: str):
-    """Give a colleague an account in the actor's organisation and email them
-    a link to choose a password (the accounts domain's invitation)."""
-    from ..users import tokens
-    from ..users.operations import absolute_url, find_user_by_email, normalise_email
-    from ..users.models import User
+INVITATION_SALT = "grantflow.organisations.invitation"
+
+
+def _invitations():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def invite_colleague(actor, *, name: str, email: str) -> None:
+    """Invite a colleague to the actor's organisation. Nothing is created for
+    the address: the invitation is a signed link in an email, which its owner
+    accepts (with a new account or the one they have) or ignores; registering
+    normally never joins them to an organisation. The page answers the same
+    whoever owns the address; the email (a job) tells the truth."""
+    from ..core import jobs
+    from ..users.names import name_problem
+    from ..users.operations import checked_email
 
     organisation = actor.organisation
     if organisation is None:
         raise Refused("Set up your organisation first.")
-    existing = find_user_by_email(email)
-    if existing is not None:
-        if existing.organisation_id == organisation.id:
-            raise Refused("This person is already a member of your organisation.", field="email")
-        raise Refused("This email address already has an account. Ask the fund's staff to add "
-                                "it to your organisation.", field="email")
-    colleague = User(name=name.strip(), email=normalise_email(email), organisation=organisation)
-    colleague.grant_role("applicant")
-    db.session.add(colleague)
-    db.session.flush()
+    if problem := name_problem(name):
+        raise Refused(problem, field="name")
+    email = checked_email(email)  # refused next to the email field
     record_event(actor=actor, action="organisation.colleague_invited", subject=organisation,
-                 data={"user_id": colleague.id, "email": colleague.email})
-    send_email(colleague.email, "invitation", user=colleague, inviter=actor,
-               role_names=[f"Applicant for {organisation.name}"],
-               accept_url=absolute_url("users.accept_invitation", token=tokens.make_invite_token(colleague)),
-               valid_for=tokens.duration_text(current_app.config["INVITE_MAX_AGE"]))
-    return colleague
+                 data={"email": email})
+    jobs.enqueue("grantflow.organisations.tasks.send_colleague_invitation", actor=actor,
+                 organisation_id=organisation.id, inviter_id=actor.id, name=name.strip(), email=email)
+
+
+def invitation_token(organisation_id: int, email: str, name: str, inviter_id: int) -> str:
+    return _invitations().dumps({"organisation_id": organisation_id, "email": email, "name": name,
+                                 "inviter_id": inviter_id})
+
+
+def load_invitation(token: str) -> dict:
+    """The invitation a link names: organisation, email, name. Raises
+    Refused with a reason fit for the page."""
+    from itsdangerous import BadSignature, SignatureExpired
+
+    from ..users.tokens import duration_text
+
+    max_age = current_app.config["INVITE_MAX_AGE"]
+    try:
+        payload = _invitations().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Refused(f"This invitation has expired: invitations work for {duration_text(max_age)}. "
+                                "Ask your colleague to invite you again.") from None
+    except BadSignature:
+        raise Refused("This link is not valid. Check that you copied the whole link from the "
+                                "email.") from None
+    organisation = db.session.get(Organisation, payload.get("organisation_id"))
+    if organisation is None:
+        raise Refused("This organisation no longer exists.")
+    return {**payload, "organisation": organisation}
+
+
+def join_with_new_account(invitation: dict, *, name: str, password: str):
+    """Create the invited person's account, in the organisation."""
+    from ..users.models import User
+    from ..users.operations import find_user_by_email
+
+    if find_user_by_email(invitation["email"]) is not None:
+        raise Refused("This address has an account now: sign in to accept the invitation.")
+    user = User(name=name.strip(), email=invitation["email"], organisation=invitation["organisation"])
+    user.set_password(password)
+    user.grant_role("applicant")
+    db.session.add(user)
+    db.session.flush()
+    record_event(actor=user, action="organisation.joined", subject=invitation["organisation"],
+                 data={"user_id": user.id, "new_account": True})
+    return user
+
+
+def join(invitation: dict, user) -> None:
+    """The signed-in owner of the invited address joins the organisation."""
+    organisation = invitation["organisation"]
+    if user.email != invitation["email"]:
+        raise Refused(f"This invitation is for {invitation['email']}. Sign out, then sign in "
+                                "with that address to accept it.")
+    if user.organisation_id == organisation.id:
+        raise Refused(f"You are already a member of {organisation.name}.")
+    if user.organisation_id is not None:
+        raise Refused(f"You are a member of {user.organisation.name}. An account belongs to one "
+                                "organisation: ask the fund's staff if you need to move.")
+    user.organisation = organisation
+    if not user.has_role("applicant"):
+        user.grant_role("applicant")
+    db.session.flush()
+    record_event(actor=user, action="organisation.joined", subject=organisation, data={"user_id": user.id})

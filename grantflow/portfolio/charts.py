@@ -16,7 +16,6 @@ BAR = "#1f4e79"
 BAR_ALT = "#8a5a00"
 TEXT = "#1b1b1b"
 GRID = "#8c8c8c"
-FONT = "font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 _ids = count(1)
 
@@ -56,7 +55,7 @@ def bar_chart(title: str, bars: list[Bar], *, description: str | None = None, wi
             description += f"; and {hidden} more in the table."
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc" style="{FONT}">',
+        f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
         f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 4}" stroke="{GRID}" />',

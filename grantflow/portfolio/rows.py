@@ -25,6 +25,7 @@ from ..organisations.models import Organisation
 from ..reviews.models import CalibratedScore
 from . import facts
 from .calibration import RoundCalibrations
+from .cells import neutralised
 from .filters import PortfolioFilters
 from .metrics import METRICS, actual_facts, target_expression
 
@@ -212,8 +213,10 @@ def row_converter(columns: list[Column], labels: dict[str, str], *, as_text: boo
     # One expression per column, compiled once into a single function: a
     # 100,000-row export calls it 100,000 times, and a loop over 40 columns per
     # row cost more than writing the file.
+    # free text (names, titles, themes) may begin like a formula: neutralised
+    # here, once, for every tabular format (portfolio.cells)
     namespace = {"calibrated": lambda round_id, app_id, stored:
-                 score(calibrations.score(round_id, app_id, stored))}
+                 score(calibrations.score(round_id, app_id, stored)), "cell": neutralised}
     parts = []
     for index, column in enumerate(columns):
         source = f"row[{index + 2}]"  # the application and round ids come first
@@ -221,7 +224,10 @@ def row_converter(columns: list[Column], labels: dict[str, str], *, as_text: boo
             parts.append(f"calibrated(row[1], row[0], {source})")
         elif column.kind in by_kind:
             namespace[f"f{index}"] = by_kind[column.kind]
-            parts.append(f"f{index}({source})")
+            call = f"f{index}({source})"
+            parts.append(f"cell({call})" if column.kind == "themes" else call)
+        elif column.kind == "text":
+            parts.append(f"cell({source})")
         else:
             parts.append(source)
     score = by_kind["score"]

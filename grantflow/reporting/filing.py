@@ -82,10 +82,10 @@ def save_page(report: Report, actor, page, form, *, enforce_required: bool) -> f
     ensure_may_edit(report, actor)
     from sqlalchemy import select
 
-    from ..applications.models import Attachment
+    from ..applications.models import Attachment, report_document_key
     from ..applications.uploads import store_upload
 
-    prefix = f"report{report.id}."
+    prefix = report_document_key(report.id, "")
 
     def store(field_key, upload):  # Refused is a ValueError: shown next to the field
         return store_upload(report.application, prefix + field_key, upload, actor).id

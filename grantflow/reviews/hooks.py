@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..applications.uploads import DOCX, DOWNLOAD_NAME_HOOKS, XLSX
+from ..applications.uploads import DOWNLOAD_NAME_HOOKS
 from ..core.formdefs import register_checker
 from ..core.workflow import guard, role_resolver
 from ..extensions import db
@@ -22,8 +22,6 @@ from .models import ReviewAssignment
 from .rubrics import check_rubric_file
 
 register_checker("rubrics", check_rubric_file)
-
-SUFFIXES = {"application/pdf": ".pdf", DOCX: ".docx", XLSX: ".xlsx", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def active_assignment(application, user) -> ReviewAssignment | None:
@@ -68,7 +66,7 @@ def blind_download_name(user, attachment) -> str | None:
 
     if not is_blind(assignment):
         return None
-    return f"{application.reference}-attachment-{attachment.id}{SUFFIXES.get(attachment.content_type, '')}"
+    return f"{application.reference}-attachment-{attachment.id}"  # the detected extension is added
 
 
 if blind_download_name not in DOWNLOAD_NAME_HOOKS:

@@ -79,7 +79,7 @@ def show(key: str, version: int | None, as_svg: bool) -> None:
     if as_svg:
         from ..core.workflow.diagram import render_svg
 
-        click.echo(str(render_svg(definition)))
+        click.echo(str(render_svg(definition, standalone=True)))
         return
     click.echo(describe(definition))
 

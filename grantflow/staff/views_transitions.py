@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from ..applications.models import Application
+from ..core.redirects import safe_next
 from ..core.refusal import REFUSED
 from ..core.web import roll_back_request
 from ..core.workflow import ConcurrentChange, TransitionRefused, fire, may
@@ -31,13 +32,6 @@ def visible_application_or_404(application_id: int) -> Application:
     if application is None or not can_view_application(application, current_user):
         abort(404)
     return application
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only paths on this site (no scheme, no host, no protocol-relative //)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def application_page(application) -> str:

@@ -47,6 +47,9 @@ def workflow(key: str, version: int):
 def workflow_svg(key: str, version: int):
     definition = _definition_or_404(key, version)
     highlight = request.args.get("state") if request.args.get("state") in definition.states else None
-    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(render_svg(definition, current=highlight))
+    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(render_svg(definition, current=highlight,
+                                                                      standalone=True))
     return Response(svg, mimetype="image/svg+xml", headers={
-        "Content-Disposition": f'inline; filename="{definition.key}.v{definition.version}.svg"'})
+        "Content-Disposition": f'inline; filename="{definition.key}.v{definition.version}.svg"',
+        # its own <style> and nothing else: no script, no fetch, no framing
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})

@@ -3,14 +3,31 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import names, passwords
 from .models import ROLE_LABELS
 
-PASSWORD_RULES = [DataRequired(message="Enter a password."),
-                  Length(min=10, max=200, message="Use at least 10 characters.")]
-PASSWORD_HINT = "At least 10 characters."
+
+def _password_policy(form, field):
+    """NIST SP 800-63B rules (users.passwords). The account's address is the
+    form's email field, or ``form.account_email`` set by the view (reset, invitation)."""
+    email = form.email.data if hasattr(form, "email") else getattr(form, "account_email", None)
+    problem = passwords.password_problem(field.data or "", email)
+    if problem:
+        raise ValidationError(problem)
+
+
+def person_name(form, field):
+    """An invited person's name (users.names): it is emailed to them verbatim."""
+    problem = names.name_problem(field.data or "")
+    if problem and field.data:
+        raise ValidationError(problem)
+
+
+PASSWORD_RULES = [DataRequired(message="Enter a password."), _password_policy]
+PASSWORD_HINT = passwords.HINT
 
 
 def _strip(value):
@@ -52,6 +69,10 @@ class NewPasswordForm(FlaskForm):
     """Choosing a password from an emailed link (reset or invitation): the same
     rules as at registration."""
 
+    def __init__(self, *args, account_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
     password = PasswordField("New password", validators=PASSWORD_RULES, description=PASSWORD_HINT)
     confirm = PasswordField("Repeat the new password",
                             validators=[DataRequired(message="Repeat the password."),
@@ -65,7 +86,7 @@ class CheckboxesField(SelectMultipleField):
 
 class InviteForm(FlaskForm):
     name = StringField("Full name", filters=STRIP, validators=[DataRequired(message="Enter the person's name."),
-                                                Length(max=200)])
+                                                               person_name])
     email = EmailField("Email address", filters=STRIP,
                        validators=[DataRequired(message="Enter the person's email address."),
                                    Email(message="Enter a valid email address, like name@agency.gov.")],
@@ -75,3 +96,8 @@ class InviteForm(FlaskForm):
                             validators=[DataRequired(message="Choose at least one role.")],
                             description="Reviewers score applications; fund administrators run the "
                                         "whole process.")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", filters=STRIP, validators=[DataRequired(message="Enter the code."), Length(max=20)],
+                       description="The 6 digits your authenticator app shows, or a recovery code.")

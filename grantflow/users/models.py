@@ -4,13 +4,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.db import TimestampMixin, UTCDateTime
-from ..extensions import db, login_manager
+from ..extensions import db
 
 ROLE_CHOICES = ("applicant", "reviewer", "admin")
+#: how passwords are hashed now; a stored hash made otherwise is replaced at the
+#: next successful sign-in (User.needs_rehash), the only time the password is known
+PASSWORD_METHOD = "scrypt:32768:8:1"
 ROLE_LABELS = {"applicant": "Applicant", "reviewer": "Reviewer", "admin": "Fund administrator"}
 
 
@@ -34,6 +37,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: every session and remember-me cookie carries the generation it began in;
+    #: raising it (sign-out, new password, deactivation, a role removed, an
+    #: administrator's "end all sessions") ends them all on every device
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    #: two-step sign-in (users.two_factor): the TOTP secret once confirmed, and
+    #: hashes of the unused recovery codes
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recovery_code_hashes: Mapped[list | None] = mapped_column(sa.JSON)
 
     role_rows = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
     organisation = relationship("Organisation", back_populates="members")
@@ -52,7 +64,12 @@ class User(UserMixin, TimestampMixin, db.Model):
             self.role_rows.append(UserRole(role=role))
 
     def revoke_role(self, role: str) -> None:
-        self.role_rows = [row for row in self.role_rows if row.role != role]
+        if role in self.roles:
+            self.role_rows = [row for row in self.role_rows if row.role != role]
+            self.end_all_sessions()
+
+    def end_all_sessions(self) -> None:
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def role_labels(self) -> list[str]:
@@ -71,21 +88,64 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt by default
+    def set_password(self, password: str, *, end_sessions: bool = True) -> None:
+        """A new password ends every session of the account (a stolen session
+        dies with the password); a hash upgraded at sign-in does not."""
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        if end_sessions:
+            self.end_all_sessions()
+
+    @property
+    def needs_rehash(self) -> bool:
+        return bool(self.password_hash) and self.password_hash.split("$", 1)[0] != PASSWORD_METHOD
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    #: the signed-in session this object was loaded for (users.sessions)
+    current_session = None
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative token": the user id and the session's own
+        token, so a cookie names one revocable session, not just the user."""
+        token = getattr(self.current_session, "token", None)
+        return f"{self.id}:{token}" if token else str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
 
-@login_manager.user_loader
-def load_user(user_id: str):
-    # every signed-in request runs this: the roles come in the same query
-    # (joined) instead of a second SELECT (the relationship's selectin default).
-    # A query, not session.get: get() refreshes an expired user already in the
-    # session without the joined roles, and loads them in a second statement.
-    query = sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
-    return db.session.execute(query).unique().scalar_one_or_none()
+class UserSession(db.Model):
+    """One signed-in browser: listed for administrators, ended one by one or
+    all at once (User.session_generation). Only a digest of its token is kept."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    generation: Mapped[int] = mapped_column(nullable=False)
+    remember: Mapped[bool] = mapped_column(default=False, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(200))
+
+    user = relationship("User")
+
+
+class PendingRegistration(db.Model):
+    """A registration waiting for its owner to confirm the address by email. It
+    is not an account: it blocks nobody (the owner can register again, or be
+    invited), and confirming creates the account only if the address has none."""
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(255), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

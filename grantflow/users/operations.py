@@ -5,16 +5,18 @@ from __future__ import annotations
 from functools import cache
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core import jobs
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.refusal import Refused
 from ..extensions import db
 from . import tokens
-from .models import ROLE_LABELS, User
+from .models import PASSWORD_METHOD, ROLE_LABELS, PendingRegistration, User
+from .names import name_problem
 
 #: roles an administrator can give by invitation (applicants register themselves)
 INVITABLE_ROLES = ("reviewer", "admin")
@@ -50,14 +52,32 @@ def absolute_url(endpoint: str, **values) -> str:
         return base + url_for(endpoint, **values)
 
 
-def register_applicant(*, name: str, email: str, password: str, job_title: str | None = None) -> User:
-    if find_user_by_email(email):
-        raise Refused("An account with this email address already exists. Sign in, or reset "
-                           "your password if you forgot it.", field="email")
-    user = User(name=name.strip(), email=normalise_email(email), job_title=(job_title or "").strip() or None)
-    user.set_password(password)
+def request_registration(*, name: str, email: str, password: str, job_title: str | None = None) -> None:
+    """Keep the registration and email its address, whoever owns it: a new
+    address gets a link that creates the account, an address with an account
+    is told so (with a way to reset the password). The page answers the same
+    either way and takes as long (the lookup and the email are a job), so it
+    tells nobody which addresses have accounts."""
+    pending = PendingRegistration(name=name.strip(), email=normalise_email(email),
+                                  job_title=(job_title or "").strip() or None, created_at=utcnow(),
+                                  password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
+    db.session.add(pending)
+    db.session.flush()
+    jobs.enqueue("grantflow.users.tasks.send_registration_email", pending_id=pending.id)
+
+
+def confirm_registration(token: str) -> User:
+    """Create the account a confirmation link names (its owner read the email)."""
+    pending = tokens.load_registration_token(token)
+    if find_user_by_email(pending.email):
+        raise tokens.TokenInvalid("This address already has an account. Sign in, or reset your password if "
+                                  "you forgot it.")
+    user = User(name=pending.name, email=pending.email, job_title=pending.job_title,
+                password_hash=pending.password_hash)
     user.grant_role("applicant")
     db.session.add(user)
+    # every waiting registration of the address goes: each link works once
+    db.session.execute(delete(PendingRegistration).where(PendingRegistration.email == pending.email))
     db.session.flush()
     record_event(actor=user, action="user.registered", subject=user)
     return user
@@ -86,11 +106,19 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.is_active_account:
         raise Refused(DEACTIVATED_MESSAGE, field="email")
+    if user.needs_rehash:
+        user.set_password(password, end_sessions=False)
     user.last_login_at = utcnow()
     return user
 
 
 # --- password reset ---------------------------------------------------------
+
+def queue_password_reset(email: str) -> None:
+    """The reset form's part: the lookup and the email happen in a job, so the
+    answer takes as long for an address with an account as for one without."""
+    jobs.enqueue("grantflow.users.tasks.send_password_reset", email=normalise_email(email))
+
 
 def request_password_reset(email: str) -> None:
     """Email a reset link if the address belongs to an active account. The
@@ -128,8 +156,9 @@ def invite_user(actor: User | None, *, name: str, email: str, roles: list[str]) 
     roles = [role for role in INVITABLE_ROLES if role in set(roles)]
     if not roles:
         raise Refused("Choose at least one role.", field="roles")
-    if not (name or "").strip():
-        raise Refused("Enter the person's name.", field="name")
+    problem = name_problem(name)
+    if problem:
+        raise Refused(problem, field="name")
     email = checked_email(email)
     user = find_user_by_email(email)
     created = user is None
@@ -175,5 +204,7 @@ def set_account_active(actor: User | None, user: User, active: bool) -> bool:
     if user.is_active_account == active:
         return False
     user.is_active_account = active
+    if not active:
+        user.end_all_sessions()
     record_event(actor=actor, action="user.reactivated" if active else "user.deactivated", subject=user)
     return True

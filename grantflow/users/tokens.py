@@ -19,6 +19,9 @@ from .models import User
 
 RESET_SALT = "grantflow.users.password-reset"
 INVITE_SALT = "grantflow.users.invitation"
+REGISTRATION_SALT = "grantflow.users.registration"
+#: a registration waits this long for its address to be confirmed
+REGISTRATION_MAX_AGE = 24 * 3600
 
 
 class TokenInvalid(Exception):
@@ -79,6 +82,30 @@ def load_invite_token(token: str) -> User:
                  "Ask the fund administrator who invited you to send a new one.",
                  "This invitation has already been accepted. Sign in with your email address and the "
                  "password you chose.")
+
+
+def make_registration_token(pending) -> str:
+    return _serializer(REGISTRATION_SALT).dumps({"pending_id": pending.id})
+
+
+def load_registration_token(token: str):
+    """The PendingRegistration a confirmation link names, while it waits."""
+    from .models import PendingRegistration
+
+    try:
+        payload = _serializer(REGISTRATION_SALT).loads(token, max_age=REGISTRATION_MAX_AGE)
+    except SignatureExpired as exc:
+        raise TokenInvalid(f"This link has expired: confirmation links work for "
+                           f"{duration_text(REGISTRATION_MAX_AGE)}. Register again.") from exc
+    except BadSignature as exc:
+        raise TokenInvalid("This link is not valid. Check that you copied the whole link from the "
+                           "email.") from exc
+    pending_id = payload.get("pending_id") if isinstance(payload, dict) else None
+    pending = db.session.get(PendingRegistration, pending_id) if isinstance(pending_id, int) else None
+    if pending is None:
+        raise TokenInvalid("This link has already been used, or a newer registration replaced it. "
+                           "Sign in, or register again.")
+    return pending
 
 
 def duration_text(seconds: int) -> str:

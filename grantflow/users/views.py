@@ -1,35 +1,22 @@
 """Sign-in, sign-out, registration, password reset and accepting an invitation."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from ..core import limits
 from ..core.audit import record_event
+from ..core.redirects import safe_next
 from ..core.refusal import Refused, form_status, refuse_on
 from ..core.web import organisation_setup_url
-from . import operations, tokens
+from . import operations, sessions, tokens
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 
 bp = Blueprint("users", __name__)
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only same-site absolute paths: never an open redirect. Refused: a scheme
-    or host, protocol-relative ``//host``, and backslashes or control characters
-    (browsers read ``/\\host`` as ``//host`` and drop tabs and newlines)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in("email")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -42,8 +29,11 @@ def login():
         else:
             if user is None:
                 form.password.errors.append("The email address or password is not right.")
+            elif user.totp_enabled_at:
+                return views_two_factor.begin_second_step(user, remember=form.remember.data,
+                                                          next_url=request.args.get("next"))
             else:
-                login_user(user, remember=form.remember.data)
+                sessions.sign_in(user, remember=form.remember.data)
                 record_event(actor=user, action="user.signed_in", subject=user)
                 return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("users/login.html", form=form), form_status(form)
@@ -52,36 +42,51 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    sessions.sign_out(current_user)
     flash("You are signed out.", "success")
     return redirect(url_for("core.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.sends_email("email")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = operations.register_applicant(name=form.name.data, email=form.email.data,
-                                                 password=form.password.data, job_title=form.job_title.data)
-        except Refused as exc:
-            refuse_on(form, exc, "email")
-        else:
-            login_user(user)
-            flash("Welcome! Your account is ready.", "success")
-            # the registration page promises that describing the government comes next
-            return redirect(organisation_setup_url() or url_for("core.home"))
+        operations.request_registration(name=form.name.data, email=form.email.data,
+                                        password=form.password.data, job_title=form.job_title.data)
+        # the same answer whether or not the address has an account: the email tells which
+        return render_template("users/registration_requested.html", email=form.email.data,
+                               valid_for=tokens.duration_text(tokens.REGISTRATION_MAX_AGE))
     return render_template("users/register.html", form=form), form_status(form)
 
 
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    """GET shows a button, POST creates the account: a mail scanner that opens
+    links must not finish a registration by itself."""
+    try:
+        pending = tokens.load_registration_token(token)
+        if request.method == "POST":
+            user = operations.confirm_registration(token)
+            logout_user()
+            sessions.sign_in(user)
+            flash("Welcome! Your account is ready.", "success")
+            # the registration page promises that describing the government comes next
+            return redirect(organisation_setup_url() or url_for("core.home"))
+    except tokens.TokenInvalid as exc:
+        return render_template("users/link_invalid.html", reason=str(exc), purpose="registration")
+    return render_template("users/confirm_registration.html", pending=pending)
+
+
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@limits.sends_email("email")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
-        # the same answer whether or not the address has an account
+        operations.queue_password_reset(form.email.data)
+        # the same answer, in the same time, whether or not the address has an account
         return render_template("users/reset_requested.html", email=form.email.data,
                                valid_for=tokens.duration_text(current_app.config["PASSWORD_RESET_MAX_AGE"]))
     return render_template("users/forgot_password.html", form=form), form_status(form)
@@ -93,12 +98,11 @@ def reset_password(token: str):
         user = tokens.load_reset_token(token)
     except tokens.TokenInvalid as exc:
         return render_template("users/link_invalid.html", reason=str(exc), purpose="reset")
-    form = NewPasswordForm()
+    form = NewPasswordForm(account_email=user.email)
     if form.validate_on_submit():
-        operations.reset_password(token, form.password.data)
-        if current_user.is_authenticated:
-            logout_user()
-        login_user(user)
+        operations.reset_password(token, form.password.data)  # ends every session of the account
+        logout_user()
+        sessions.sign_in(user)
         flash("Your password has been changed and you are signed in.", "success")
         return redirect(url_for("core.home"))
     return render_template("users/reset_password.html", form=form, user=user), form_status(form)
@@ -110,13 +114,15 @@ def accept_invitation(token: str):
         user = tokens.load_invite_token(token)
     except tokens.TokenInvalid as exc:
         return render_template("users/link_invalid.html", reason=str(exc), purpose="invitation")
-    form = NewPasswordForm()
+    form = NewPasswordForm(account_email=user.email)
     if form.validate_on_submit():
         operations.accept_invitation(token, form.password.data)
-        if current_user.is_authenticated:
-            logout_user()
-        login_user(user)
+        logout_user()
+        sessions.sign_in(user)
         record_event(actor=user, action="user.signed_in", subject=user)
         flash(f"Welcome to GrantFlow, {user.name}. Your account is ready.", "success")
         return redirect(url_for("core.home"))
     return render_template("users/accept_invitation.html", form=form, user=user), form_status(form)
+
+
+from . import views_two_factor  # noqa: E402  (its routes are on bp)

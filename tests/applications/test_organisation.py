@@ -57,28 +57,6 @@ def test_a_member_updates_the_profile_and_the_change_is_audited(client, f, login
     assert "name" in event.data["fields"]
 
 
-def test_inviting_a_colleague_creates_a_member_and_emails_a_link(client, f, login_as):
-    applicant = f.create_applicant()
-    login_as(applicant)
-    response = client.post("/organisation/colleagues", data={"invite-name": "Sam Ortiz",
-                                                            "invite-email": "sam.ortiz@ames.gov"})
-    assert response.status_code == 302
-    colleague = db.session.query(User).filter_by(email="sam.ortiz@ames.gov").one()
-    assert colleague.organisation_id == applicant.organisation_id and colleague.has_role("applicant")
-    email = db.session.query(OutboxEmail).filter_by(recipient="sam.ortiz@ames.gov").one()
-    assert "/invitation/" in email.body_text and "Applicant for" in email.subject
-
-
-def test_an_existing_account_cannot_be_pulled_into_another_organisation(client, f, login_as):
-    applicant = f.create_applicant()
-    stranger = f.create_applicant()
-    login_as(applicant)
-    response = client.post("/organisation/colleagues", data={"invite-name": "X", "invite-email": stranger.email})
-    assert response.status_code == 422
-    assert "already has an account" in response.get_data(as_text=True)
-    assert db.session.get(User, stranger.id).organisation_id != applicant.organisation_id
-
-
 def test_colleagues_of_one_organisation_work_on_the_same_applications(client, f, login_as):
     applicant = f.create_applicant()
     colleague = f.create_applicant(organisation=applicant.organisation)

@@ -303,3 +303,35 @@ def test_two_web_nodes_serve_each_others_uploads(app, s3_storage, f, draft, appl
         db.engine.dispose()
     assert response.status_code == 200 and response.data == PNG_BYTES
     assert not elsewhere.exists()
+
+
+@pytest.mark.parametrize("filename, content, expected", [
+    ("support.html", PDF_BYTES, "support.pdf"),
+    ("support.PDF", PDF_BYTES, "support.PDF"),
+    ("photo.svg", PNG_BYTES, "photo.png"),
+    ("budget v2.1 final", PDF_BYTES, "budget v2.1 final.pdf"),
+    ("budget", PDF_BYTES, "budget.pdf"),
+    ("budget.pdf.exe", PDF_BYTES, "budget.pdf.pdf"),
+])
+def test_a_download_carries_the_extension_of_the_detected_type(client, draft, signed_in, filename, content,
+                                                               expected):
+    """Issue 16: a PDF named ``support.html`` downloaded as ``support.html``."""
+    attachment = create_attachment(draft, content=content, filename=filename)
+    db.session.commit()
+    response = client.get(f"/applications/attachments/{attachment.id}")
+    assert response.status_code == 200
+    assert f'filename="{expected}"' in response.headers["Content-Disposition"] or \
+        expected.replace(" ", "%20") in response.headers["Content-Disposition"]
+
+
+def test_reviewers_never_download_report_documents(f, draft, applicant, reviewer_resolver):
+    """Issue 16: the check was per application, not per kind of document."""
+    from grantflow.applications.models import report_document_key
+
+    reviewer, admin = f.create_user("reviewer"), f.create_user("admin")
+    reviewer_resolver.add((draft.id, reviewer.id))
+    application_file = create_attachment(draft)
+    report_file = create_attachment(draft, field_key=report_document_key(7, "supporting_document"))
+    assert can_download_attachment(reviewer, application_file)
+    assert not can_download_attachment(reviewer, report_file)
+    assert can_download_attachment(applicant, report_file) and can_download_attachment(admin, report_file)

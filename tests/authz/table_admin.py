@@ -4,7 +4,14 @@ from grantflow.extensions import db
 
 SCENARIO = {
     "outbox_email": lambda s: _email(),
+    "other_applicant_session": lambda s: _session(s.other_applicant),
 }
+
+
+def _session(user):
+    from grantflow.users.sessions import start_session
+
+    return start_session(user)
 
 
 def _email():
@@ -23,6 +30,10 @@ ROUTES = {
     "admin.invite": {**ADMIN_ONLY, "post": {**ADMIN_ONLY, "admin": 422}},  # an empty POST: the form, refused
     "admin.deactivate_user": {**ADMIN_ONLY_REDIRECT, "args": {"user_id": "other_applicant.id"}},
     "admin.reactivate_user": {**ADMIN_ONLY_REDIRECT, "args": {"user_id": "other_applicant.id"}},
+    "admin.user_sessions": {**ADMIN_ONLY, "args": {"user_id": "other_applicant.id"}},
+    "admin.end_user_sessions": {**ADMIN_ONLY_REDIRECT, "args": {"user_id": "other_applicant.id"}},
+    "admin.end_user_session": {**ADMIN_ONLY_REDIRECT, "args": {"user_id": "other_applicant.id",
+                                                             "session_id": "other_applicant_session.id"}},
     "admin.outbox": ADMIN_ONLY,
     "admin.outbox_email": {**ADMIN_ONLY, "args": {"email_id": "outbox_email.id"}},
 }

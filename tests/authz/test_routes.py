@@ -78,6 +78,10 @@ def _sign_in(client, user) -> None:
     (hashing is the slow part, and sign-in has its own tests)."""
     if user is None:
         return
+    from grantflow.users.sessions import start_session
+
+    start_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

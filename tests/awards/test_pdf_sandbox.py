@@ -152,6 +152,40 @@ def test_symlink_out_of_the_folder_is_refused(folder, tmp_path):
         render_pdf(folder, {})
 
 
+@pytest.mark.parametrize("include, message", [
+    ("passwd.txt", "passwd.txt was refused"),
+    ("../secret.txt", "secret.txt was refused"),
+    ("/etc/passwd", "passwd was refused"),
+])
+def test_a_template_cannot_include_a_link_or_a_file_outside_its_folder(folder, tmp_path, include, message):
+    """Issue 16: a letter folder holding a symbolic link to /etc/passwd printed it."""
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (tmp_path / "secret.txt").write_text("root:x:0:0")
+    write(folder, '<p>{% include "' + include + '" %}</p>')
+    with pytest.raises(PdfTemplateError, match=message):
+        render_html(folder, {})
+
+
+def test_a_letter_that_is_a_link_is_refused(folder, tmp_path):
+    (tmp_path / "elsewhere.html").write_text("<p>from elsewhere</p>")
+    (folder / "letter.html").symlink_to(tmp_path / "elsewhere.html")
+    with pytest.raises(PdfTemplateError, match="symbolic link"):
+        render_pdf(folder, {})
+
+
+def test_a_link_inside_the_folder_is_refused_too(folder):
+    (folder / "alias.png").symlink_to(folder / "logo.png")
+    write(folder, '<img src="alias.png" alt="">')
+    with pytest.raises(PdfTemplateError, match="symbolic links are not allowed"):
+        render_pdf(folder, {})
+
+
+def test_a_partial_in_the_folder_is_included(folder):
+    (folder / "part.html").write_text("<p>a part</p>")
+    write(folder, '{% include "part.html" %}')
+    assert "a part" in render_html(folder, {})
+
+
 def test_missing_resource_in_the_folder_is_an_error(folder):
     write(folder, '<img src="signature.png">')
     with pytest.raises(PdfTemplateError, match="signature.png does not exist"):

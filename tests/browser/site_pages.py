@@ -74,6 +74,8 @@ class Samples:
     fund_slugs: list[str] = field(default_factory=list)
     reset_token: str = ""
     invite_token: str = ""
+    registration_token: str = ""
+    colleague_token: str = ""
 
 
 def seed_site(app) -> None:
@@ -164,7 +166,10 @@ def sample_site(app) -> Samples:
     from grantflow.reporting.models import Report
     from grantflow.reviews.models import ReviewAssignment
     from grantflow.users.models import User
-    from grantflow.users.tokens import make_invite_token, make_reset_token
+    from grantflow.core.db import utcnow
+    from grantflow.organisations.operations import invitation_token
+    from grantflow.users.models import PendingRegistration
+    from grantflow.users.tokens import make_invite_token, make_registration_token, make_reset_token
 
     s = Samples()
     with app.app_context():
@@ -224,6 +229,15 @@ def sample_site(app) -> Samples:
         s.invite_token = make_invite_token(
             db.session.scalar(select(User).where(User.email == "invited@demo.example.org")))
         db.session.rollback()  # opening a report form records its version: not wanted here
+        pending = PendingRegistration(email="confirming@demo.example.org", name="Casey Confirm",
+                                      password_hash="x", created_at=utcnow())
+        db.session.add(pending)
+        db.session.flush()
+        s.registration_token = make_registration_token(pending)
+        # a pending registration is no account: committing it changes nothing the audit checks
+        s.colleague_token = invitation_token(applicant.organisation_id, "colleague@demo.example.org",
+                                             "Colleague Person", applicant.id)
+        db.session.commit()
     return s
 
 
@@ -264,6 +278,8 @@ STATE_NOTES = {frozenset({"application_id"})}
 ENDPOINT_FILLERS = {
     "users.reset_password": lambda s: [({"token": s.reset_token}, None, "")],
     "users.accept_invitation": lambda s: [({"token": s.invite_token}, None, "")],
+    "users.confirm_registration": lambda s: [({"token": s.registration_token}, None, "")],
+    "organisations.join": lambda s: [({"token": s.colleague_token}, None, "")],
     "staff.bulk_job": lambda s: [({"job_id": j}, None, "") for j in s.bulk_jobs],
 }
 

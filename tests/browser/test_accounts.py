@@ -12,6 +12,7 @@ from grantflow.extensions import db
 
 from tests import factories
 from tests.browser.conftest import assert_accessible, tab_to
+from tests.users.helpers import link_in_latest_email
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +65,7 @@ def _links_to_applications(page) -> int:
         .filter(a => /\\/applications\\/\\d+/.test(a.getAttribute('href') || '')).length""")
 
 
-def test_new_applicant_registers_sees_an_empty_dashboard_signs_out_and_back_in(page, live_server):
+def test_new_applicant_registers_sees_an_empty_dashboard_signs_out_and_back_in(page, live_server, live_db):
     page.goto("/")
     assert "Local-to-Global Engagement Fund" in _heading(page)
     assert_accessible(page)
@@ -76,6 +77,13 @@ def test_new_applicant_registers_sees_an_empty_dashboard_signs_out_and_back_in(p
 
     _type_fields(page, page.get_by_label("Your full name"),
                  [NAME, "Director of International Affairs", EMAIL, PASSWORD, PASSWORD])
+    _press_enter_and_wait(page)
+    assert _heading(page) == "Check your email"
+    assert_accessible(page)
+    with live_db():
+        page.goto(link_in_latest_email(EMAIL, "/register/confirm/"))
+    assert _heading(page) == "Finish creating your account"
+    tab_to(page, page.get_by_role("button", name="Create my account"))
     _press_enter_and_wait(page)
     expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
     if "organisations.profile" in live_server.app.view_functions:

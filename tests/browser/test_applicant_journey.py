@@ -14,6 +14,7 @@ from grantflow.extensions import db
 
 from tests import factories
 from tests.browser.conftest import assert_accessible, tab_to
+from tests.users.helpers import link_in_latest_email
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +76,14 @@ def test_a_new_applicant_applies_by_keyboard_alone(page, live_db, live_server):
         type_into(page, page.get_by_label(label, exact=True), value)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    assert heading(page) == "Check your email"
+    assert_accessible(page)
+    with live_db():
+        link = link_in_latest_email(EMAIL, "/register/confirm/")
+    page.goto(link)
+    assert heading(page) == "Finish creating your account"
+    assert_accessible(page)
+    press(page, page.get_by_role("button", name="Create my account"))
 
     # -- the organisation comes first --------------------------------------------------
     assert heading(page) == "Set up your organisation"

@@ -123,7 +123,7 @@ def test_token_of_another_secret_key_is_refused(f, app):
 
 
 @pytest.mark.parametrize("password, confirm, message", [
-    ("short", "short", "at least 10 characters"),
+    ("short", "short", "at least 12 characters"),
     ("long enough password", "different password", "do not match"),
     ("", "", "Enter a password"),
 ])

@@ -5,7 +5,6 @@ import pytest
 from flask import url_for
 
 from grantflow.extensions import db
-from grantflow.users.views import safe_next
 
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
@@ -14,27 +13,6 @@ from tests.factories import PASSWORD
 def _sign_in(client, email, password=PASSWORD, next_=None):
     url = "/login" + (f"?next={next_}" if next_ is not None else "")
     return client.post(url, data={"email": email, "password": password})
-
-
-@pytest.mark.parametrize("target, allowed", [
-    ("/applications/", True),
-    ("/admin/users?page=2", True),
-    ("/", True),
-    ("https://evil.example/", False),
-    ("http://evil.example/applications/", False),
-    ("//evil.example/", False),
-    ("///evil.example/", False),
-    ("/\\evil.example", False),
-    ("\\\\evil.example", False),
-    ("/\t/evil.example", False),
-    ("/\n/evil.example", False),
-    ("javascript:alert(1)", False),
-    ("applications/", False),
-    ("", False),
-    (None, False),
-])
-def test_next_only_allows_same_site_paths(target, allowed):
-    assert safe_next(target) == (target if allowed else None)
 
 
 @pytest.mark.parametrize("next_, expected", [
@@ -107,27 +85,6 @@ def test_signed_in_users_are_sent_home_from_sign_in_and_register(client, login_a
     login_as(f.create_user("applicant"))
     assert client.get("/login").status_code == 302
     assert client.get("/register").status_code == 302
-
-
-def test_registration_leads_to_the_organisation_profile(client, app):
-    response = client.post("/register", data={"name": "Ana Ruiz", "email": "ana@tucson.gov",
-                                              "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 302
-    if "organisations.profile" in app.view_functions:
-        with app.test_request_context():
-            assert response.headers["Location"] == url_for("organisations.profile")
-    else:
-        assert response.headers["Location"] == "/"
-
-
-def test_registration_refuses_a_taken_address_next_to_the_field(client, f):
-    f.create_user("applicant", email="taken@city.gov")
-    db.session.commit()
-    response = client.post("/register", data={"name": "A B", "email": "Taken@City.gov", "password": PASSWORD,
-                                              "confirm": PASSWORD})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "already exists" in page and 'value="Taken@City.gov"' in page
 
 
 @pytest.fixture

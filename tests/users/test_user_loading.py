@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grantflow.extensions import db
-from grantflow.users.models import load_user
+from grantflow.users.sessions import load_user, start_session
 
 from tests import factories
 from tests.querycount import count_queries
@@ -10,10 +10,11 @@ from tests.querycount import count_queries
 
 def test_the_user_and_its_roles_load_in_one_statement():
     user = factories.create_user("admin", "reviewer")
+    start_session(user)
     db.session.commit()
-    user_id = user.id
+    session_id = user.get_id()
     db.session.expunge_all()
     with count_queries() as statements:
-        loaded = load_user(str(user_id))
+        loaded = load_user(session_id)
         assert loaded.roles == {"admin", "reviewer"}
     assert len(statements) == 1

@@ -165,13 +165,24 @@ def test_a_missing_version_is_refused(client, login_as):
     assert cast.application.state == "submitted"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "/\t/evil.example/", "/%2F/evil.example/", "/%252F%252Fevil.example"])
 def test_next_never_leaves_the_site(client, login_as, target):
     cast = make_cast(state="submitted")
     login_as(cast.admin)
     response = post_move(client, cast.application, "start_screening", next_url=target)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/admin/applications/{cast.application.id}"
+
+
+def test_a_tab_in_next_on_the_confirmation_page_does_not_redirect_off_site(client, login_as):
+    """Issue 16: ``?next=/%09/evil.example/`` then confirming answered ``Location: //evil.example/``."""
+    cast = make_cast(state="submitted")
+    login_as(cast.member)
+    page = client.get(move_url(cast.application, "withdraw") + "?next=/%09/evil.example/")
+    assert page.status_code == 200 and b"evil.example" not in page.data
+    response = post_move(client, cast.application, "withdraw", confirmed=True, next_url="/\t/evil.example/")
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):

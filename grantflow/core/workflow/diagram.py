@@ -254,9 +254,13 @@ def _edge_path(layout_: Layout, index: int, ports) -> str:
     return d
 
 
-def render_svg(definition: WorkflowDefinition, current: str | None = None, *, id_prefix: str = "wf") -> Markup:
+def render_svg(definition: WorkflowDefinition, current: str | None = None, *, id_prefix: str = "wf",
+               standalone: bool = False) -> Markup:
     """The diagram as inline SVG; ``current`` is highlighted. The SVG has a
-    title and description; pages pair it with the states and transitions table."""
+    title and description; pages pair it with the states and transitions table.
+    Inside a page its style comes from ``static/css/grantflow.css`` (the
+    Content-Security-Policy allows no inline style); a ``standalone`` file
+    carries its own ``<style>``."""
     lay = layout(definition)
     ports = _ports(lay)
     title_id, desc_id, arrow_id = f"{id_prefix}-title", f"{id_prefix}-desc", f"{id_prefix}-arrow"
@@ -270,7 +274,7 @@ def render_svg(definition: WorkflowDefinition, current: str | None = None, *, id
         f'width="{lay.width:.0f}" height="{lay.height:.0f}">',
         f'<title id="{title_id}">Workflow diagram: {escape(definition.title)}</title>',
         f'<desc id="{desc_id}">{escape(description)}</desc>',
-        f"<style>{STYLE}</style>",
+        f"<style>{STYLE}</style>" if standalone else "",
         f'<defs><marker id="{arrow_id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" '
         f'markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="wf-arrow"/>'
         f'</marker></defs>',

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..cells import neutralised
 from ..filters import PortfolioFilters
 from ..metrics import METRICS
 from ..validation import grant_schema
@@ -99,9 +100,10 @@ def write_360_xlsx(path, filters: PortfolioFilters, *, progress: Progress | None
         values += [row.uei, row.ein, row.applicant_type]
         values += [row._mapping[f"target_{key}"] for key in METRICS]
         values += [row._mapping[f"actual_{key}"] for key in METRICS]
-        grants_sheet.append(values)
+        grants_sheet.append([neutralised(value) for value in values])
         for item in grant.get("classifications", []):
-            classifications_sheet.append([grant["id"]] + [item.get(f) for f in CLASSIFICATION_FIELDS])
+            classifications_sheet.append([neutralised(value) for value in
+                                          [grant["id"]] + [item.get(f) for f in CLASSIFICATION_FIELDS]])
         written += 1
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(written, total)
