@@ -92,4 +92,4 @@ def test_the_email_is_sent_by_a_job(client, f, login_as):
 
 def test_a_forged_link_is_refused(client):
     response = client.get("/organisation/join/not-a-token")
-    assert response.status_code == 200 and "not valid" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "not valid" in response.get_data(as_text=True)

@@ -38,7 +38,7 @@ def test_an_admin_invitation_refuses_a_phishing_name_next_to_the_field(client, l
     response = client.post("/admin/users/invite", data={"name": PHISHING, "email": "rosa@university.edu",
                                                         "roles": ["reviewer"]})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "letters, spaces, apostrophes" in page
+    assert response.status_code == 422 and "letters, spaces, apostrophes" in page
     assert 'value="rosa@university.edu"' in page
     assert db.session.query(OutboxEmail).count() == 0
 
@@ -47,7 +47,7 @@ def test_a_colleague_invitation_refuses_a_phishing_name_next_to_the_field(client
     login_as(f.create_applicant())
     response = client.post("/organisation/colleagues", data={"invite-name": PHISHING,
                                                             "invite-email": "sam@ames.gov"})
-    assert response.status_code == 200 and "letters, spaces, apostrophes" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "letters, spaces, apostrophes" in response.get_data(as_text=True)
     assert db.session.query(OutboxEmail).count() == 0
 
 

@@ -30,7 +30,7 @@ def test_wrong_passwords_then_the_right_one_is_refused_for_a_while(client, f, li
     user = f.create_user("applicant")
     db.session.commit()
     answers = [_sign_in(client, user.email, f"wrong guess number {n}").status_code for n in range(6)]
-    assert answers == [200] * 5 + [429]
+    assert answers == [422] * 5 + [429]
     refused = _sign_in(client, user.email, PASSWORD)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) <= 60
@@ -55,7 +55,7 @@ def test_successful_sign_ins_do_not_count_against_the_account(client, f, limits_
 
 def test_one_address_cannot_try_many_accounts(client, f, limits_on):
     answers = [_sign_in(client, f"nobody{n}@city.gov", "wrong guess").status_code for n in range(31)]
-    assert answers[:30] == [200] * 30 and answers[30] == 429
+    assert answers[:30] == [422] * 30 and answers[30] == 429
 
 
 def test_sign_in_to_save_is_limited_too(client, f, limits_on):
@@ -92,7 +92,7 @@ def test_administrator_invitations_are_limited_per_address(client, f, login_as, 
 def test_registration_is_limited(client, limits_on):
     data = {"name": "Ana Ruiz", "email": "ana@tucson.gov", "password": "short", "confirm": "short"}
     answers = [client.post("/register", data=data).status_code for _ in range(4)]
-    assert answers == [200, 200, 200, 429]
+    assert answers == [422, 422, 422, 429]
 
 
 def test_pages_are_not_limited(client, limits_on):
@@ -117,6 +117,6 @@ def test_behind_a_trusted_proxy_the_client_address_is_limited(make_app, app, f):
                                 environ_overrides={"REMOTE_ADDR": "10.0.0.1"}).status_code
 
         assert [sign_in("203.0.113.1", n) for n in range(31)][-1] == 429
-        assert sign_in("203.0.113.2", 99) == 200  # another client behind the same proxy
+        assert sign_in("203.0.113.2", 99) == 422  # another client behind the same proxy
     finally:
         limiter.reset()
