@@ -100,15 +100,23 @@ def test_a_process_waits_for_the_one_computing_the_same_figures(app):
     instead of computing the same ones (and compute only if it gives up)."""
     key = ("dashboard", "waiting")
     entry = f"portfolio:{shared_cache.generation('portfolio')}:{hashlib.sha1(repr(key).encode()).hexdigest()}"
+
+    def later(action):
+        """``action`` in 0.3 s, from another thread (standing for another process)."""
+        def run():
+            with app.app_context():
+                action()
+        timer = threading.Timer(0.3, run)
+        timer.start()
+        return timer
+
     shared_cache.cache.add(entry + ":computing", 1)
-    other = threading.Timer(0.3, lambda: shared_cache.cache.set(entry, ("from the other process", 1.0)))
-    other.start()
+    other = later(lambda: shared_cache.cache.set(entry, ("from the other process", 1.0)))
     assert shared_cache.cached("portfolio", key, lambda: "computed here") == ("from the other process", 1.0)
     other.join()
     shared_cache.cache.delete(entry)  # the other process failed: its mark goes, nothing was stored
-    timer = threading.Timer(0.3, lambda: shared_cache.cache.delete(entry + ":computing"))
     shared_cache.cache.add(entry + ":computing", 1)
-    timer.start()
+    timer = later(lambda: shared_cache.cache.delete(entry + ":computing"))
     assert shared_cache.cached("portfolio", key, lambda: "computed here")[0] == "computed here"
     timer.join()
 
