@@ -21,6 +21,8 @@ from werkzeug.datastructures import FileStorage
 #: GET rules the crawl never visits, with the reason
 SKIP = {
     "static": "stylesheets and scripts, not pages",
+    "users.two_factor_sign_in": "shown only after a right password of an account with two-step sign-in: "
+                                "tests/browser/test_two_factor.py audits it (axe and keyboard)",
 }
 
 #: the order applications are sampled in: the most different pages first, so
