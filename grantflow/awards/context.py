@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..core.db import format_usd, utcnow
 from ..core.models import AuditEvent
 from ..extensions import db
+from . import signals
 from .models import RELEASE_LABELS, Award, Letter
 
 DEFAULT_SIGNATORY = {"name": "Program Director", "title": "Local-to-Global Engagement Fund"}
@@ -87,21 +88,10 @@ def _award_values(award: Award) -> dict:
 
 def reporting_schedule(application, award: Award) -> list[dict]:
     """The reports already scheduled for the grant, or (before acceptance) the
-    schedule the reporting domain will create from the award period."""
-    from ..reporting.models import Report
-    from ..reporting.schedule import plan_reports, reporting_settings
-
-    reports = db.session.scalars(select(Report).where(Report.application_id == application.id)
-                                 .order_by(Report.due_on, Report.id)).all()
-    if reports:
-        return [{"title": r.title, "due": _long_date(r.due_on), "due_iso": r.due_on.isoformat(),
-                 "covers": _covers(r.period_start, r.period_end)} for r in reports]
-    settings = reporting_settings(application.round.fund.settings)
-    planned = plan_reports(award.period_start, award.period_end,
-                           interim_report_months=settings["interim_report_months"],
-                           final_report_days=settings["final_report_days"])
-    return [{"title": p.title, "due": _long_date(p.due_on), "due_iso": p.due_on.isoformat(),
-             "covers": _covers(p.period_start, p.period_end)} for p in planned]
+    schedule the reporting domain will create from the award period (asked
+    through ``signals.reporting_schedule_wanted``)."""
+    return [{"title": r["title"], "due": _long_date(r["due_on"]), "due_iso": r["due_on"].isoformat(),
+             "covers": _covers(r["period_start"], r["period_end"])} for r in signals.reporting_schedule(award)]
 
 
 def _covers(start: date | None, end: date | None) -> str:

@@ -20,6 +20,7 @@ from ..core.workflow.engine import definition_for, holds_role
 from ..extensions import db
 from .models import RELEASE_EVENTS, Award, AwardFundingSource, PaymentTranche
 from .schedule import DEFAULT_AWARD_NUMBER_PREFIX, DEFAULT_PAYMENT_SCHEDULE, next_award_number, split_amount
+from .signals import award_accepted
 
 #: after the award and before the offer goes out, the terms may still be corrected
 EDITABLE_STATES = ("awarded",)
@@ -195,16 +196,8 @@ def accept_award(application, actor, *, typed_name: str, ip_address: str | None)
                  data={"typed_name": award.accepted_name, "accepted_at": now.isoformat(), "ip": ip_address},
                  visible_to_applicant=True)
     release_tranches(award, "acceptance", actor)
-    _schedule_reports(award, actor)
+    award_accepted.send(award, actor=actor)  # reporting schedules the reports, in this transaction
     return award
-
-
-def _schedule_reports(award: Award, actor) -> None:
-    """The reporting domain plans the reports from the accepted award, in the
-    same transaction (its operation does nothing if a schedule exists)."""
-    from ..reporting.operations import schedule_reports_for_award
-
-    schedule_reports_for_award(award, actor)
 
 
 def decline_award_offer(application, actor, *, comment: str | None = None) -> None:

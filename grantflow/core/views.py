@@ -21,7 +21,7 @@ def home():
     if not current_user.is_authenticated:
         return render_template("core/landing.html")
     # the first home page the user's roles allow, most powerful role first
-    for role, endpoint in (("admin", "funds.dashboard"), ("reviewer", "reviews.queue"),
+    for role, endpoint in (("admin", "staff.dashboard"), ("reviewer", "reviews.queue"),
                            ("applicant", "applications.mine")):
         if current_user.has_role(role) and endpoint in current_app.view_functions:
             return redirect(url_for(endpoint))

@@ -2,9 +2,12 @@
 
 Guards are pure: they read the reports, payments and closeout record and
 return a reason to refuse, or None. (The closeout letter is the awards
-domain's effect ``send_closeout_letter`` on the same ``close`` transition.)"""
+domain's effect ``send_closeout_letter`` on the same ``close`` transition.)
+Reporting also answers the awards domain's signals: an accepted award gets
+its reports scheduled, and the offer page and letter get the schedule."""
 from __future__ import annotations
 
+from ..awards.signals import award_accepted, reporting_schedule_wanted
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.workflow import effect, guard
@@ -66,3 +69,33 @@ def reopen_final_report(application_id: int, transition: dict) -> None:
     actor = db.session.get(User, transition["actor_id"]) if transition.get("actor_id") else None
     record_event(actor=actor, action="reporting.changes_requested", subject=final, application=application,
                  comment=final.review_comment, data={"report_id": final.id}, visible_to_applicant=True)
+
+
+@award_accepted.connect
+def schedule_reports_on_acceptance(award, actor=None, **_) -> None:
+    """The grant's reports, planned from the accepted award's period, in the
+    acceptance's own transaction (nothing changes if a schedule exists)."""
+    from .operations import schedule_reports_for_award
+
+    schedule_reports_for_award(award, actor)
+
+
+@reporting_schedule_wanted.connect
+def reporting_schedule_for(award, **_) -> list[dict]:
+    """The reports scheduled for the grant, or before acceptance those its
+    award period and the fund's settings will give."""
+    from sqlalchemy import select
+
+    from .models import Report
+    from .schedule import plan_reports, reporting_settings
+
+    application = award.application
+    reports = db.session.scalars(select(Report).where(Report.application_id == application.id)
+                                 .order_by(Report.due_on, Report.id)).all()
+    if not reports:
+        settings = reporting_settings(application.round.fund.settings)
+        reports = plan_reports(award.period_start, award.period_end,
+                               interim_report_months=settings["interim_report_months"],
+                               final_report_days=settings["final_report_days"])
+    return [{"title": r.title, "period_start": r.period_start, "period_end": r.period_end, "due_on": r.due_on}
+            for r in reports]

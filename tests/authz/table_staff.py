@@ -25,6 +25,9 @@ ADMIN = {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer":
 DEFAULT_WORKFLOW = {"key": lambda s: "local_to_global", "version": lambda s: 1}
 
 ROUTES = {
+    # the administrators' dashboard of rounds
+    "staff.dashboard": {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer": 403,
+                        "admin": 200},
     "staff.fire_transition": {
         "anonymous": 302, "applicant": 200, "other_applicant": 404, "reviewer": 404, "admin": 403,
         "args": {"trigger": lambda s: "withdraw"},

@@ -1,6 +1,7 @@
+"""The administrators' dashboard: each round's applications by workflow state."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from sqlalchemy import func, select
 
 from ..applications.models import Application
@@ -8,14 +9,13 @@ from ..core import navigation
 from ..core.permissions import admin_required
 from ..core.workflow import get_definition
 from ..extensions import db
-from .models import Fund, Round
+from ..funds.models import Fund, Round
+from .views import bp
 
-bp = Blueprint("funds", __name__, url_prefix="/admin")
-
-navigation.register("Dashboard", "funds.dashboard", ("admin",), order=10)
+navigation.register("Dashboard", "staff.dashboard", ("admin",), order=10)
 
 
-@bp.route("/")
+@bp.route("/admin/")
 @admin_required
 def dashboard():
     rounds = db.session.scalars(select(Round).join(Fund).order_by(Round.opens_at.desc())).all()
@@ -26,7 +26,7 @@ def dashboard():
         .group_by(Application.round_id, Application.state)).all()
     for round_id, state, count, requested in rows:
         counts.setdefault(round_id, {})[state] = (count, requested)
-    return render_template("funds/dashboard.html", rounds=rounds,
+    return render_template("staff/dashboard.html", rounds=rounds,
                            funnels={r.id: _funnel(r, counts.get(r.id, {})) for r in rounds})
 
 
