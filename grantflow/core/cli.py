@@ -119,5 +119,6 @@ def jobs_sweep() -> None:
 
 
 from .formdefs.cli import forms  # noqa: E402  (grantflow forms check)
+from .workflow.cli import workflows_group  # noqa: E402  (grantflow workflows check|show)
 
-commands = [worker, jobs_group, forms]
+commands = [worker, jobs_group, forms, workflows_group]

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import current_app, has_app_context
 
-from ..config import PROJECT_ROOT
+from ...config import PROJECT_ROOT
 
 
 def workflows_dir() -> Path:
@@ -22,7 +22,7 @@ def workflows_dir() -> Path:
 
 
 def _load_hooks() -> None:
-    from .. import discovery
+    from ... import discovery
 
     discovery.import_all_hooks()
 
@@ -39,7 +39,7 @@ def check(files: tuple[Path, ...]) -> None:
 
     Exits 0 when all are valid; otherwise prints each problem with its file
     (and line where known) and exits 1."""
-    from ..core.workflow.definition import check_files, definition_files
+    from .definition import check_files, definition_files
 
     _load_hooks()
     paths = list(files) or definition_files(workflows_dir())
@@ -62,7 +62,7 @@ def check(files: tuple[Path, ...]) -> None:
 @click.option("--svg", "as_svg", is_flag=True, help="Print the diagram as SVG instead of text.")
 def show(key: str, version: int | None, as_svg: bool) -> None:
     """Print the states and transitions of workflow KEY."""
-    from ..core.workflow.definition import WorkflowError, load_directory
+    from .definition import WorkflowError, load_directory
 
     _load_hooks()
     try:
@@ -77,7 +77,7 @@ def show(key: str, version: int | None, as_svg: bool) -> None:
                                    + f" (known: {known})")
     definition = max(found, key=lambda d: d.version)
     if as_svg:
-        from ..core.workflow.diagram import render_svg
+        from .diagram import render_svg
 
         click.echo(str(render_svg(definition, standalone=True)))
         return
@@ -110,4 +110,3 @@ def describe(definition) -> str:
     return "\n".join(lines)
 
 
-commands = [workflows_group]
