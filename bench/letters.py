@@ -123,16 +123,17 @@ def seed(count: int):
 
 
 def time_per_letter(app, applications, admin, repeats: int) -> dict:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     from grantflow.awards.context import letter_context
-    from grantflow.awards.letters import COMMON_FOLDER, letters_root, request_letter, template_dir
+    from grantflow.awards.letters import COMMON_FOLDER, letter_stylesheets, letters_root, request_letter, template_dir
     from grantflow.core import jobs, outbox
     from grantflow.core.pdf import load_metadata, render_html, render_pdf
     from grantflow.extensions import db
 
     folder = template_dir("award")
     include = [letters_root() / COMMON_FOLDER]
+    sheets = letter_stylesheets(folder)
     # one letter row per application gives each a real context; the HTML is what both sides lay out
     prepared = []
     for application in applications:
@@ -140,7 +141,7 @@ def time_per_letter(app, applications, admin, repeats: int) -> dict:
         prepared.append((letter, letter_context(letter, load_metadata(folder))))
     outbox.commit()
     HTML(string="<p>warm</p>").write_pdf()
-    render_pdf(folder, prepared[0][1], include_dirs=include)
+    render_pdf(folder, prepared[0][1], include_dirs=include, stylesheets=sheets)
     bare, ours, job = [], [], []
     base_url = folder.resolve().as_uri() + "/"
     for repeat in range(repeats):
@@ -151,10 +152,11 @@ def time_per_letter(app, applications, admin, repeats: int) -> dict:
             for which in order:
                 t = time.perf_counter()
                 if which == "bare":
-                    HTML(string=html, base_url=base_url).write_pdf()
+                    HTML(string=html, base_url=base_url).write_pdf(
+                        stylesheets=[CSS(filename=str(sheet)) for sheet in sheets])
                     bare.append(time.perf_counter() - t)
                 else:
-                    render_pdf(folder, context, include_dirs=include)
+                    render_pdf(folder, context, include_dirs=include, stylesheets=sheets)
                     ours.append(time.perf_counter() - t)
             t = time.perf_counter()
             again = request_letter(letter.application, "award", admin, dispatch=False)

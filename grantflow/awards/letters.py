@@ -26,6 +26,7 @@ from .models import LETTER_KINDS, Award, Letter, LetterBatch
 
 RENDER_TASK = "grantflow.awards.tasks.render_letter"
 COMMON_FOLDER = "_common"
+STYLESHEET = "letter.css"
 KIND_LABELS = {"award": "award letter", "decline": "decline letter", "waitlist": "waiting-list letter",
                "closeout": "closeout letter"}
 #: the one map from an application's state to the letter it calls for: the
@@ -46,6 +47,12 @@ def letters_root() -> Path:
 def template_name_for(fund, kind: str) -> str:
     """A fund may point a kind at another folder: ``settings["letter_templates"]["award"]``."""
     return ((fund.settings or {}).get("letter_templates") or {}).get(kind, kind)
+
+
+def letter_stylesheets(folder: Path) -> list[Path]:
+    """The shared ``_common/letter.css``, then the letter's own ``letter.css`` (if
+    it has one), which overrides it."""
+    return [path for path in (letters_root() / COMMON_FOLDER / STYLESHEET, folder / STYLESHEET) if path.is_file()]
 
 
 def template_dir(name: str) -> Path:

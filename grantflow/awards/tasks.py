@@ -19,13 +19,13 @@ from ..core.pdf import load_metadata, render_pdf
 from ..core.workflow import advance_as_system, lock
 from ..extensions import db
 from .context import letter_context
-from .letters import COMMON_FOLDER, letters_root, template_dir
+from .letters import COMMON_FOLDER, letter_stylesheets, letters_root, template_dir
 from .models import Letter
 
 log = logging.getLogger(__name__)
 
 
-WARM_UP_HTML = """<!doctype html><html lang="en"><head><link rel="stylesheet" href="letter.css"></head><body>
+WARM_UP_HTML = """<!doctype html><html lang="en"><head></head><body>
 <header class="letterhead"><div><p class="fund-name">Fund</p><p class="funder-name">Office</p></div>
 <dl class="letter-meta"><dt>Date</dt><dd>January 1, 2026</dd></dl></header>
 <address class="recipient"><span>Name</span><span>Organisation</span></address>
@@ -53,7 +53,7 @@ def prepare_worker() -> None:
             compile_template(folder, include_dirs=[root / COMMON_FOLDER])
             # the letter's own stylesheet on typical markup: its fonts found and
             # loaded, table layout and page boxes exercised once, here
-            html_to_pdf(WARM_UP_HTML, folder)
+            html_to_pdf(WARM_UP_HTML, folder, stylesheets=letter_stylesheets(folder))
         except PdfTemplateError as exc:  # a broken letter fails its own jobs, never the worker
             log.warning("letter template not warmed up: %s", exc)
     current_app.jinja_env.get_template("emails/letter_sent.txt")
@@ -66,7 +66,8 @@ def render_letter_pdf(letter: Letter) -> bytes:
     """The PDF for ``letter`` from its template folder (no side effects)."""
     folder = template_dir(letter.template_name)
     context = letter_context(letter, load_metadata(folder))
-    return render_pdf(folder, context, include_dirs=[letters_root() / COMMON_FOLDER])
+    return render_pdf(folder, context, include_dirs=[letters_root() / COMMON_FOLDER],
+                      stylesheets=letter_stylesheets(folder))
 
 
 def store_pdf(letter: Letter, pdf: bytes) -> None:

@@ -229,13 +229,18 @@ def restricted_fetcher(root: Path | str):
     return _fetcher_class()(Path(root))
 
 
-def html_to_pdf(html: str, template_dir: Path | str) -> bytes:
-    """Lay out already-rendered HTML with the restricted fetcher."""
-    from weasyprint import HTML
+def html_to_pdf(html: str, template_dir: Path | str, *, stylesheets: Iterable[Path] = ()) -> bytes:
+    """Lay out already-rendered HTML with the restricted fetcher. ``stylesheets``
+    apply in order (a later one overrides an earlier one), before any the HTML
+    links itself; what they refer to is looked up in ``template_dir`` too."""
+    from weasyprint import CSS, HTML
 
     template_dir = Path(template_dir).resolve()
     fetcher = restricted_fetcher(template_dir)
-    pdf = HTML(string=html, base_url=template_dir.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    base_url = template_dir.as_uri() + "/"
+    sheets = [CSS(string=Path(sheet).read_text(encoding="utf-8"), base_url=base_url, url_fetcher=fetcher)
+              for sheet in stylesheets]
+    pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
     if fetcher.problems:
         raise PdfTemplateError("The template uses resources that cannot be loaded: "
                                + "; ".join(dict.fromkeys(fetcher.problems)))
@@ -243,18 +248,19 @@ def html_to_pdf(html: str, template_dir: Path | str) -> bytes:
 
 
 def render_pdf(template_dir: Path | str, context: dict, *, include_dirs: Iterable[Path] = (),
-               template_name: str = TEMPLATE_FILE) -> bytes:
+               template_name: str = TEMPLATE_FILE, stylesheets: Iterable[Path] = ()) -> bytes:
     """Render ``template_dir/letter.html`` with ``context`` (plain values) to PDF bytes.
 
     ``include_dirs`` are extra folders Jinja may ``{% import %}`` from (shared
-    macros); resources (CSS, images, fonts) still come only from ``template_dir``."""
+    macros); ``stylesheets`` are shared style sheets (see ``html_to_pdf``);
+    images and fonts still come only from ``template_dir``."""
     template_dir = Path(template_dir)
     if not (template_dir / template_name).is_file():
         raise PdfTemplateError(f"{template_dir / template_name} does not exist")
     if confined_file(template_dir, template_name) is None:
         raise PdfTemplateError(f"{template_dir / template_name} was refused: templates may not be symbolic links")
     html = render_html(template_dir, context, include_dirs=include_dirs, template_name=template_name)
-    return html_to_pdf(html, template_dir)
+    return html_to_pdf(html, template_dir, stylesheets=stylesheets)
 
 
 def warm_up() -> None:

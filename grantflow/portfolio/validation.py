@@ -4,20 +4,15 @@ The package schema refers to the grant schema by URL (tag 1.4.2, while the grant
 file's ``$id`` says 1.4.3). Both URLs are mapped to the local grant schema; nothing
 is ever fetched over the network.
 
-Two validators read the same files:
-
-- ``GrantValidator`` (jsonschema-rs, compiled) checks every grant of an export as it
-  is streamed: about 2 microseconds a grant, where the pure-Python reference takes
-  about 400, which would make a 100,000-application export a minute slower;
-- ``reference_validator()`` (python-jsonschema with a ``referencing.Registry``) is
-  the reference implementation, used to check whole packages in tests and by
-  ``grantflow export --check``.
+``GrantValidator`` (jsonschema-rs, compiled) checks every grant of an export as it
+is streamed: about 2 microseconds a grant, where the pure-Python reference
+implementation takes about 400, which would make a 100,000-application export a
+minute slower. The tests check whole packages with that reference
+(``tests/portfolio/reference_schema.py``, python-jsonschema).
 """
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
@@ -28,7 +23,6 @@ GRANT_SCHEMA_URLS = (
 )
 
 # RFC 3339 date-time, as the standard requires for dateModified
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 class InvalidGrantData(ValueError):
@@ -81,53 +75,3 @@ def _first_error(validator, instance) -> str:
     error = next(iter(validator.iter_errors(instance)))
     where = "/".join(str(part) for part in error.instance_path) or "(top level)"
     return f"{where}: {error.message}"
-
-
-def _is_date_time(value) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATE_TIME.match(value):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _is_uri(value) -> bool:
-    from urllib.parse import urlsplit
-
-    if not isinstance(value, str):
-        return True
-    parts = urlsplit(value)
-    return bool(parts.scheme) and bool(parts.netloc or parts.path)
-
-
-@lru_cache(maxsize=1)
-def reference_validator():
-    """python-jsonschema with a ``referencing.Registry`` of the local files.
-
-    Format checks are explicit: without them every string "is" a date-time, and the
-    standard's ``oneOf: [date-time, YYYY-MM-DD]`` would refuse every plain date."""
-    from jsonschema import Draft202012Validator, FormatChecker
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT202012
-
-    # the files say "http://json-schema.org/draft/2020-12/schema", which referencing
-    # does not recognise by itself, so the dialect is given explicitly
-    grant = DRAFT202012.create_resource(grant_schema())
-    registry = Registry().with_resources([(url, grant) for url in GRANT_SCHEMA_URLS])
-    checker = FormatChecker(formats=())
-    checker.checks("date-time")(_is_date_time)
-    checker.checks("uri")(_is_uri)
-    return Draft202012Validator(package_schema(), registry=registry, format_checker=checker)
-
-
-def reference_errors(package: dict) -> list[str]:
-    """Every problem the reference implementation finds in a whole package."""
-    found = []
-    for error in reference_validator().iter_errors(package):
-        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
-        found.append(f"{where}: {error.message}")
-    return found

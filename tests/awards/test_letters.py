@@ -104,6 +104,23 @@ def test_rendering_again_makes_a_new_version_and_keeps_the_history(f):
     assert [letter.version for letter in applicant_view] == [1]
 
 
+@pytest.mark.parametrize("own_css, page_size", [
+    (None, (612, 792)),                        # the shared stylesheet: US Letter
+    ("@page { size: A4; }", (595, 842)),       # the letter's own letter.css overrides it
+])
+def test_letters_share_one_stylesheet_that_a_letter_may_override(f, letter_templates, own_css, page_size):
+    assert [p.parent.name for p in letter_templates.glob("*/letter.css")] == ["_common"]  # one shared copy
+    if own_css:
+        (letter_templates / "decline" / "letter.css").write_text(own_css)
+    application = f.create_application(state="reviews_complete")
+    letter = letter_ops.request_letter(application, "decline", fa.create_admin())
+    outbox.commit()
+    db.session.refresh(letter)
+    pages = pypdf.PdfReader(letter_ops.letter_file(letter)).pages
+    assert tuple(round(float(v)) for v in pages[0].mediabox[2:]) == page_size
+    assert f"Page 1 of {len(pages)}" in letter_text(letter)  # the shared footer either way
+
+
 def test_a_broken_template_is_a_recorded_retryable_failure_that_changes_nothing(f, letter_templates):
     application, _, applicant, admin = fa.create_awarded_application()
     outbox.commit()

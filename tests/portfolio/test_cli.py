@@ -12,7 +12,7 @@ from grantflow.awards.models import Award
 from grantflow.cli import cli
 from grantflow.extensions import db
 from grantflow.funds.models import Fund, Round
-from grantflow.portfolio.validation import reference_errors
+from tests.portfolio.reference_schema import reference_errors
 from grantflow.reporting.models import Disbursement, Report
 from grantflow.reviews.models import Review
 from tests.factories_portfolio import create_portfolio

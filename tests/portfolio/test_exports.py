@@ -14,7 +14,7 @@ from grantflow.applications.models import Application
 from grantflow.extensions import db
 from grantflow.portfolio.exports import FORMATS, ExportError, run_export
 from grantflow.portfolio.filters import PortfolioFilters
-from grantflow.portfolio.validation import reference_errors
+from tests.portfolio.reference_schema import reference_errors
 from tests.factories_portfolio import PORTFOLIO_FIGURES as FIG
 from tests.factories_portfolio import create_portfolio
 

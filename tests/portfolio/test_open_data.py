@@ -7,7 +7,7 @@ import re
 import pytest
 
 from grantflow.extensions import db
-from grantflow.portfolio.validation import reference_errors
+from tests.portfolio.reference_schema import reference_errors
 from grantflow.users.models import User
 from tests.factories_portfolio import create_portfolio
 
