@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime, utcnow
+from ..core.workflow.registry import workflow_subject
 from ..extensions import db
 
 
@@ -14,6 +15,7 @@ def reference_for(application_id: int) -> str:
     return f"L2G-{application_id:05d}"
 
 
+@workflow_subject
 class Application(db.Model):
     __tablename__ = "applications"
 

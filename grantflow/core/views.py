@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
-from . import jobs
+from . import jobs, navigation
 from .audit import record_event
 from .models import BackgroundJob
 from .permissions import admin_required
@@ -54,3 +54,8 @@ def retry_job(job_id: int):
     record_event(actor=current_user, action="job.retried", subject=job, data={"job_id": job.id, "task": job.task})
     flash("Started again.", "success")
     return redirect(_local(request.form.get("next")) or url_for("core.home"))
+
+
+navigation.register("Workflows", "core.workflows", ("admin",), order=80)
+
+from .workflow import views as workflow_views  # noqa: E402,F401  (the shared workflow pages, on bp)

@@ -279,7 +279,7 @@ def ranking(round_id: int):
     endpoints = current_app.view_functions
     return render_template("reviews/ranking.html", ranking=result, shown=shown, actions=actions, sorts=list(SORTS),
                            award_page="awards.new_award" if "awards.new_award" in endpoints else None,
-                           move_page="staff.fire_transition" if "staff.fire_transition" in endpoints else None)
+                           move_page="core.fire_transition" if "core.fire_transition" in endpoints else None)
 
 
 @bp.route("/admin/applications/<int:application_id>/decision", methods=["POST"])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.models import AuditEvent
 from ..core.workflow import available_actions
-from ..core.workflow.engine import Action, definition_for, holds_role
+from ..core.workflow.engine import Action, definition_for
 from ..extensions import db
 
 
@@ -27,20 +27,6 @@ def is_staff(user) -> bool:
 def is_member(application, user) -> bool:
     return (user is not None and getattr(user, "organisation_id", None) is not None
             and user.organisation_id == application.organisation_id)
-
-
-def can_view_application(application, user) -> bool:
-    """Who may reach an application's move pages: staff, the applying
-    organisation's members, and holders of another role that this workflow
-    lets make a move (for example an assigned reviewer, if a fund's YAML names
-    ``reviewer``). Everybody else gets a 404."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if is_staff(user) or is_member(application, user):
-        return True
-    other_roles = {role for t in definition_for(application).transitions for role in t.roles} - {
-        "applicant", "admin", "system"}
-    return any(holds_role(application, user, role) for role in sorted(other_roles))
 
 
 @dataclass(frozen=True)

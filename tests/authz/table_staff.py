@@ -28,7 +28,7 @@ ROUTES = {
     # the administrators' dashboard of rounds
     "staff.dashboard": {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer": 403,
                         "admin": 200},
-    "staff.fire_transition": {
+    "core.fire_transition": {
         "anonymous": 302, "applicant": 200, "other_applicant": 404, "reviewer": 404, "admin": 403,
         "args": {"trigger": lambda s: "withdraw"},
         "post": {"anonymous": 302, "applicant": 200, "other_applicant": 404, "reviewer": 404, "admin": 403},
@@ -38,7 +38,7 @@ ROUTES = {
     "staff.bulk_action": {**ADMIN, "admin": 302},  # nothing selected: back to the list with a message
     "staff.bulk_job": {**ADMIN, "args": {"job_id": lambda s: s.bulk_job.id}},
     "staff.application": ADMIN,
-    "staff.workflows": ADMIN,
-    "staff.workflow": {**ADMIN, "args": DEFAULT_WORKFLOW},
-    "staff.workflow_svg": {**ADMIN, "args": DEFAULT_WORKFLOW},
+    "core.workflows": ADMIN,
+    "core.workflow": {**ADMIN, "args": DEFAULT_WORKFLOW},
+    "core.workflow_svg": {**ADMIN, "args": DEFAULT_WORKFLOW},
 }

@@ -36,7 +36,7 @@ ADMIN = "admin@demo.example.org"
 #: a page (one variant of an endpoint) is checked with axe in this many application states per role;
 #: the status codes of every state are still checked. Pages whose content is the workflow's state:
 STATES_PER_PAGE = 4
-EVERY_STATE = {"staff.application", "applications.detail", "staff.fire_transition"}
+EVERY_STATE = {"staff.application", "applications.detail", "core.fire_transition"}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,23 @@ EFFECTS: dict[str, Callable] = {}
 ROLE_RESOLVERS: dict[str, Callable] = {}
 
 
+#: the model whose rows move through the workflows, registered by the domain
+#: that owns it (``@workflow_subject``), so that the shared workflow pages
+#: (``views``) import no domain
+SUBJECT: list[type] = []
+
+
+def workflow_subject(model: type) -> type:
+    SUBJECT[:] = [model]
+    return model
+
+
+def subject_model() -> type:
+    if not SUBJECT:
+        raise LookupError("no domain registered the model that moves through the workflows")
+    return SUBJECT[0]
+
+
 def guard(name: str):
     def decorator(func):
         GUARDS[name] = func

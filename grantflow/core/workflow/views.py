@@ -1,35 +1,57 @@
-"""The one endpoint every workflow move goes through, for every role.
+"""The workflow pages every domain shares: the one endpoint every move goes
+through, for every role, and the administrators' view of the loaded definitions
+(each drawn as a diagram, with its states and transitions as a table).
 
-POST carries the comment, the ``version`` of the application the user saw and,
+The rows that move through workflows belong to the domain that registered
+their model (``registry.workflow_subject``); this module imports no domain.
+
+A move's POST carries the comment, the ``version`` of the row the user saw and,
 for irreversible moves, ``confirmed=yes`` from the confirmation page. Any
 refusal re-renders the move's own page with the reason and the typed comment,
-so nothing entered is lost; the non-2xx status rolls the request back."""
+so nothing entered is lost, and nothing is kept (``roll_back_request``)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
-from ..applications.models import Application
-from ..core.redirects import safe_next
-from ..core.refusal import REFUSED
-from ..core.web import roll_back_request
-from ..core.workflow import ConcurrentChange, TransitionRefused, fire, may
-from ..core.workflow.engine import definition_for
-from ..extensions import db
-from .presenters import can_view_application, is_staff, workflow_context
-from .views import bp
+from ...extensions import db
+from ..permissions import admin_required
+from ..redirects import safe_next
+from ..refusal import REFUSED
+from ..views import bp
+from ..web import roll_back_request
+from . import ConcurrentChange, TransitionRefused, WorkflowError, definitions, fire, get_definition, may
+from .diagram import render_svg
+from .engine import definition_for, holds_role
+from .registry import subject_model
+
+
+def is_staff(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin")
+
 
 CONFLICT = ("This application changed while you were looking at it. Its current state is shown "
             "below; your comment is kept. Check it, then try again if the step still applies.")
 
 
-def visible_application_or_404(application_id: int) -> Application:
+def can_view(application, user) -> bool:
+    """Who may reach an application's move pages: staff, and whoever holds a
+    role of its workflow (the applying organisation's members, or for example
+    an assigned reviewer if a fund's YAML names ``reviewer``)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if is_staff(user):
+        return True
+    roles = {role for t in definition_for(application).transitions for role in t.roles} - {"system"}
+    return any(holds_role(application, user, role) for role in sorted(roles))
+
+
+def visible_application_or_404(application_id: int):
     """Other organisations' applications do not exist, as far as a user can tell."""
-    application = db.session.get(Application, application_id,
-                                 options=[joinedload(Application.organisation), joinedload(Application.round)])
-    if application is None or not can_view_application(application, current_user):
+    application = db.session.get(subject_model(), application_id)
+    if application is None or not can_view(application, current_user):
         abort(404)
     return application
 
@@ -59,10 +81,9 @@ def _page(application, transition, *, status: int = 200, error: str | None = Non
           comment_error: str | None = None, comment: str = "", confirming: bool = False,
           conflict: bool = False):
     back = safe_next(request.values.get("next")) or application_page(application)
-    wf = workflow_context(application, current_user)
     can_fire = bool(may(application, transition.trigger, current_user)) and not error
     return render_template(
-        "workflows/transition.html", application=application, transition=transition, wf=wf, back=back,
+        "workflows/transition.html", application=application, transition=transition, back=back,
         error=error, comment_error=comment_error, comment=comment, confirming=confirming,
         conflict=conflict, can_fire=can_fire,
     ), status
@@ -109,3 +130,46 @@ def fire_transition(application_id: int, trigger: str):
     shown = state.label if is_staff(current_user) else state.applicant_label
     flash(f"Done: “{transition.label}”. The application is now “{shown}”.", "success")
     return redirect(safe_next(request.form.get("next")) or application_page(application))
+
+
+def _definition_or_404(key: str, version: int):
+    try:
+        return get_definition(key, version)
+    except WorkflowError:
+        abort(404)
+
+
+@bp.route("/admin/workflows")
+@admin_required
+def workflows():
+    subject = subject_model()
+    counts = dict(((key, version), n) for key, version, n in db.session.execute(
+        select(subject.workflow_key, subject.workflow_version, func.count())
+        .group_by(subject.workflow_key, subject.workflow_version)))
+    return render_template("staff/workflows.html", definitions=definitions(), counts=counts)
+
+
+@bp.route("/admin/workflows/<key>/v<int:version>")
+@admin_required
+def workflow(key: str, version: int):
+    definition = _definition_or_404(key, version)
+    subject = subject_model()
+    per_state = dict(db.session.execute(
+        select(subject.state, func.count()).where(subject.workflow_key == key, subject.workflow_version == version)
+        .group_by(subject.state)).all())
+    highlight = request.args.get("state") if request.args.get("state") in definition.states else None
+    return render_template("staff/workflow.html", definition=definition, per_state=per_state,
+                           diagram=render_svg(definition, current=highlight), highlight=highlight)
+
+
+@bp.route("/admin/workflows/<key>/v<int:version>.svg")
+@admin_required
+def workflow_svg(key: str, version: int):
+    definition = _definition_or_404(key, version)
+    highlight = request.args.get("state") if request.args.get("state") in definition.states else None
+    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(render_svg(definition, current=highlight,
+                                                                      standalone=True))
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Content-Disposition": f'inline; filename="{definition.key}.v{definition.version}.svg"',
+        # its own <style> and nothing else: no script, no fetch, no framing
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})
