@@ -133,7 +133,7 @@ def send_award_letter(application, actor) -> Letter:
         raise Refused("Only fund administrators can send award letters.")
     if application.state != "awarded":
         raise Refused(f"The award letter is sent once the application is awarded; it is "
-                         f"“{application.state_label}”.")
+                      f"“{application.state_label}”.")
     if pending_letter(application, "award") is not None:
         raise Refused("The award letter is already being prepared: it is sent as soon as it is rendered.")
     return request_letter(application, "award", actor, send=True)

@@ -62,7 +62,7 @@ def _check_terms(application, terms: AwardTerms) -> None:
         raise Refused("Enter an amount greater than zero.", "amount")
     if requested is not None and terms.amount_cents > requested and not terms.override_reason.strip():
         raise Refused(f"This is more than the {format_usd(requested)} requested: give a reason to award "
-                         "more, or lower the amount.", "override_reason")
+                      "more, or lower the amount.", "override_reason")
     if terms.period_end <= terms.period_start:
         raise Refused("The period of performance must end after it starts.", "period_end")
     co_funded = sum(cents for _, cents in terms.co_funders)
@@ -70,7 +70,7 @@ def _check_terms(application, terms: AwardTerms) -> None:
         raise Refused("Each co-funder needs a name and a share greater than zero.", "co_funders")
     if co_funded > terms.amount_cents:
         raise Refused(f"The co-funders' shares ({format_usd(co_funded)}) are more than the award "
-                         f"({format_usd(terms.amount_cents)}).", "co_funders")
+                      f"({format_usd(terms.amount_cents)}).", "co_funders")
     if not terms.tranches:
         raise Refused("The payment schedule needs at least one payment.", "tranches")
     total = sum(t.percent for t in terms.tranches)

@@ -121,10 +121,10 @@ def record_unspent_funds(application, actor, *, amount_cents: int | None, note: 
     unpaid = summary.awarded_cents - summary.paid_cents
     if amount_cents > unpaid:
         raise Refused(f"Only {format_usd(unpaid)} of the award is unpaid: the unspent amount cannot be "
-                             "more than that.", field="amount")
+                      "more than that.", field="amount")
     if not note:
         raise Refused("Say why the funds are unspent (for example “returned by the grantee” or "
-                             "“not drawn down”).", field="note")
+                      "“not drawn down”).", field="note")
     closeout = closeout_for(application, create=True)
     previous = closeout.unspent_cents
     closeout.unspent_cents = amount_cents

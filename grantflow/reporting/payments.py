@@ -104,29 +104,29 @@ def record_disbursement(tranche, actor, *, amount_cents: int | None, paid_on: da
         raise Refused("Enter the date the payment was made.", field="paid_on")
     if paid_on > today:
         raise Refused("The payment date cannot be in the future: record a payment once it is made.",
-                             field="paid_on")
+                      field="paid_on")
     if not reference:
         raise Refused("Enter the payment reference (for example the Treasury or ASAP reference).",
-                             field="reference")
+                      field="reference")
     if tranche.status == "scheduled":
         raise Refused(f"“{tranche.label}” is not due yet ({tranche.release_label.lower()}).",
-                             field="amount")
+                      field="amount")
     tranche_paid = db.session.scalar(select(func.coalesce(func.sum(Disbursement.amount_cents), 0))
                                      .where(Disbursement.tranche_id == tranche.id))
     tranche_left = tranche.amount_cents - tranche_paid
     if amount_cents > tranche_left:
         raise Refused(f"That is more than the {format_usd(tranche_left)} still to pay on "
-                             f"“{tranche.label}” ({format_usd(tranche.amount_cents)}, "
-                             f"{format_usd(tranche_paid)} paid).", field="amount")
+                      f"“{tranche.label}” ({format_usd(tranche.amount_cents)}, "
+                      f"{format_usd(tranche_paid)} paid).", field="amount")
     grant_paid = paid_total_cents(application)
     closeout = db.session.scalar(select(Closeout).where(Closeout.application_id == application.id))
     unspent = (closeout.unspent_cents or 0) if closeout else 0
     ceiling = award.amount_cents - unspent
     if grant_paid + amount_cents > ceiling:
         raise Refused(f"That would take payments to {format_usd(grant_paid + amount_cents)}, beyond the "
-                             f"award of {format_usd(award.amount_cents)}"
+                      f"award of {format_usd(award.amount_cents)}"
                              + (f" less {format_usd(unspent)} recorded as unspent" if unspent else "") + ".",
-                             field="amount")
+                      field="amount")
     disbursement = Disbursement(application_id=application.id, tranche_id=tranche.id, amount_cents=amount_cents,
                                 paid_on=paid_on, reference=reference[:120], recorded_by_id=actor.id)
     db.session.add(disbursement)

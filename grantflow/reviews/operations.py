@@ -55,7 +55,7 @@ def update_profile(user: User, actor: User, *, expertise_themes: list[str], conf
     if max_applications_per_round is not None:
         if not actor.has_role("admin"):
             raise Refused("Only an administrator can change how many applications you review.",
-                              field="max_applications_per_round")
+                          field="max_applications_per_round")
         if max_applications_per_round < 0:
             raise Refused("Enter 0 or more.", field="max_applications_per_round")
         profile.max_applications_per_round = max_applications_per_round
@@ -172,7 +172,7 @@ def declare_conflict(assignment: ReviewAssignment, actor: User, *, has_conflict:
     reason = (reason or "").strip()
     if has_conflict and not reason:
         raise Refused("Say briefly what the conflict is (for example: “I advise this city's mayor”).",
-                          field="reason")
+                      field="reason")
     now = utcnow()
     assignment.coi_declared_at = now
     if not has_conflict:
@@ -240,18 +240,18 @@ def add_reviewer(application, reviewer: User, actor: User) -> ReviewAssignment:
         ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == reviewer.id))
     if existing is not None and existing.status in ("active", "recused"):
         raise Refused(f"{reviewer.name} is already on this application ({existing.status_label.lower()}).",
-                          field="reviewer_id")
+                      field="reviewer_id")
     profile = profile_for(reviewer)
     conflict = declared_conflict(application, reviewer, profile)
     if conflict:
         raise Refused(f"{reviewer.name} has a conflict of interest with this applicant: {conflict}.",
-                          field="reviewer_id")
+                      field="reviewer_id")
     load = db.session.scalar(select(func.count()).select_from(ReviewAssignment).where(
         ReviewAssignment.round_id == application.round_id, ReviewAssignment.reviewer_id == reviewer.id,
         ReviewAssignment.status == "active"))
     if load >= profile.max_applications_per_round:
         raise Refused(f"{reviewer.name} already has {load} applications in this round, their cap. "
-                          "Raise the cap on their profile first.", field="reviewer_id")
+                      "Raise the cap on their profile first.", field="reviewer_id")
     match = expertise_match(application.themes, profile.expertise_themes)
     if existing is not None:  # a declined or removed reviewer brought back on purpose
         assignment = existing
