@@ -116,7 +116,7 @@ def test_letters_share_one_stylesheet_that_a_letter_may_override(f, letter_templ
     letter = letter_ops.request_letter(application, "decline", fa.create_admin())
     outbox.commit()
     db.session.refresh(letter)
-    pages = pypdf.PdfReader(letter_ops.letter_file(letter)).pages
+    pages = pypdf.PdfReader(io.BytesIO(letter_ops.read_letter(letter))).pages
     assert tuple(round(float(v)) for v in pages[0].mediabox[2:]) == page_size
     assert f"Page 1 of {len(pages)}" in letter_text(letter)  # the shared footer either way
 

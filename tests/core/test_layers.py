@@ -16,7 +16,7 @@ import grantflow
 PACKAGE = Path(grantflow.__file__).parent
 
 #: bottom first: each package may import those before it, never one after it
-LAYERS = ("core", "users", "organisations", "funds", "applications", "reviews", "awards", "reporting",
+LAYERS = ("core", "funds", "users", "organisations", "applications", "reviews", "awards", "reporting",
           "portfolio", "staff", "admin", "demo")
 
 
