@@ -38,7 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     discovery.import_all_hooks()
 
-    from .core import cache, headers, limits, outbox, workflow, web
+    from .core import cache, headers, limits, outbox, params, workflow, web
+    params.init_app(app)
     cache.init_app(app)
     headers.init_app(app)
     limits.init_app(app)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core import limits, navigation
 from ..core.models import OutboxEmail
+from ..core.params import page_number
 from ..core.permissions import admin_required
 from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db
@@ -27,14 +28,6 @@ USERS_PER_PAGE = 50
 EMAILS_PER_PAGE = 25
 
 
-def _page_number() -> int:
-    """The ?page= argument; anything but a positive number is a missing page."""
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        abort(404)
-    return int(page)
-
-
 @bp.route("/users")
 @admin_required
 def users():
@@ -44,7 +37,7 @@ def users():
     query = select(User).options(selectinload(User.organisation)).order_by(User.name, User.id)
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    page = db.paginate(query, page=_page_number(), per_page=USERS_PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=USERS_PER_PAGE, error_out=False)
     if page.page > 1 and not page.items:
         abort(404)
     return render_template("admin/users.html", page=page, role=role, role_labels=ROLE_LABELS)
@@ -132,7 +125,7 @@ def end_user_session(user_id: int, session_id: int):
 @admin_required
 def outbox():
     query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
-    page = db.paginate(query, page=_page_number(), per_page=EMAILS_PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=EMAILS_PER_PAGE, error_out=False)
     if page.page > 1 and not page.items:
         abort(404)
     return render_template("admin/outbox.html", page=page)

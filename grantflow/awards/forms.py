@@ -6,7 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -55,7 +55,7 @@ class TrancheRow(Form):
     due_date = DateField("Date (if released on a date)", validators=[Optional()])
 
 
-class AwardTermsForm(FlaskForm):
+class AwardTermsForm(WebForm):
     amount = StringField("Amount awarded (US dollars)",
                          validators=[DataRequired(message="Enter the amount awarded.")])
     override_reason = TextAreaField("Reason for awarding more than was requested",
@@ -154,27 +154,27 @@ class AwardTermsForm(FlaskForm):
         return found
 
 
-class AcceptAwardForm(FlaskForm):
+class AcceptAwardForm(WebForm):
     typed_name = StringField("Type your full name to accept the award",
                              validators=[DataRequired(message="Type your full name to accept the award.")],
                              description="Type your name exactly as it appears on your account. Typing it is "
                                          "your signature: it is recorded with the date, time and your IP address.")
 
 
-class DeclineOfferForm(FlaskForm):
+class DeclineOfferForm(WebForm):
     confirm = BooleanField("I understand that declining the award is final",
                            validators=[DataRequired(message="Tick the box to confirm that you decline the award.")])
     comment = TextAreaField("Reason (optional)", validators=[Length(max=2000)],
                             description="Telling us why helps the fund improve.")
 
 
-class RoundLettersForm(FlaskForm):
+class RoundLettersForm(WebForm):
     send = BooleanField("Send the letters once they are rendered",
                         description="Awarded applications receive their offer; decline and waiting-list letters "
                                     "not sent before are emailed. Untick to render drafts for checking first.")
 
 
-class RenderLetterForm(FlaskForm):
+class RenderLetterForm(WebForm):
     kind = SelectField("Letter", choices=[SelectChoice("award", "Award letter"),
                                           SelectChoice("decline", "Decline letter"),
                                           SelectChoice("waitlist", "Waiting-list letter"),

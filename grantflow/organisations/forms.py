@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp,
@@ -43,7 +43,7 @@ def _ein_format(form, field):
         raise ValidationError("Enter the EIN as 9 digits, like 42-6004643.")
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(WebForm):
     name = StringField("Name of your government", filters=[_strip],
                        validators=[DataRequired(message="Enter the name of your government."), Length(max=200)],
                        description="As it should appear on an award letter, for example “City of Des Moines”.")
@@ -62,7 +62,7 @@ class OrganisationForm(FlaskForm):
                       validators=[Optional(), _ein_format], description="Optional. 9 digits, like 42-6004643.")
 
 
-class InviteColleagueForm(FlaskForm):
+class InviteColleagueForm(WebForm):
     name = StringField("Your colleague's full name", filters=[_strip],
                        validators=[DataRequired(message="Enter your colleague's name."), person_name])
     email = EmailField("Their work email address", filters=[_strip],
@@ -70,7 +70,7 @@ class InviteColleagueForm(FlaskForm):
                                    Email(message="Enter a valid email address, like name@city.gov.")])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(WebForm):
     """Accepting a colleague's invitation with a new account."""
 
     name = StringField("Your full name", filters=[_strip],

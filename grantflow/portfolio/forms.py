@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from sqlalchemy import select
 from wtforms import Form, HiddenField, SelectField
 from wtforms.validators import InputRequired
@@ -58,7 +58,7 @@ class FilterForm(Form):
         self.year.choices = [ANY, *choices.years]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(WebForm):
     """The export button: a format plus the dashboard's current filters as hidden fields."""
     format = SelectField("Format", validators=[InputRequired()], choices=[])
     fund_id = HiddenField()

@@ -13,6 +13,7 @@ from ..core import cache, jobs, navigation, storage
 from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
+from ..core.params import page_number
 from ..core.permissions import admin_required
 from ..extensions import db
 from ..funds.models import Fund
@@ -135,8 +136,7 @@ def open_data_fund(slug: str):
     from .opendata import PAGE_SIZE, published_grants
 
     fund = _published_fund(slug)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_number()
     listing = published_grants(fund, page=page)
     if page > 1 and not listing.grants:
         abort(404)

@@ -2,25 +2,25 @@
 ``forms/reports/`` by the form engine)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..core.formdefs.wtfields import MoneyField
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(WebForm):
     comment = TextAreaField("Comment for the grantee", validators=[Optional(), Length(max=4000)],
                             description="Required when you ask for changes; the grantee sees it.")
 
 
-class MoveDueDateForm(FlaskForm):
+class MoveDueDateForm(WebForm):
     due_on = DateField("New due date", validators=[InputRequired("Enter the new due date.")])
     reason = TextAreaField("Reason", validators=[Length(max=1000)],
                            description="Kept in the audit log and shown to the grantee.")
 
 
-class AddReportForm(FlaskForm):
+class AddReportForm(WebForm):
     title = StringField("Report title", validators=[Length(max=200)],
                         description="For example “Report on the Osaka trade mission”.")
     due_on = DateField("Due date", validators=[InputRequired("Enter the due date.")])
@@ -28,7 +28,7 @@ class AddReportForm(FlaskForm):
                            description="Kept in the audit log and shown to the grantee.")
 
 
-class DisbursementForm(FlaskForm):
+class DisbursementForm(WebForm):
     tranche_id = SelectField("Payment", coerce=int, validators=[InputRequired("Choose the payment.")])
     amount = MoneyField("Amount paid (US dollars)", description="For example 50000 or 50,000.00.")
     paid_on = DateField("Date paid", validators=[InputRequired("Enter the date the payment was made.")])
@@ -36,13 +36,13 @@ class DisbursementForm(FlaskForm):
                             description="The Treasury, ASAP or bank reference of the transfer.")
 
 
-class UnspentFundsForm(FlaskForm):
+class UnspentFundsForm(WebForm):
     amount = MoneyField("Unspent funds (US dollars)",
                         description="Award money that will not be paid: returned or never drawn down.")
     note = TextAreaField("Explanation", validators=[Length(max=1000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     """A button with a CSRF token (submit a report, accept the financial report)."""
 
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=4000)])

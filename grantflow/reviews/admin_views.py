@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from ..applications.models import Application
 from ..core import jobs, navigation
 from ..core.models import AuditEvent, BackgroundJob
+from ..core.params import page_number
 from ..core.permissions import admin_required
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.web import roll_back_request
@@ -70,11 +71,6 @@ def _reviewer_choices() -> list[SelectChoice]:
     return [SelectChoice(r.id, r.name) for r in reviewers]
 
 
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
-
-
 def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None, add_for: int | None = None):
     """One page of the round's applications with their reviewers (a round can
     have thousands); ``?missing=1`` keeps those still short of reviewers. After
@@ -93,7 +89,7 @@ def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None,
         # "short" means what an assignment run would fill: applications in review with places open
         query = in_review.where(assigned < k, Application.state == REVIEWABLE_STATE) if missing_only else in_review
     page = db.paginate(query.options(joinedload(Application.organisation)).order_by(Application.id),
-                       page=_page_number(), per_page=APPLICATIONS_PER_PAGE, error_out=False)
+                       page=page_number(), per_page=APPLICATIONS_PER_PAGE, error_out=False)
     applications = list(page.items)
     short = (select((k - assigned).label("missing")).select_from(Application)
              .outerjoin(active, active.c.application_id == Application.id)

@@ -5,7 +5,7 @@ way) and cached; a shared class is never changed, so two rubrics can never
 leak fields into each other's forms."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from wtforms import (
     BooleanField, DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, SelectMultipleField,
     TextAreaField, ValidationError, widgets,
@@ -37,7 +37,7 @@ class ScoreField(RadioField):
             raise ValidationError("Choose one of the levels of the scale.")
 
 
-class ReviewFormBase(FlaskForm):
+class ReviewFormBase(WebForm):
     rubric: Rubric  # set on each generated subclass
 
     overall_comment = TextAreaField(
@@ -88,7 +88,7 @@ def review_form_class(rubric: Rubric) -> type[ReviewFormBase]:
     return _CLASSES[rubric]
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(WebForm):
     has_conflict = RadioField(
         "Do you have a conflict of interest with this application?",
         choices=[SelectChoice("no", "No: I have no conflict of interest with this applicant or its partners"),
@@ -100,7 +100,7 @@ class ConflictForm(FlaskForm):
                     "a family member is involved. Administrators see this; the applicant does not.")
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(WebForm):
     reason = TextAreaField("Why are you declining? (optional)", validators=[Optional(), Length(max=2000)])
 
 
@@ -109,7 +109,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(WebForm):
     expertise_themes = MultiCheckboxField("Your areas of expertise", choices=[], validate_choice=True,
                                           description="You are matched to applications on these themes.")
     conflicted_states = MultiCheckboxField(
@@ -130,7 +130,7 @@ class AdminProfileForm(ProfileForm):
         description="0 keeps this reviewer out of automatic assignment.")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(WebForm):
     fair = BooleanField("Fair mode: lift the worst-matched application first (slower)")
     # set by the "save anyway" button shown when places would stay empty
     allow_partial = BooleanField("Save even if some places stay empty")
@@ -140,16 +140,16 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class AddReviewerForm(FlaskForm):
+class AddReviewerForm(WebForm):
     reviewer_id = SelectField("Reviewer", coerce=_optional_int, choices=[], validate_choice=True,
                               validators=[InputRequired(message="Choose a reviewer.")])
 
 
-class RemoveReviewerForm(FlaskForm):
+class RemoveReviewerForm(WebForm):
     reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)])
 
 
-class RoundReviewSettingsForm(FlaskForm):
+class RoundReviewSettingsForm(WebForm):
     rubric_key = SelectField("Rubric", choices=[], validate_choice=True,
                              description="New reviews use the latest version of this rubric (forms/rubrics/).")
     reviews_per_application = IntegerField(

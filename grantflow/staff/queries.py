@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from ..applications.models import Application
+from ..core.params import MAX_PAGE, whole_number
 from ..extensions import db
 from ..funds.models import Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
@@ -41,14 +42,8 @@ class ApplicationFilters:
         state = (args.get("state") or "").strip()
         applicant_type = (args.get("applicant_type") or "").strip()
         us_state = (args.get("us_state") or "").strip().upper()
-        try:
-            page = max(1, int(args.get("page") or 1))
-        except ValueError:
-            page = 1
-        try:
-            round_id = int(args.get("round")) if args.get("round") else None
-        except ValueError:
-            round_id = None
+        page = whole_number(args.get("page"), maximum=MAX_PAGE) or 1
+        round_id = whole_number(args.get("round"))
         return cls(
             round_id=round_id, state=state if NAME.match(state) else "",
             theme=(args.get("theme") or "").strip()[:80],

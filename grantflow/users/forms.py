@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -40,7 +40,7 @@ EMAIL_RULES = [DataRequired(message="Enter your email address."),
                Email(message="Enter a valid email address, like name@city.gov.")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(WebForm):
     email = EmailField("Email address", filters=STRIP,
                        validators=[DataRequired(message="Enter your email address."),
                                    Email(message="Enter a valid email address.")])
@@ -48,7 +48,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this computer")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(WebForm):
     name = StringField("Your full name", validators=[DataRequired(message="Enter your name."),
                                                      Length(max=200)])
     job_title = StringField("Job title", validators=[Length(max=200)],
@@ -60,12 +60,12 @@ class RegisterForm(FlaskForm):
                                         EqualTo("password", message="The two passwords do not match.")])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(WebForm):
     email = EmailField("Email address", filters=STRIP, validators=EMAIL_RULES,
                        description="The address you use to sign in.")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(WebForm):
     """Choosing a password from an emailed link (reset or invitation): the same
     rules as at registration."""
 
@@ -84,7 +84,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(WebForm):
     name = StringField("Full name", filters=STRIP, validators=[DataRequired(message="Enter the person's name."),
                                                                person_name])
     email = EmailField("Email address", filters=STRIP,
@@ -98,6 +98,6 @@ class InviteForm(FlaskForm):
                                         "whole process.")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(WebForm):
     code = StringField("Code", filters=STRIP, validators=[DataRequired(message="Enter the code."), Length(max=20)],
                        description="The 6 digits your authenticator app shows, or a recovery code.")

@@ -4,7 +4,7 @@ mutated, so two versions of a form (or two rounds) can never leak fields into
 each other (Indico builds its review forms the same way)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import WebForm
 from wtforms import FieldList, Form, FormField, widgets
 
 from . import validators as v
@@ -12,7 +12,7 @@ from . import wtfields
 from .model import FieldDef, FormDefinition, Page
 
 
-class PageForm(FlaskForm):
+class PageForm(WebForm):
     """Base of every generated page form (CSRF on)."""
 
 
