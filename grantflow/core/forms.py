@@ -18,6 +18,9 @@ class WebForm(FlaskForm):
             data = super().wrap_formdata(form, formdata)
             if data is None or not hasattr(data, "items"):
                 return data
-            takes_files = {field.name for field in form if isinstance(field, FileField)}
+            # a field of this form that is not a file field takes no file (the
+            # inner fields of a repeated group are named at processing time:
+            # their parts pass, their own fields check them)
+            takes_no_file = {field.name for field in form if not isinstance(field, FileField)}
             return MultiDict([(key, value) for key, value in data.items(multi=True)
-                              if not isinstance(value, FileStorage) or key in takes_files])
+                              if not isinstance(value, FileStorage) or key not in takes_no_file])
