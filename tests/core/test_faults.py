@@ -143,10 +143,11 @@ def test_a_batch_survives_redis_down_a_killed_worker_and_dropped_connections(pos
             letters = db.session.scalars(select(Letter).where(Letter.batch_id == batch_id)).all()
             assert len(letters) == AWARDED + DECLINED
             ready = [letter for letter in letters if letter.is_ready]
-            files = [p for p in Path(app.config["LETTER_DIR"]).rglob("*") if p.is_file()]
+            root = Path(app.config["LETTER_DIR"])
+            files = [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()]
             orphans = dispatcher.remove_orphan_files(now=utcnow() + timedelta(hours=2))
-            assert sorted(str(letter_ops.letter_file(letter)) for letter in ready) == sorted(
-                str(p) for p in files if str(p) not in orphans)
+            assert sorted(letter.file_path for letter in ready) == sorted(
+                key for key in files if f"letters/{key}" not in orphans)
             offers = dict(db.session.execute(select(AuditEvent.application_id, func.count()).where(
                 AuditEvent.application_id.in_(awarded), AuditEvent.action == "workflow.offer_award")
                 .group_by(AuditEvent.application_id)).all())
