@@ -234,13 +234,16 @@ def sign_in_to_save_page(error: str | None = None, status: int = 200):
 @limits.sign_in("_signin_email")
 def sign_in_to_save():
     from ..users import sessions, two_factor
-    from ..users.operations import authenticate
+    from ..users.operations import Refused, authenticate
 
     target = request.form.get("_target", "")
     application_id, _, page_id = target.partition(":")
     if not application_id.isdigit():
         abort(400)
-    user = authenticate(request.form.get("_signin_email", ""), request.form.get("_signin_password", ""))
+    try:
+        user = authenticate(request.form.get("_signin_email", ""), request.form.get("_signin_password", ""))
+    except Refused as exc:  # a deactivated account: told so, the answers still carried along
+        return sign_in_to_save_page(error=str(exc), status=403)
     if user is None:
         return sign_in_to_save_page(error="The email address or password is not right.")
     if user.totp_enabled_at and not two_factor.verify(user, request.form.get("_signin_code", "")):

@@ -195,3 +195,16 @@ def test_answers_cannot_be_changed_outside_editable_states(client, signed_in, f,
     assert response.status_code == 409 and "can no longer be changed" in html and "Late change" in html
     assert reload(application).answers["what"] != "Late change"
     assert client.post(f"{url}/autosave", data={"what": "Late change"}).status_code == 409
+
+
+def test_a_deactivated_applicant_signing_in_to_save_is_told_why_and_keeps_the_answers(client, applicant, empty_draft,
+                                                                                       f):
+    applicant.is_active_account = False
+    db.session.commit()
+    response = client.post("/applications/sign-in-to-save", data={
+        "_target": f"{empty_draft.id}:plan", "_signin_email": applicant.email,
+        "_signin_password": f.PASSWORD, "what": "Typed before the account was stopped"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "deactivated" in html.lower() and "Typed before the account was stopped" in html
+    assert reload(empty_draft).answers == {}
