@@ -61,13 +61,13 @@ def _forget_previous_user():
     g.pop(AFTER_RESPONSE, None)
 
 
-def error_page(status: int, message: str | None = None):
+def error_page(status: int, message: str | None = None, typed: list[tuple[str, str]] | None = None):
     roll_back_request()
     if status >= 500 and message is None and outbox.committed_in_this_request():
         message = SAVED_THEN_FAILED  # never "nothing was saved" once it was
     db.session.rollback()
     return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Error"),
-                           message=message), status
+                           message=message, typed=typed or []), status
 
 
 def init_app(app) -> None:
@@ -87,8 +87,11 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return error_page(400, "Your session expired or the form was out of date. Go back, reload "
-                               "the page and submit again.")
+        # nothing typed is lost: the text that came with the post is shown back to copy
+        typed = [(name, value) for name, value in request.form.items(multi=True)
+                 if name != "csrf_token" and not name.startswith("_") and value.strip()]
+        return error_page(400, "Your session expired or the form was out of date, so this was not saved. "
+                               "Reload the page (signing in again if asked) and submit again.", typed=typed)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

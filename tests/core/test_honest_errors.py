@@ -11,7 +11,7 @@ from grantflow.core import outbox
 from grantflow.awards.models import Letter
 from grantflow.extensions import db
 from tests import factories_awards as fa
-from tests import factories_reviews as fr
+from tests import factories, factories_reviews as fr
 
 
 def closed_port_redis_url() -> str:
@@ -103,3 +103,24 @@ def test_the_error_page_says_whether_the_change_was_saved(app, make_app, path, s
     assert ("Your change was saved" in page) is saved
     stored = db.session.scalar(db.select(Organisation).where(Organisation.name == "Saved Or Not County"))
     assert (stored is not None) is saved
+
+
+def test_an_expired_form_token_shows_what_was_typed_back(app, client, login_as, monkeypatch):
+    """Every form without its own expiry page (here: a review) gives the typed text back to copy."""
+    round_ = factories.create_round(reviews_per_application=1)
+    application = fr.create_in_review(round_)
+    reviewer = fr.create_reviewer()
+    assignment = fr.create_assignment(application, reviewer)
+    login_as(reviewer)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+    response = client.post(f"/reviews/assignments/{assignment.id}", data={
+        "csrf_token": "stale", "score_clarity": "4", "overall_comment": "An hour of careful reading\nand notes",
+        "action": "submit"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "not saved" in page and "An hour of careful reading\nand notes</textarea>" in page
+    assert 'name="csrf_token"' not in page.split("What you typed")[1]
+    db.session.expire_all()
+    assert assignment.review is None
