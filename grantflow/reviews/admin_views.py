@@ -267,7 +267,7 @@ def ranking(round_id: int):
     direction = request.args.get("dir")
     descending = None if direction not in ("asc", "desc") else direction == "desc"
     result = build_ranking(round_, sort=sort, descending=descending)
-    shown = Slice.of(result.rows, _page_number(), RANKING_PER_PAGE)
+    shown = Slice.of(result.rows, page_number(), RANKING_PER_PAGE)
     # the guards behind each action cost queries: only for the rows on this page
     actions = {row.application.id: [(t, may(row.application, t, current_user)) for t in DECISIONS
                                     if row.application.workflow.transition(row.application.state, t)]
