@@ -58,9 +58,7 @@ class PanelModel:
             usable &= problem.match > 0
         self.app, self.rev = np.nonzero(usable)
         self.weight = problem.match[self.app, self.rev]
-        keys = self.app * 1000 + self.weight          # match is 0-100 at most in GrantFlow
-        if len(keys) and self.weight.max() >= 1000:
-            keys = self.app * (int(self.weight.max()) + 1) + self.weight
+        keys = self.app * (int(self.weight.max(initial=0)) + 1) + self.weight  # one level per (application, match)
         _, first_pair, self.level_of_pair, self.level_available = np.unique(
             keys, return_index=True, return_inverse=True, return_counts=True)
         self.level_app, self.level_value = self.app[first_pair], self.weight[first_pair]
@@ -69,10 +67,6 @@ class PanelModel:
         last = np.searchsorted(self.level_app, np.arange(problem.shape[0]), side="right")
         self.levels_of = [(int(a), int(b)) for a, b in zip(first, last)]
         self._patterns: dict[int, list] = {}  # this model's own, built once per application
-
-    @property
-    def size(self) -> int:
-        return len(self.app)
 
     def patterns(self, app: int) -> list[tuple[tuple[int, ...], int]]:
         """(count per level, total match) of every panel of ``app``: at most
@@ -109,7 +103,7 @@ class PanelModel:
         """Variables: the kept pairs, the patterns (reaching ``threshold``), and t when ``with_t``."""
         from scipy.sparse import coo_matrix
 
-        pairs = np.arange(self.size) if keep is None else np.flatnonzero(keep)
+        pairs = np.arange(len(self.app)) if keep is None else np.flatnonzero(keep)
         n_pairs = len(pairs)
         z_rows, z_cols, z_vals, z_app, z_total = [], [], [], [], []
         for i in self.needy.tolist():
