@@ -28,10 +28,6 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _paragraphs(text: str | None) -> list[str]:
-    return [" ".join(block.split()) for block in (text or "").split("\n\n") if block.strip()]
-
-
 def _find_answer(answers: dict, *names: str):
     """An answer by any of ``names``, at the top level or one section down
     (form definitions group answers by section)."""
@@ -74,7 +70,7 @@ def _award_values(award: Award) -> dict:
         "amount": format_usd(award.amount_cents), "amount_cents": award.amount_cents,
         "period_start": _long_date(award.period_start), "period_end": _long_date(award.period_end),
         "period_start_iso": award.period_start.isoformat(), "period_end_iso": award.period_end.isoformat(),
-        "conditions": _paragraphs(award.conditions),
+        "conditions": award.condition_paragraphs,
         "funding_sources": [{"name": s.name, "is_fund": s.is_fund, "amount": format_usd(s.amount_cents),
                              "amount_cents": s.amount_cents} for s in award.funding_sources],
         "payment_schedule": [{"sequence": t.sequence, "label": t.label, "percent": f"{t.percent.normalize():f}%",

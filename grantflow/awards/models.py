@@ -1,6 +1,7 @@
 """Award terms, funding sources, payment tranches and generated letters."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,6 +19,8 @@ RELEASE_LABELS = {
     "date": "On a date",
 }
 TRANCHE_STATUSES = ("scheduled", "due", "paid")
+#: a blank line between conditions, whatever line endings the browser sent (\r\n from a textarea)
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 LETTER_KINDS = ("award", "decline", "waitlist", "closeout")
 
 
@@ -56,6 +59,11 @@ class Award(TimestampMixin, db.Model):
         sa.CheckConstraint("period_end > period_start", name="period"),
         sa.CheckConstraint("(accepted_at IS NULL) = (accepted_name IS NULL)", name="acceptance"),
     )
+
+    @property
+    def condition_paragraphs(self) -> list[str]:
+        """One numbered condition per paragraph, each paragraph's lines joined."""
+        return [" ".join(block.split()) for block in _BLANK_LINE.split(self.conditions or "") if block.strip()]
 
     @property
     def is_accepted(self) -> bool:

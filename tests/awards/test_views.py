@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from grantflow.awards import letters as letter_ops
+from grantflow.awards.context import _award_values
 from grantflow.awards.models import Award, Letter
 from grantflow.core import storage
 from grantflow.core.models import BackgroundJob
@@ -240,3 +242,24 @@ def test_an_altered_file_is_not_served(f, client, login_as, storage_backend):
     login_as(applicant)
     response = client.get(f"/letters/{letter.id}/download")
     assert response.status_code == 409 and "checksum" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+def test_conditions_typed_as_paragraphs_print_one_item_each(f, client, login_as, line_ending):
+    """Browsers send a textarea's line breaks as \\r\\n: each blank-line-separated
+    paragraph is still its own numbered condition, on the page and in the letter."""
+    admin = fa.create_admin()
+    application = f.create_application(state="reviews_complete", amount_requested_cents=8_000_000)
+    login_as(admin)
+    conditions = line_ending.join(["Acknowledge the Office", "in public materials.", "",
+                                   "Share results with the network.", "  ", "Report on time."])
+    response = client.post(f"/applications/{application.id}/award", data={**TERMS_FORM, "conditions": conditions})
+    assert response.status_code == 302
+    award = db.session.scalar(select(Award))
+    expected = ["Acknowledge the Office in public materials.", "Share results with the network.",
+                "Report on time."]
+    assert award.condition_paragraphs == expected
+    assert _award_values(award)["conditions"] == expected
+    page = client.get(response.location).get_data(as_text=True)
+    items = re.findall(r"<li>([^<]*)</li>", page.split('class="conditions"')[1].split("</ol>")[0])
+    assert items == expected
