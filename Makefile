@@ -9,13 +9,17 @@ PORT ?= 5000
 .PHONY: demo test install fonts chromium migration lint bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "Creating the virtual environment in $(VENV)..."
+	@$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	@echo "Upgrading pip..."
+	@$(BIN)/pip install --quiet --upgrade pip
+	@echo "Installing GrantFlow and its dependencies (the first time takes about 3 minutes)..."
+	@$(BIN)/pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+	@echo "Installed."
 
 install: $(STAMP)
 
@@ -45,7 +49,8 @@ chromium: fonts
 	fi
 
 demo: install fonts
-	$(BIN)/grantflow demo --port $(PORT)
+	@echo "Starting the demo (migrating and seeding the database the first time)..."
+	@$(BIN)/grantflow demo --port $(PORT)
 
 test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -90,13 +90,15 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
         raise Refused(f"Unknown letter kind “{kind}”.")
     if kind == "award" and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
         raise Refused("Record the award terms before preparing the award letter.")
-    letter = Letter(application=application, kind=kind, version=_next_version(application, kind),
-                    template_name=template_name_for(application.round.fund, kind), is_sending=send,
-                    created_by=actor, batch=batch)
+    version, template_name = _next_version(application, kind), template_name_for(application.round.fund, kind)
     try:
         # two people asking at once both read the same latest version: the
-        # second insert breaks the unique (application, kind, version) key
+        # second insert breaks the unique (application, kind, version) key.
+        # The letter is made inside the savepoint: begin_nested() flushes, and a
+        # letter already in application.letters but not yet added would be skipped.
         with db.session.begin_nested():
+            letter = Letter(application=application, kind=kind, version=version, template_name=template_name,
+                            is_sending=send, created_by=actor, batch=batch)
             db.session.add(letter)
     except IntegrityError:
         raise ConcurrentChange("Someone else prepared a new version of this letter at the same moment. "

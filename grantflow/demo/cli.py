@@ -1,6 +1,8 @@
 """``grantflow demo``: migrate, seed the demo fund once, print the logins, serve."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -17,6 +19,9 @@ def demo(port: int, no_serve: bool) -> None:
 
     from .seed import DEMO_PASSWORD, is_seeded, seed_demo
 
+    if not os.environ.get("GRANTFLOW_BASE_URL"):
+        # links in the emails and letters the demo writes must reach the port it serves on
+        current_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     upgrade()
     if is_seeded():

@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 from grantflow.applications.models import Application
 from grantflow.extensions import db
 
+# seeding prints no SQLAlchemy warning (make demo must be quiet)
+pytestmark = pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
+
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
@@ -20,7 +23,8 @@ def demo_app(tmp_path_factory):
 
     app = create_app(config)
     with app.app_context():
-        first = app.test_cli_runner().invoke(args=["demo", "--no-serve"], catch_exceptions=False)
+        first = app.test_cli_runner().invoke(args=["demo", "--no-serve", "--port", "8123"],
+                                                  catch_exceptions=False)
     app.first_output = first.output
     yield app
     with app.app_context():
@@ -71,3 +75,12 @@ def test_printed_applicant_sees_their_grant(demo_app):
     assert client.post("/login", data={"email": email, "password": "grantflow-demo"}).status_code == 302
     page = client.get("/applications/", follow_redirects=True)
     assert page.status_code == 200 and b"Des Moines" in page.data
+
+
+def test_links_in_the_demo_emails_and_letters_reach_the_port_it_serves_on(demo_app):
+    from grantflow.core.models import OutboxEmail
+
+    with demo_app.app_context():
+        bodies = db.session.scalars(select(OutboxEmail.body_text)).all()
+    links = [link for body in bodies for link in re.findall(r"https?://[^/\s]+", body)]
+    assert links and set(links) == {"http://127.0.0.1:8123"}

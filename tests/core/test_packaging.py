@@ -1,0 +1,31 @@
+"""`make demo` tells the user what it is doing and the build prints no deprecation banner."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _recipe(makefile: str, target: str) -> list[str]:
+    match = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert match, f"no {target} rule in the Makefile"
+    return [line.strip() for line in match.group(1).splitlines()]
+
+
+def test_the_license_is_an_spdx_string_so_setuptools_prints_no_deprecation():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "MIT"
+    setuptools = next(r for r in project["build-system"]["requires"] if r.startswith("setuptools"))
+    assert int(re.search(r">=(\d+)", setuptools).group(1)) >= 77   # the first to read SPDX strings
+
+
+def test_every_slow_step_of_make_demo_says_what_it_does_first():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("$(BIN)/python", "$(STAMP)", "demo"):
+        recipe = _recipe(makefile, target)
+        slow = [i for i, line in enumerate(recipe) if re.search(r"pip install|-m venv|grantflow demo", line)]
+        assert slow, f"{target}: no slow step found"
+        for i in slow:
+            assert i > 0 and recipe[i - 1].startswith("@echo"), f"{target}: {recipe[i]} runs silently"
