@@ -42,10 +42,8 @@ def _find_answer(answers: dict, *names: str):
     return None
 
 
-def recipient(application) -> dict:
-    """The authorised representative from the answers, else the person who
-    started the application, at the organisation's address."""
-    org = application.organisation
+def representative(application) -> tuple[str | None, str | None]:
+    """The authorized representative's name and title as the application gives them."""
     answers = application.answers or {}
     rep = _find_answer(answers, "authorised_representative", "authorized_representative", "representative")
     name = title = None
@@ -55,6 +53,14 @@ def recipient(application) -> dict:
                                 "representative_name")
     title = title or _find_answer(answers, "authorised_representative_title", "authorized_representative_title",
                                   "representative_title")
+    return (str(name) if name else None), (str(title) if title else None)
+
+
+def recipient(application) -> dict:
+    """The authorized representative from the answers, else the person who
+    started the application, at the organization's address."""
+    org = application.organisation
+    name, title = representative(application)
     if not name:
         person = application.created_by or next((m for m in org.members if m.is_active), None)
         if person is not None:

@@ -157,8 +157,8 @@ class AwardTermsForm(WebForm):
 class AcceptAwardForm(WebForm):
     typed_name = StringField("Type your full name to accept the award",
                              validators=[DataRequired(message="Type your full name to accept the award.")],
-                             description="Type your name exactly as it appears on your account. Typing it is "
-                                         "your signature: it is recorded with the date, time and your IP address.")
+                             description="Typing it is the signature: it is recorded with the date, time and "
+                                         "your IP address.")
 
 
 class DeclineOfferForm(WebForm):

@@ -18,6 +18,7 @@ from ..core.refusal import Refused
 from ..core.workflow import ConcurrentChange, fire
 from ..core.workflow.engine import definition_for, holds_role
 from ..extensions import db
+from .context import representative
 from .models import RELEASE_EVENTS, Award, AwardFundingSource, PaymentTranche
 from .schedule import DEFAULT_AWARD_NUMBER_PREFIX, DEFAULT_PAYMENT_SCHEDULE, next_award_number, split_amount
 from .signals import award_accepted
@@ -173,17 +174,25 @@ def normalise_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
+def acceptance_signatories(application, actor) -> list[str]:
+    """Whose typed name accepts the award: the signed-in applicant's, or the
+    authorized representative's named in the application (the letter asks them)."""
+    names = [name for name in (representative(application)[0], getattr(actor, "name", "")) if name]
+    return list(dict.fromkeys(name.strip() for name in names if normalise_name(name)))
+
+
 def accept_award(application, actor, *, typed_name: str, ip_address: str | None) -> Award:
     """The applicant accepts by typing their name: recorded with the time and IP
     in the award and the audit log; the tranches due on acceptance become due."""
     award = award_for(application)
     if award is None:
         raise Refused("This application has no award to accept.")
-    expected = normalise_name(getattr(actor, "name", ""))
     if not normalise_name(typed_name):
         raise Refused("Type your full name to accept the award.", "typed_name")
-    if not expected or normalise_name(typed_name) != expected:
-        raise Refused(f"Type your name exactly as it is on your account ({actor.name}).", "typed_name")
+    signatories = acceptance_signatories(application, actor)
+    if normalise_name(typed_name) not in {normalise_name(name) for name in signatories}:
+        raise Refused("Type the name on your account or the authorized representative's name in the "
+                      f"application: {' or '.join(f'“{name}”' for name in signatories)}.", "typed_name")
     now = utcnow()
     fire(application, "accept_award", actor, comment=f"Accepted by {typed_name.strip()}",
          data={"typed_name": typed_name.strip(), "award_number": award.award_number})

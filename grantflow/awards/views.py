@@ -269,8 +269,9 @@ def _offer_page(application, award, form):
     can_respond = bool(may(application, "accept_award", current_user))
     decline_transition = get_definition(application.workflow_key, application.workflow_version).transition(
         application.state, "decline_offer")
+    signatories = operations.acceptance_signatories(application, current_user)
     return render_template("awards/offer.html", application=application, award=award, letter=letter, form=form,
-                           can_respond=can_respond, decline_transition=decline_transition,
+                           can_respond=can_respond, decline_transition=decline_transition, signatories=signatories,
                            reports=reporting_schedule(application, award))
 
 

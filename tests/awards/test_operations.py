@@ -125,6 +125,22 @@ def test_acceptance_needs_the_users_own_name(f, typed):
     assert application.state == "award_offered" and award.accepted_at is None
 
 
+@pytest.mark.parametrize("typed, accepted", [
+    ("Dana Whitfield", True), ("  frank   COWNIE ", True), ("Someone Else", False)])
+def test_the_representative_named_in_the_application_may_accept(f, typed, accepted):
+    """The letter asks the authorized representative to accept: their name, as the
+    application gives it, is accepted as well as the signed-in user's."""
+    application, award, applicant, _, _ = fa.create_offered_application()
+    application.answers = {**application.answers, "representative_name": "Frank Cownie"}
+    if accepted:
+        operations.accept_award(application, applicant, typed_name=typed, ip_address=None)
+        assert application.state == "active" and award.accepted_by_id == applicant.id
+    else:
+        with pytest.raises(Refused) as refused:
+            operations.accept_award(application, applicant, typed_name=typed, ip_address=None)
+        assert "“Frank Cownie” or “Dana Whitfield”" in str(refused.value)
+
+
 def test_another_organisation_cannot_accept(f):
     application, award, _, _, _ = fa.create_offered_application()
     stranger = f.create_applicant(name="Dana Whitfield")

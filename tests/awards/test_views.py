@@ -188,7 +188,7 @@ def test_applicant_sees_terms_downloads_and_accepts(f, client, login_as, storage
     assert hashlib.sha256(download.data).hexdigest() == letter.sha256
     assert [o.key for o in storage.area("letters").list()] == [letter.file_path]
     wrong = client.post(f"/awards/{application.id}/accept", data={"typed_name": "Someone Else"})
-    assert wrong.status_code == 422 and "exactly as it is on your account" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "the name on your account" in wrong.get_data(as_text=True)
     accepted = client.post(f"/awards/{application.id}/accept", data={"typed_name": "Dana Whitfield"},
                            environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert accepted.status_code == 302

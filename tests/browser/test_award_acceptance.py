@@ -56,7 +56,7 @@ def test_applicant_downloads_and_accepts_the_award_by_keyboard(page, live_db, tm
     page.keyboard.type("Someone Else")
     with page.expect_navigation():
         page.keyboard.press("Enter")  # submits the form
-    expect(page.locator(".error-summary")).to_contain_text("exactly as it is on your account")
+    expect(page.locator(".error-summary")).to_contain_text("the name on your account")
     expect(name_field).to_have_value("Someone Else")  # what was typed is kept
     assert_accessible(page)
 
