@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..core import formdefs
 from ..core.models import AuditEvent
@@ -19,29 +19,35 @@ class StaffMessage:
 
 
 def latest_staff_messages(applications) -> dict[int, StaffMessage]:
-    """Per application, the newest comment the fund's staff made visible to the
-    applicant (for example what more information they need). One query."""
+    """Per application, the newest comment a person of the fund made visible to
+    the applicant (for example what more information they need), while it is
+    current: a later move to another state ends it, and the system's own notes
+    ("All assigned reviews are submitted.") are not messages. One query."""
     ids = [a.id for a in applications]
     if not ids:
         return {}
     by_id = {a.id: a for a in applications}
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.application_id.in_(ids), AuditEvent.is_visible_to_applicant.is_(True),
-                                 AuditEvent.comment.is_not(None))
+        select(AuditEvent).where(AuditEvent.application_id.in_(ids), or_(
+            AuditEvent.is_visible_to_applicant.is_(True), AuditEvent.to_state.is_not(None)))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     found: dict[int, StaffMessage] = {}
+    settled: set[int] = set()  # applications whose current state's entry has been passed
     for event in events:
         application = by_id[event.application_id]
-        if event.application_id in found:
+        if event.application_id in settled:
             continue
+        if event.to_state:
+            settled.add(event.application_id)  # older comments belong to an earlier state
         actor = event.actor
-        if actor is not None and actor.organisation_id == application.organisation_id:
-            continue  # the applicant's own words are not a message from staff
+        if not (event.comment and event.is_visible_to_applicant) or actor is None or actor.organisation_id == application.organisation_id:
+            continue  # the applicant's own words and the system's notes are not messages from the fund
         label = None
         if event.to_state:
             state = application.workflow.states.get(event.to_state)
             label = state.applicant_label if state else None
         found[event.application_id] = StaffMessage(event.created_at, event.comment, label)
+        settled.add(event.application_id)
     return found
 
 

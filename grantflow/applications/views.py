@@ -58,6 +58,7 @@ def mine():
     return render_template("applications/mine.html", applications=applications, rounds=open_rounds(),
                            has_timeline=has_workflow_partials(),
                            messages=presenters.latest_staff_messages(applications),
+                           related={a.id: presenters.related_pages(a) for a in applications},
                            continue_pages={a.id: presenters.next_page_to_fill(a) for a in applications
                                            if a.workflow.state(a.state).is_editable})
 

@@ -1,4 +1,5 @@
-"""The applicant's application page links to the award, reporting and letters pages that apply now."""
+"""The applicant's application page and "My applications" link to the award,
+reporting and letters pages that apply now."""
 from __future__ import annotations
 
 import pytest
@@ -12,11 +13,13 @@ import pytest
     ("active", ["Your award", "Reports and payments", "Letters from the fund"], []),
     ("closed", ["Your award", "Reports and payments", "Letters from the fund"], []),
 ])
-def test_links_follow_the_state(f, client, login_as, state, shown, hidden):
+@pytest.mark.parametrize("on", ["status page", "my applications"])
+def test_links_follow_the_state(f, client, login_as, state, shown, hidden, on):
     applicant = f.create_applicant()
     application = f.create_application(organisation=applicant.organisation, state=state)
     login_as(applicant)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    url = f"/applications/{application.id}" if on == "status page" else "/applications/"
+    page = client.get(url).get_data(as_text=True)
     for label in shown:
         assert label in page
     for label in hidden:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from grantflow.core import workflow
+from grantflow.core.audit import record_event
 from grantflow.core.db import utcnow
 from grantflow.core.models import AuditEvent
 from grantflow.extensions import db
@@ -117,6 +120,27 @@ def test_my_applications_shows_status_messages_and_the_timeline(client, f, open_
     assert "Which city in Mexico?" in html and "Message from the fund" in html
     assert "Status history" in html and "Being checked for eligibility" in html
     assert f'href="/applications/start/{open_round.id}"' in html
+
+
+@pytest.mark.parametrize("url", ["/applications/", "/applications/{id}"])
+def test_system_notes_and_messages_of_an_earlier_state_are_not_shown_as_messages(
+        client, f, open_round, applicant, signed_in, url):
+    admin = f.create_user("admin")
+    application = f.create_application(open_round, applicant.organisation, title="Sister-city exchange")
+    workflow.fire(application, "submit", applicant)
+    workflow.fire(application, "start_screening", admin)
+    workflow.fire(application, "request_information", admin, comment="Which city in Mexico?")
+    workflow.fire(application, "provide_information", applicant)
+    workflow.fire(application, "send_to_review", admin)
+    application.state = "reviews_complete"  # as the system's move does, with its note
+    record_event(actor=None, action="workflow.complete_reviews", application=application, from_state="in_review",
+                 to_state="reviews_complete", comment="All assigned reviews are submitted.",
+                 visible_to_applicant=True)
+    db.session.commit()
+    html = client.get(url.format(id=application.id)).get_data(as_text=True)
+    assert "Message from the fund" not in html
+    assert "Which city in Mexico?" not in html.split("Status history")[0].split('class="timeline')[0]
+    assert "All assigned reviews are submitted." not in html.split('class="timeline')[0]
 
 
 def test_the_status_page_shows_the_answers_read_only(client, draft, signed_in):
