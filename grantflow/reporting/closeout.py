@@ -17,7 +17,7 @@ from ..extensions import db
 from . import metrics
 from .models import Closeout
 from .operations import ensure_staff, final_report_for
-from .payments import payment_summary
+from .payments import declared_unspent_cents, payment_summary
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,21 @@ def checklist(application) -> list[ChecklistItem]:
     return items
 
 
+def warnings(application) -> list[str]:
+    """What staff must look at before closing, though it does not block it:
+    money paid beyond the spending the final report declares."""
+    summary = payment_summary(application)
+    declared = declared_unspent_cents(application)
+    if summary is None or not declared:
+        return []
+    overpaid = summary.paid_cents - (summary.awarded_cents - declared)
+    if overpaid <= 0:
+        return []
+    return [f"The final report declares {format_usd(declared)} unspent, but {format_usd(summary.paid_cents)} of "
+            f"the {format_usd(summary.awarded_cents)} award was paid: {format_usd(overpaid)} was paid beyond what "
+            "was spent. Ask the grantee to return it before closing."]
+
+
 def incomplete_items(application) -> list[ChecklistItem]:
     return [item for item in checklist(application) if not item.is_done]
 
@@ -138,11 +153,19 @@ def record_unspent_funds(application, actor, *, amount_cents: int | None, note: 
     return closeout
 
 
-def close_grant(application, actor, *, comment: str | None = None, expected_version: int | None = None):
+def close_grant(application, actor, *, comment: str | None = None, expected_version: int | None = None,
+                acknowledged: bool = False):
     """Close the grant. The workflow's guard ``closeout_checklist_complete``
     refuses while the checklist is incomplete; its effect ``closeout_letter``
-    (see hooks) has the letter rendered after the commit, whichever page fired it."""
+    (see hooks) has the letter rendered after the commit, whichever page fired it.
+    With a warning (see ``warnings``) it closes only once staff acknowledge it,
+    and the warning goes into the audit log with the move."""
     ensure_staff(actor)
     _ensure_in_closeout(application)
+    found = warnings(application)
+    if found and not acknowledged:
+        raise Refused("Read the warning and confirm that you close the grant anyway.", field="acknowledged")
+    if found:
+        comment = " ".join(filter(None, [(comment or "").strip(), "Closed despite the warning:", *found]))
     return fire(application, "close", actor, comment=(comment or "").strip() or None,
                 expected_version=expected_version)

@@ -5,6 +5,8 @@ Report forms are definitions in ``forms/reports/`` run by the same engine as
 applications; each report keeps the form version it was first opened with."""
 from __future__ import annotations
 
+from datetime import date
+
 from ..core import formdefs
 from ..core.audit import record_event
 from ..core.db import utcnow
@@ -114,8 +116,12 @@ def problems(report: Report) -> list[str]:
     return found
 
 
-def submit_report(report: Report, actor) -> Report:
+def submit_report(report: Report, actor, *, today: date | None = None) -> Report:
     ensure_may_edit(report, actor)
+    today = today or utcnow().date()
+    if report.period_start and today < report.period_start:
+        raise Refused(f"This report covers the grant from {report.period_start:%B %-d, %Y}: it can be "
+                             "submitted from that day. Your answers are saved as a draft.")
     missing = problems(report)
     if missing:
         raise Refused("Some answers are missing or need fixing: " + "; ".join(missing) + ".")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.forms import WebForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..core.formdefs.wtfields import MoneyField
@@ -46,3 +46,7 @@ class ConfirmForm(WebForm):
     """A button with a CSRF token (submit a report, accept the financial report)."""
 
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=4000)])
+
+
+class CloseGrantForm(ConfirmForm):
+    acknowledged = BooleanField("I have read the warning and close the grant anyway")

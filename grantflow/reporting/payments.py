@@ -18,7 +18,7 @@ from ..core.refusal import Refused
 from ..extensions import db
 from . import grant
 from .models import Closeout, Disbursement
-from .operations import ensure_grant_open, ensure_staff
+from .operations import ensure_grant_open, ensure_staff, final_report_for
 
 
 @dataclass
@@ -74,6 +74,12 @@ def paid_total_cents(application) -> int:
                              .where(Disbursement.application_id == application.id))
 
 
+def declared_unspent_cents(application) -> int:
+    """What the grantee's submitted final report says was not spent (0 before it is submitted)."""
+    final = final_report_for(application)
+    return (final.unspent_cents or 0) if final is not None and final.state != "open" else 0
+
+
 def payment_summary(application) -> PaymentSummary | None:
     award = grant.award_for(application)
     if award is None:
@@ -120,13 +126,16 @@ def record_disbursement(tranche, actor, *, amount_cents: int | None, paid_on: da
                       f"{format_usd(tranche_paid)} paid).", field="amount")
     grant_paid = paid_total_cents(application)
     closeout = db.session.scalar(select(Closeout).where(Closeout.application_id == application.id))
-    unspent = (closeout.unspent_cents or 0) if closeout else 0
+    recorded = (closeout.unspent_cents or 0) if closeout else 0
+    declared = declared_unspent_cents(application)
+    unspent = max(recorded, declared)
     ceiling = award.amount_cents - unspent
     if grant_paid + amount_cents > ceiling:
+        why = ("" if not unspent else f" less {format_usd(recorded)} recorded as unspent" if recorded >= declared
+               else f" less the {format_usd(declared)} the final report declares unspent")
         raise Refused(f"That would take payments to {format_usd(grant_paid + amount_cents)}, beyond the "
-                      f"award of {format_usd(award.amount_cents)}"
-                             + (f" less {format_usd(unspent)} recorded as unspent" if unspent else "") + ".",
-                      field="amount")
+                      f"award of {format_usd(award.amount_cents)}{why}: at most "
+                      f"{format_usd(max(ceiling - grant_paid, 0))} can still be paid.", field="amount")
     disbursement = Disbursement(application_id=application.id, tranche_id=tranche.id, amount_cents=amount_cents,
                                 paid_on=paid_on, reference=reference[:120], recorded_by_id=actor.id)
     db.session.add(disbursement)

@@ -32,7 +32,7 @@ from ..extensions import db
 from . import closeout as closeout_ops
 from . import operations
 from .access import grant_or_404, report_or_404
-from .forms import AddReportForm, ConfirmForm, DisbursementForm, MoveDueDateForm, ReviewForm, UnspentFundsForm
+from .forms import AddReportForm, CloseGrantForm, ConfirmForm, DisbursementForm, MoveDueDateForm, ReviewForm, UnspentFundsForm
 from .models import Report
 from .payments import payment_summary, record_disbursement
 from .reminders import PENDING_REPORT_STATES, today_utc
@@ -174,7 +174,7 @@ def closeout(application_id: int):
         return redirect(url_for("reporting.grant", application_id=application.id))
     record = closeout_ops.closeout_for(application)
     final = operations.final_report_for(application)
-    financial_form, close_form = ConfirmForm(prefix="financial"), ConfirmForm(prefix="close")
+    financial_form, close_form = ConfirmForm(prefix="financial"), CloseGrantForm(prefix="close")
     unspent_form = UnspentFundsForm(prefix="unspent")
     if request.method == "GET" and record is None and final is not None and final.unspent_cents is not None:
         unspent_form.amount.data = final.unspent_cents  # what the grantee reported, for staff to confirm
@@ -193,7 +193,8 @@ def closeout(application_id: int):
                                                       note=form.note.data)
                     message = "Unspent funds recorded."
                 else:
-                    closeout_ops.close_grant(application, current_user, comment=form.comment.data)
+                    closeout_ops.close_grant(application, current_user, comment=form.comment.data,
+                                             acknowledged=form.acknowledged.data)
                     message = "The grant is closed. The closeout letter is being prepared."
             except Refused as exc:
                 refuse_on(form, exc, "comment" if action != "unspent" else "amount")
@@ -206,6 +207,7 @@ def closeout(application_id: int):
 
     return render_template("reporting/closeout.html", application=application, record=record, final=final,
                            checklist=closeout_ops.checklist(application), summary=payment_summary(application),
+                           warnings=closeout_ops.warnings(application),
                            financial_form=financial_form, unspent_form=unspent_form, close_form=close_form,
                            letter=grant_side.latest_closeout_letter(application)), form_status(
                                financial_form, unspent_form, close_form)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from grantflow.awards.models import Letter
 from grantflow.core.db import utcnow
-from grantflow.core.models import OutboxEmail
+from grantflow.core.models import AuditEvent, OutboxEmail
 from grantflow.core.refusal import Refused
 from grantflow.core.workflow import TransitionRefused, may
 from grantflow.extensions import db
@@ -146,3 +146,35 @@ def test_the_financial_report_is_accepted_once(f, admin):
     accept_financial_report(application, admin)
     with pytest.raises(Refused, match="already accepted"):
         accept_financial_report(application, admin)
+
+
+def test_no_payment_beyond_the_spending_the_final_report_declares(f, admin):
+    application = in_closeout(admin, unspent_cents=75_000)
+    accept_financial_report(application, admin)
+    with pytest.raises(Refused, match=re.escape("less the $750.00 the final report declares unspent")):
+        pay_all(application, admin)
+    db.session.rollback()
+
+
+def test_a_grant_paid_beyond_its_declared_spending_closes_only_once_the_warning_is_confirmed(f, admin):
+    application = in_closeout(admin)
+    accept_financial_report(application, admin)
+    pay_all(application, admin)                              # paid in full before the declaration was corrected
+    report_of(application, "final").unspent_cents = 75_000
+    assert all(done(application).values())
+    with pytest.raises(Refused, match="confirm that you close the grant anyway") as refused:
+        close_grant(application, admin)
+    assert refused.value.field == "acknowledged" and application.state == "closeout"
+    close_grant(application, admin, acknowledged=True)
+    assert application.state == "closed"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "workflow.close"))
+    assert "$750.00 was paid beyond what was spent" in event.comment
+
+
+def test_a_closed_grant_lists_its_unfiled_reports_as_no_longer_required(f, admin, client, login_as):
+    application = create_grant(period_start=date(2025, 1, 1), period_end=date(2026, 6, 30), state="closed")
+    login_as(admin)
+    page = client.get(f"/reporting/grants/{application.id}").get_data(as_text=True)
+    row = page.split("Interim report 2")[1].split("</tr>")[0]
+    assert "Not required: the grant is closed" in row
+    assert "Not started" not in row and "Overdue" not in row

@@ -1,6 +1,8 @@
 """Grantees file reports on the form engine: drafts, validation, submission."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -171,3 +173,17 @@ def test_spending_lines_can_be_added_and_removed_without_javascript(client, gran
     assert removed.status_code == 200
     db.session.expire_all()
     assert report_of(application).answers["spending"] == [{"category": "supplies", "amount": 2500}]
+
+
+def test_a_report_cannot_be_submitted_before_the_period_it_covers_starts(f, grant_with_grantee):
+    application, grantee = grant_with_grantee
+    final = report_of(application, "final")
+    filing.store_answers(final, {
+        "narrative": "n", "lessons": "l", "success_story": "s", "story_consent": False,
+        "metrics": {"jobs_created": 11, "events_held": 3}, "total_spent": 9_000_000, "unspent": 1_000_000,
+        "spending": [{"category": "travel", "amount": 9_000_000}]})
+    with pytest.raises(Refused, match="it can be submitted from that day"):
+        filing.submit_report(final, grantee, today=final.period_start - timedelta(days=1))
+    assert final.state == "open" and application.state == "active"
+    filing.submit_report(final, grantee, today=final.period_start)
+    assert final.state == "submitted"

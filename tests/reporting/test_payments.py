@@ -84,7 +84,7 @@ def test_no_payment_beyond_the_award_less_unspent_funds(f, admin):
     with pytest.raises(Refused) as refused:
         pay(tranches[2], admin, 400_001)
     assert str(refused.value) == ("That would take payments to $94,000.01, beyond the award of $100,000.00 "
-                                  "less $6,000.00 recorded as unspent.")
+                                  "less $6,000.00 recorded as unspent: at most $4,000.00 can still be paid.")
     pay(tranches[2], admin, 400_000)
     assert payment_summary(application).is_reconciled
 
