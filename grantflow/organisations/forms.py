@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from ..core.forms import WebForm
-from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
@@ -60,6 +60,8 @@ class OrganisationForm(WebForm):
                       description="Optional: many governments do not have one yet.")
     ein = StringField("Employer Identification Number (EIN)", filters=[_strip],
                       validators=[Optional(), _ein_format], description="Optional. 9 digits, like 42-6004643.")
+    #: shown once the name is found already registered in the same state
+    is_different = BooleanField("Mine is a different government with the same name")
 
 
 class InviteColleagueForm(WebForm):

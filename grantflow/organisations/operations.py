@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from ..core.audit import record_event
 from ..core.cache import portfolio_changed
@@ -22,11 +23,33 @@ def _normalised(values: dict) -> dict:
     return clean
 
 
-def create_organisation(actor, values: dict) -> Organisation:
+def _refuse_duplicates(clean: dict, *, except_id: int | None = None, name_confirmed: bool = False) -> None:
+    """A government registers once: the same EIN or UEI is refused, the same
+    name in the same state only once the applicant says it is another one."""
+    others = select(Organisation).where(Organisation.id != except_id) if except_id else select(Organisation)
+    for key, label in (("ein", "EIN"), ("uei", "UEI")):
+        if clean[key]:
+            other = db.session.scalar(others.where(getattr(Organisation, key) == clean[key]).limit(1))
+            if other is not None:
+                raise Refused(
+                    f"“{other.name}” ({other.state_name}) is already registered with this {label}. Ask a "
+                    "colleague there to invite you to it, or check the number.", key)
+    if not name_confirmed:
+        other = db.session.scalar(others.where(func.lower(Organisation.name) == clean["name"].strip().lower(),
+                                               Organisation.state == clean["state"]).limit(1))
+        if other is not None:
+            raise Refused(
+                f"“{other.name}” in {other.state_name} is already registered. Ask a colleague there to invite "
+                "you to it; if yours is a different government, tick the box below and save again.", "name")
+
+
+def create_organisation(actor, values: dict, *, name_confirmed: bool = False) -> Organisation:
     """The actor describes their government and becomes its first member."""
     if actor.organisation_id is not None:
         raise Refused("You already belong to an organisation.")
-    organisation = Organisation(**_normalised(values))
+    clean = _normalised(values)
+    _refuse_duplicates(clean, name_confirmed=name_confirmed)
+    organisation = Organisation(**clean)
     db.session.add(organisation)
     db.session.flush()
     actor.organisation = organisation
@@ -35,12 +58,16 @@ def create_organisation(actor, values: dict) -> Organisation:
     return organisation
 
 
-def update_organisation(actor, organisation: Organisation, values: dict) -> list[str]:
+def update_organisation(actor, organisation: Organisation, values: dict, *, name_confirmed: bool = False
+                        ) -> list[str]:
     """Change the profile; returns the fields that changed (audited)."""
     if actor.organisation_id != organisation.id:
         raise Refused("Only members of the organisation can change its profile.")
+    clean = _normalised(values)
+    renamed = (clean["name"], clean["state"]) != (organisation.name, organisation.state)
+    _refuse_duplicates(clean, except_id=organisation.id, name_confirmed=name_confirmed or not renamed)
     changed = []
-    for key, value in _normalised(values).items():
+    for key, value in clean.items():
         if getattr(organisation, key) != value:
             setattr(organisation, key, value)
             changed.append(key)

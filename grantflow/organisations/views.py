@@ -29,13 +29,20 @@ def profile():
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         values = {key: getattr(form, key).data for key in operations.PROFILE_FIELDS}
-        if organisation is None:
-            operations.create_organisation(current_user, values)
-            flash("Your organisation is set up. You can now start an application.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("applications.mine"))
-        changed = operations.update_organisation(current_user, organisation, values)
-        flash("Your organisation profile is saved." if changed else "Nothing changed.", "success")
-        return redirect(url_for("organisations.profile"))
+        try:
+            if organisation is None:
+                operations.create_organisation(current_user, values, name_confirmed=form.is_different.data)
+            else:
+                changed = operations.update_organisation(current_user, organisation, values,
+                                                         name_confirmed=form.is_different.data)
+        except Refused as exc:
+            refuse_on(form, exc, "name")
+        else:
+            if organisation is None:
+                flash("Your organisation is set up. You can now start an application.", "success")
+                return redirect(safe_next(request.args.get("next")) or url_for("applications.mine"))
+            flash("Your organisation profile is saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("organisations.profile"))
     members = sorted(organisation.members, key=lambda u: u.name.lower()) if organisation else []
     return render_template("organisations/profile.html", form=form, organisation=organisation,
                            members=members, invite_form=InviteColleagueForm(formdata=None, prefix="invite")

@@ -2,6 +2,9 @@
 shared by colleagues."""
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import func, select
+
 from grantflow.core.models import OutboxEmail
 from grantflow.extensions import db
 from grantflow.organisations.models import Organisation
@@ -78,3 +81,23 @@ def test_an_expired_session_gives_the_typed_profile_back(app, client, f, login_a
     assert response.status_code == 400 and "Your session expired, so this was not saved" in html
     assert 'value="City of Ames"' in html
     assert db.session.query(Organisation).count() == 0
+
+
+@pytest.mark.parametrize("typed, field, message", [
+    ({"ein": "03-6000264"}, "ein", "“Town of Brattleboro” (Vermont) is already registered with this EIN"),
+    ({"uei": "BRATTLEBORO1"}, "uei", "“Town of Brattleboro” (Vermont) is already registered with this UEI"),
+    ({}, "name", "“Town of Brattleboro” in Vermont is already registered"),
+])
+def test_a_government_already_registered_is_not_registered_twice(client, f, login_as, typed, field, message):
+    f.create_organisation("Town of Brattleboro", state="VT", ein="03-6000264", uei="BRATTLEBORO1")
+    login_as(f.create_user("applicant"))
+    data = {**PROFILE, "name": "town of brattleboro", "state": "VT", "ein": "", "uei": "", **typed}
+    response = client.post("/organisation/", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in page
+    assert f'id="{field}-error"' in page or f'{field}-error' in page
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
+    if field == "name":  # a different government of the same name: said so, it registers
+        confirmed = client.post("/organisation/", data={**data, "is_different": "y"})
+        assert confirmed.status_code == 302
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
