@@ -1,6 +1,8 @@
 """Column helpers and mixins shared by the models."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -9,8 +11,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
+#: a moment that stands in for "now" while a history is written (the demo's
+#: seed: see ``history_clock``); None, as always while serving, is the real time
+_history_now: ContextVar[datetime | None] = ContextVar("grantflow_history_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return _history_now.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def history_clock():
+    """Write a believable past through the real operations: inside, ``at(moment)``
+    makes every ``utcnow()`` (timestamps, audit rows, deadlines, "is the round
+    open?") read that moment. Only the demo's seed uses it."""
+    token = _history_now.set(None)
+
+    def at(moment: datetime) -> datetime:
+        _history_now.set(moment)
+        return moment
+
+    try:
+        yield at
+    finally:
+        _history_now.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,8 +9,8 @@ from .queries import PortfolioSummary
 
 
 def _money_bars(slices) -> list[Bar]:
-    return [Bar(s.label, s.awarded_cents, format_usd(s.awarded_cents, whole=True) + f" ({s.grants} grants)")
-            for s in slices if s.grants]
+    return [Bar(s.label, s.awarded_cents, format_usd(s.awarded_cents, whole=True)
+                + f" ({s.grants} grant{'' if s.grants == 1 else 's'})") for s in slices if s.grants]
 
 
 def _number(value: float) -> str:

@@ -148,15 +148,21 @@ def funnel(totals: Totals) -> list[tuple[str, int]]:
 
 
 def _stories(filters: PortfolioFilters, limit: int) -> tuple[list[Story], int]:
-    """The latest success stories whose authors consented to publication (and how many in all)."""
+    """The latest success stories whose authors consented to publication (and how many in all):
+    one per grant, its latest, since a grantee often repeats a story in each report."""
     from ..reporting.models import Report
 
+    newest_first = (Report.submitted_at.desc(), Report.id.desc())
+    latest = (sa.select(Report.id, Report.application_id, sa.func.row_number().over(
+        partition_by=Report.application_id, order_by=newest_first).label("n"))
+        .where(Report.is_story_publishable.is_(True), Report.state == "accepted",
+               sa.func.length(sa.func.trim(sa.func.coalesce(Report.success_story, ""))) > 0)
+        .subquery())
     stmt = portfolio_select(Application.id, Organisation.name, Organisation.state, Application.title,
                             Report.success_story, sa.func.count().over().label("total"))
-    stmt = stmt.join(Report, Report.application_id == Application.id).where(
-        Report.is_story_publishable.is_(True), Report.state == "accepted",
-        sa.func.length(sa.func.trim(sa.func.coalesce(Report.success_story, ""))) > 0)
-    stmt = filters.apply(stmt).order_by(Report.submitted_at.desc(), Report.id.desc()).limit(limit)
+    stmt = (stmt.join(latest, sa.and_(latest.c.application_id == Application.id, latest.c.n == 1))
+            .join(Report, Report.id == latest.c.id))
+    stmt = filters.apply(stmt).order_by(*newest_first).limit(limit)
     rows = db.session.execute(stmt).all()
     stories = [Story(f"L2G-{row.id:05d}", row.name, US_STATES.get(row.state, row.state), row.title,
                      row.success_story.strip()) for row in rows]

@@ -84,3 +84,71 @@ def test_links_in_the_demo_emails_and_letters_reach_the_port_it_serves_on(demo_a
         bodies = db.session.scalars(select(OutboxEmail.body_text)).all()
     links = [link for body in bodies for link in re.findall(r"https?://[^/\s]+", body)]
     assert links and set(links) == {"http://127.0.0.1:8123"}
+
+
+FUNDED = ("awarded", "award_offered", "active", "final_report_submitted", "closeout", "closed")
+
+
+def test_the_demo_history_happens_in_order_and_in_the_past(demo_app):
+    from grantflow.core.db import utcnow
+    from grantflow.core.models import AuditEvent
+
+    with demo_app.app_context():
+        now = utcnow()
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert all(e.created_at <= now for e in events)
+        by_application = {}
+        for event in events:
+            if event.application_id:
+                by_application.setdefault(event.application_id, []).append(event.created_at)
+        for moments in by_application.values():
+            assert moments == sorted(moments)
+        assert len({e.created_at.date() for e in events}) > 60            # spread over many days
+        for application in db.session.scalars(select(Application)):
+            round_ = application.round
+            if application.submitted_at:
+                assert round_.opens_at <= application.submitted_at <= round_.closes_at
+                assert application.submitted_at.year in (round_.opens_at.year, round_.closes_at.year)
+
+
+def test_demo_decisions_follow_the_ranking_and_the_budget(demo_app):
+    from grantflow.funds.models import Round
+    from grantflow.reviews.ranking import build_ranking
+
+    with demo_app.app_context():
+        for round_ in db.session.scalars(select(Round)):
+            rows = build_ranking(round_, sort="raw", descending=True).rows
+            decided = [r for r in rows if r.application.state in FUNDED + ("waitlisted", "declined")]
+            funded = [r.stats.mean for r in decided if r.application.state in FUNDED]
+            others = [r.stats.mean for r in decided if r.application.state not in FUNDED]
+            if funded and others:
+                assert min(funded) > max(others), round_.name
+            requested = sum(r.application.amount_requested_cents for r in decided
+                            if r.application.state in FUNDED)
+            assert requested <= round_.budget_cents
+
+
+def test_demo_reports_fall_due_after_acceptance_and_none_is_long_overdue(demo_app):
+    from grantflow.awards.models import Award
+    from grantflow.core.db import utcnow
+    from grantflow.reporting.models import Report
+
+    with demo_app.app_context():
+        today = utcnow().date()
+        for award in db.session.scalars(select(Award).where(Award.accepted_at.is_not(None))):
+            reports = db.session.scalars(select(Report).where(Report.application_id == award.application_id)).all()
+            assert reports and all(r.due_on > award.accepted_at.date() for r in reports)
+            assert not [r for r in reports if r.is_overdue(today) and (today - r.due_on).days > 14]
+
+
+def test_each_demo_grant_tells_its_own_story(demo_app):
+    from grantflow.reporting.models import Report
+
+    with demo_app.app_context():
+        rows = db.session.execute(select(Report.application_id, Report.success_story)
+                                  .where(Report.success_story.is_not(None))).all()
+    stories_of = {}
+    for application_id, story in rows:
+        stories_of.setdefault(story, set()).add(application_id)
+    assert len({app for apps in stories_of.values() for app in apps}) >= 5
+    assert all(len(apps) == 1 for apps in stories_of.values())

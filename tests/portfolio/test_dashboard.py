@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -71,3 +72,19 @@ def test_the_dashboard_issues_the_same_number_of_queries_whatever_the_size(clien
                     organisation=f.create_organisation(state=("IA", "TX", "CA")[i % 3]))
     db.session.commit()
     assert _dashboard_queries(client, "/admin/portfolio/?fresh=1") == small
+
+
+def test_a_story_repeated_in_each_report_of_a_grant_is_shown_once(client, login_as, admin):
+    from grantflow.portfolio.filters import PortfolioFilters
+    from grantflow.portfolio.queries import summarise
+    from tests.factories_portfolio import create_report
+
+    create_portfolio()
+    grant = create_case(awarded=5_000_000)
+    for period_end in (date(2025, 9, 30), date(2026, 3, 31)):
+        create_report(grant, {}, story="A delegation from Osaka visited.", consent=True, period_end=period_end)
+    summary = summarise(PortfolioFilters())
+    texts = [story.text for story in summary.stories]
+    assert texts.count("A delegation from Osaka visited.") == 1 and summary.stories_total == 2
+    login_as(admin)
+    assert client.get("/admin/portfolio/").get_data(as_text=True).count("A delegation from Osaka visited.") == 1
