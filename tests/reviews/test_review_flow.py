@@ -193,6 +193,24 @@ def test_blind_review_hides_the_applicant(f, client, login_as):
     assert "Host and send delegations" in html  # the content itself is shown
 
 
+@pytest.mark.parametrize("written", [
+    "City of Hiddenburg will work with Osaka.", "CITY OF HIDDENBURG will work with Osaka.",
+    "Hiddenburg will work with Osaka.", "Dana Whitfield will work with Osaka."])
+def test_blind_review_hides_the_applicants_names_written_in_the_answers(f, client, login_as, written):
+    """The rule (forms/rubrics/README.md): the organization's name, in full or
+    without the kind of government, and the identity answers become "[the applicant]"."""
+    round_ = f.create_round(is_blind_review=True)
+    organisation = f.create_organisation(name="City of Hiddenburg", state="OR")
+    application = fr.create_in_review(round_, organisation=organisation)
+    application.answers = {**application.answers, "project_summary": written}
+    reviewer = fr.create_reviewer()
+    assignment = fr.create_assignment(application, reviewer, coi="none")
+    login_as(reviewer)
+    html = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
+    assert "[the applicant] will work with Osaka." in html
+    assert "Hiddenburg" not in html.replace("Hiddenburgh", "") and "Dana Whitfield" not in html
+
+
 def test_an_open_round_shows_the_applicant(f, client, login_as):
     organisation = f.create_organisation(name="City of Openville", state="OR")
     application, assignment, reviewer = _assigned(f)

@@ -2,9 +2,16 @@
 
 ``answer_sections`` turns a definition and its answers into plain rows that
 ``templates/applications/_answers.html`` renders; fields hidden by a condition
-are left out, and so are identity fields when ``blind`` is set."""
+are left out, and so are identity fields when ``blind`` is set.
+
+Blind review also hides the applicant in the text the reviewer reads: every
+answer has the organization's name (in full, and without the kind of government:
+"State of Hawaii" and "Hawaii") and the values of the identity fields (people's
+names, emails, phone numbers) replaced by "[the applicant]" (``blind_redactor``)."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,9 +54,40 @@ def display_value(fdef: FieldDef, value) -> str:
     return str(value)
 
 
-def _row(fdef: FieldDef, value, answers: dict, attachments: dict, blind: bool, item=None) -> Row | None:
+#: words that say what kind of government a name is, not which one
+GOVERNMENT_WORDS = re.compile(r"\b(city|town|township|village|borough|county|parish|state|commonwealth|territory|"
+                              r"government|nation|tribe|tribal|of|the|and|municipality|consolidated)\b", re.I)
+BLIND_PLACEHOLDER = "[the applicant]"
+
+
+def blind_redactor(organisation_name: str, definition: FormDefinition, answers: dict) -> Callable[[str], str]:
+    """What a blind reviewer reads instead of the applicant's names (see the module's docstring)."""
+    names = {organisation_name.strip()}
+    core = " ".join(GOVERNMENT_WORDS.sub(" ", organisation_name).split())
+    if len(core) >= 4:
+        names.add(core)
+    for fdef in definition.fields():
+        if fdef.identity and isinstance((answers or {}).get(fdef.id), str) and len(answers[fdef.id].strip()) >= 4:
+            names.add(answers[fdef.id].strip())
+    names = sorted((n for n in names if n), key=len, reverse=True)  # "State of Hawaii" before "Hawaii"
+    if not names:
+        return lambda text: text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+    return lambda text: pattern.sub(BLIND_PLACEHOLDER, text)
+
+
+def _row(fdef: FieldDef, value, answers: dict, attachments: dict, blind, item=None) -> Row | None:
     if blind and fdef.identity:
         return None
+    row = _plain_row(fdef, value, answers, attachments, blind, item)
+    if row is not None and callable(blind) and row.kind in ("text", "long_text"):
+        row.value = blind(row.value)
+    elif row is not None and callable(blind) and row.kind == "list":
+        row.value = [blind(v) for v in row.value]
+    return row
+
+
+def _plain_row(fdef: FieldDef, value, answers: dict, attachments: dict, blind, item=None) -> Row | None:
     if not visible(fdef, answers, item):
         return None
     if is_empty(value):
@@ -71,9 +109,11 @@ def _row(fdef: FieldDef, value, answers: dict, attachments: dict, blind: bool, i
     return Row(fdef.id, fdef.label, "text", display_value(fdef, value))
 
 
-def answer_sections(definition: FormDefinition, answers: dict, *, blind: bool = False,
+def answer_sections(definition: FormDefinition, answers: dict, *, blind: bool | Callable[[str], str] = False,
                     attachments: dict | None = None) -> list[Section]:
-    """``attachments`` maps attachment ids to objects shown as download links."""
+    """``attachments`` maps attachment ids to objects shown as download links;
+    ``blind``: True hides the identity fields, a redactor (``blind_redactor``)
+    also rewrites every other answer's text."""
     answers = answers or {}
     attachments = attachments or {}
     sections = []

@@ -3,7 +3,7 @@ read-only answers partial."""
 from __future__ import annotations
 
 from .answers import visible
-from .display import answer_sections, display_value
+from .display import answer_sections, blind_redactor, display_value
 from .model import FieldDef, FormDefinition
 
 
@@ -45,3 +45,4 @@ def init_app(app) -> None:
     app.add_template_global(condition_for, "condition_for")
     app.add_template_global(display_value, "display")
     app.add_template_global(answer_sections, "answer_sections")
+    app.add_template_global(blind_redactor, "blind_redactor")
