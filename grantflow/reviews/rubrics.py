@@ -77,6 +77,27 @@ class Rubric:
         return round(total * 100 / sum(c.weight for c in self.criteria), 2)
 
 
+@dataclass(frozen=True)
+class Progress:
+    scored: int
+    total: int
+    #: the criteria scored so far, weighted as in ``weighted_score`` (0-100 once all are scored)
+    running: float
+
+
+def progress(rubric: Rubric, scores: dict) -> Progress:
+    """How far a review is: criteria scored and their weighted points so far."""
+    weights = sum(c.weight for c in rubric.criteria)
+    points, scored = 0.0, 0
+    for criterion in rubric.criteria:
+        score = scores.get(criterion.id)
+        if not _is_int(score) or not criterion.lowest <= score <= criterion.highest:
+            continue
+        scored += 1
+        points += criterion.weight * (int(score) - criterion.lowest) / (criterion.highest - criterion.lowest)
+    return Progress(scored, len(rubric.criteria), round(points * 100 / weights, 1))
+
+
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..funds.models import Round
 from . import operations, scoring
 from .forms import ConflictForm, DeclineForm, ProfileForm, review_form_class
+from .rubrics import progress as rubric_progress
 from .models import Review, ReviewAssignment
 from .profiles import fill_profile_choices, profile_form_data
 
@@ -79,6 +80,7 @@ def _review_page(assignment: ReviewAssignment, form=None, status: int = 200):
             Review.status == "submitted", ReviewAssignment.status == "active").order_by(Review.id)).all()
     return render_template("reviews/review.html", assignment=assignment, application=assignment.application,
                            rubric=rubric, blind=blind, form=form, edit=edit, others=others,
+                           progress=rubric_progress(rubric, form.review_input().scores),
                            status_label=STATUS_LABELS[assignment.review_status]), status
 
 

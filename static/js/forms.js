@@ -145,6 +145,35 @@
     });
   }
 
+  // -- running totals (budget lines against the amount requested) ---------------------
+  function cents(text) {
+    var clean = String(text || "").replace(/[$,\s]/g, "");
+    return /^\d+(\.\d{0,2})?$/.test(clean) ? Math.round(parseFloat(clean) * 100) : null;
+  }
+  function usd(value) {
+    return "$" + (value / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+  var sums = form.querySelectorAll(".running-sum");
+  function updateSums() {
+    sums.forEach(function (box) {
+      var group = box.getAttribute("data-sum-group"), field = box.getAttribute("data-sum-field");
+      var pattern = new RegExp("^" + group + "-\\d+-" + field + "$"), lines = 0, any = false;
+      form.querySelectorAll("input").forEach(function (input) {
+        var value = pattern.test(input.name) ? cents(input.value) : null;
+        if (value !== null) { lines += value; any = true; }
+      });
+      var totalName = box.getAttribute("data-sum-total"), total = null;
+      if (totalName && form.elements[totalName]) { total = cents(form.elements[totalName].value); }
+      else if (box.getAttribute("data-sum-total-cents")) { total = parseInt(box.getAttribute("data-sum-total-cents"), 10); }
+      box.querySelector(".sum-lines").textContent = usd(lines);
+      box.querySelector(".sum-total").textContent = total === null ? "not given yet" : usd(total);
+      var gap = total === null || !any ? "" : total > lines ? " (" + usd(total - lines) + " still to assign)"
+        : total < lines ? " (" + usd(lines - total) + " too much)" : " (they match)";
+      box.querySelector(".sum-gap").textContent = gap;
+    });
+  }
+  if (sums.length) { form.addEventListener("input", updateSums); updateSums(); }
+
   // -- focus ------------------------------------------------------------------------
   var summary = document.getElementById("error-summary");
   var target = form.getAttribute("data-focus") && document.getElementById(form.getAttribute("data-focus"));

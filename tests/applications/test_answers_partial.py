@@ -14,9 +14,9 @@ def test_the_partial_renders_every_section_from_the_application_alone(app, f):
     create_attachment(application, filename="Detailed budget.pdf")
     with app.test_request_context():
         html = render_template_string(INCLUDE, application=application)
-    for title in ("Your government", "Your project", "What, how and why", "Success", "Community partners",
-                  "Budget", "Certification"):
-        assert f">{title}</h2>" in html
+    for title in ("The applicant's government", "The project", "What, how and why", "Success",
+                  "Community partners", "Budget", "Certification"):
+        assert f">{title}</h2>" in html.replace("&#39;", "'")   # the titles staff and reviewers read
     assert "Dana Whitfield" in html and "Des Moines Area Community College" in html
     assert "Detailed budget.pdf" in html and "/applications/attachments/" in html
     assert "$75,000.00" in html and "Climate action and the clean-energy transition" in html
@@ -30,7 +30,14 @@ def test_blind_hides_identity_answers_and_file_names(app, f):
     assert "Dana Whitfield" not in html and "dana.whitfield@example.gov" not in html
     assert "Mayor Alex Romero" not in html and application.organisation.name not in html
     assert "Letter from Mayor Romero.pdf" not in html and "Download the file" in html
-    assert "Sister-city climate exchange" in html and ">Your project</h3>" in html
+    assert "Sister-city climate exchange" in html and ">The project</h3>" in html
+
+
+def test_the_applicant_reads_their_own_titles(app, f):
+    application = f.create_application()
+    with app.test_request_context():
+        html = render_template_string(INCLUDE, application=application, for_applicant=True)
+    assert ">Your government</h2>" in html and ">Your project</h2>" in html
 
 
 def test_the_partial_takes_any_definition_and_answers(app, f):

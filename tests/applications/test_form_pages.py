@@ -118,6 +118,22 @@ def test_the_budget_lines_must_add_up_to_the_request(client, signed_in, empty_dr
     assert reload(empty_draft).amount_requested_cents == 5_000_000
 
 
+def test_the_budget_page_shows_the_running_total_of_the_lines(client, signed_in, empty_draft):
+    """The saved figures without JavaScript; static/js/forms.js keeps them up to date as the applicant types."""
+    client.post(f"/applications/{empty_draft.id}/pages/budget", data={
+        "_action": "save", "amount_requested": "50000", "has_match": "no",
+        "budget_lines-0-category": "travel", "budget_lines-0-description": "Trips", "budget_lines-0-amount": "30000",
+        "budget_lines-1-category": "personnel", "budget_lines-1-description": "Staff",
+        "budget_lines-1-amount": "12,500"})
+    html = client.get(f"/applications/{empty_draft.id}/pages/budget").get_data(as_text=True)
+    summary = html.split('class="running-sum"')[1].split("</p>")[0]
+    assert 'data-sum-group="budget_lines"' in summary and 'data-sum-total="amount_requested"' in summary
+    assert "<strong class=\"sum-lines\">$42,500.00</strong>" in summary
+    assert "<strong class=\"sum-total\">$50,000.00</strong>" in summary and "($7,500.00 still to assign)" in summary
+    other = client.get(f"/applications/{empty_draft.id}/pages/plan").get_data(as_text=True)
+    assert "running-sum" not in other
+
+
 def test_sourced_answers_show_the_profile_and_cannot_be_posted(client, signed_in, draft):
     html = client.get(f"/applications/{draft.id}/pages/applicant").get_data(as_text=True)
     assert signed_in.organisation.name in html and 'name="government_name"' not in html

@@ -48,6 +48,9 @@ def test_a_draft_keeps_partial_scores(f, client, login_as):
     assert "Draft" in client.get("/reviews/").get_data(as_text=True)
     page = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
     assert '<input checked id="score_clarity-1" name="score_clarity" type="radio" value="2">' in page
+    # the progress and running total are on the page without JavaScript (static/js/review.js updates them)
+    assert "1 of 5 criteria scored" in page and "<strong class=\"progress-total\">5.0</strong> of 100" in page
+    assert "js/review.js" in page
 
 
 @pytest.mark.parametrize("overrides,field,message", [

@@ -104,3 +104,20 @@ def test_each_rubric_version_gets_its_own_form_class():
     assert issubclass(first, ReviewFormBase) and issubclass(second, ReviewFormBase)
     assert first.__name__ == "ReviewForm_local_to_global_v1"
     assert hasattr(second, "score_first_time") and not hasattr(first, "score_first_time")
+
+
+@pytest.mark.parametrize("scores, scored, running", [
+    ({}, 0, 0.0),
+    ({"clarity": 5}, 1, 20.0),
+    ({"clarity": 3, "benefit": 1}, 2, 10.0),
+    ({"clarity": 5, "benefit": 5, "partnerships": 5, "feasibility": 5, "success": 4}, 5, 95.0),
+    ({"clarity": 9, "benefit": None}, 0, 0.0),           # outside the scale: not scored
+])
+def test_progress_counts_the_criteria_scored_and_their_weighted_points(scores, scored, running):
+    from grantflow.reviews.rubrics import progress
+
+    rubric = get_rubric("local_to_global")
+    found = progress(rubric, scores)
+    assert (found.scored, found.total, found.running) == (scored, 5, running)
+    if scored == 5:
+        assert found.running == rubric.weighted_score(scores)

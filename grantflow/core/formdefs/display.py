@@ -35,6 +35,8 @@ class Section:
     page_id: str
     title: str
     rows: list[Row]
+    #: the page's title for reviewers and staff (``reader_title``)
+    reader_title: str = ""
 
 
 def display_value(fdef: FieldDef, value) -> str:
@@ -121,7 +123,7 @@ def answer_sections(definition: FormDefinition, answers: dict, *, blind: bool | 
         rows = [_row(f, answers.get(f.id), answers, attachments, blind) for f in page.fields]
         rows = [r for r in rows if r]
         if rows:
-            sections.append(Section(page.id, page.title, rows))
+            sections.append(Section(page.id, page.title, rows, page.reader_title or page.title))
     return sections
 
 

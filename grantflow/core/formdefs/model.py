@@ -98,6 +98,9 @@ class FieldDef:
 class Page:
     id: str
     title: str
+    #: the title reviewers and staff read over the answers ("The applicant's government"
+    #: for the applicant's "Your government"); the title when not given
+    reader_title: str = ""
     intro: str = ""
     fields: tuple[FieldDef, ...] = ()
 

@@ -90,13 +90,15 @@ class _Parser(FieldParser):
                 self.fail(spec, f"{where}: the page id is used twice")
             seen.add(spec["id"])
             for name in spec:
-                if name not in ("id", "title", "intro", "fields"):
-                    self.fail(spec, f"{where}: unknown entry '{name}'{suggest(name, ['title', 'intro', 'fields'])}")
+                if name not in ("id", "title", "reader_title", "intro", "fields"):
+                    self.fail(spec, f"{where}: unknown entry '{name}'"
+                                    f"{suggest(name, ['title', 'reader_title', 'intro', 'fields'])}")
             if not isinstance(spec.get("fields"), list) or not spec["fields"]:
                 self.fail(spec, f"{where}: 'fields' must be a non-empty list")
                 continue
             fields = [f for f in (self.field(item, where) for item in spec["fields"]) if f]
-            pages.append(Page(id=spec["id"], title=str(spec.get("title", spec["id"])),
+            title = str(spec.get("title", spec["id"]))
+            pages.append(Page(id=spec["id"], title=title, reader_title=str(spec.get("reader_title") or title),
                               intro=str(spec.get("intro", "") or "").strip(), fields=tuple(fields)))
         return pages
 
