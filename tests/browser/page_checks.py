@@ -80,6 +80,39 @@ def reflow_problems(page) -> list[str]:
         page.set_viewport_size(VIEWPORT)
 
 
+PHONE = {"width": 390, "height": 844}
+
+# How much wider than the window the page is (a page that scrolls sideways), and
+# the widest elements sticking out, to say where to look.
+SIDEWAYS = """() => {
+  const width = window.innerWidth, found = [];
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement)
+    if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true; return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1 && !scrolls(el))
+      found.push(`<${el.tagName.toLowerCase()}${el.id ? ' id=' + el.id : ''}${el.className && el.className.baseVal === undefined ? ' class="' + el.className + '"' : ''}> ${Math.round(box.right)} px`);
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, found: found.slice(0, 3)};
+}"""
+
+
+def phone_problems(page) -> tuple[list[str], list[dict]]:
+    """At a phone's 390 CSS px: the page must not scroll sideways (tables scroll
+    inside their own box), and axe finds nothing there either. The page is then
+    put back to VIEWPORT."""
+    page.set_viewport_size(PHONE)
+    try:
+        measured = page.evaluate(SIDEWAYS)
+        problems = []
+        if measured["scrollWidth"] > measured["innerWidth"]:
+            problems.append(f"scrolls sideways at 390 px ({measured['scrollWidth']} px wide): "
+                            + ", ".join(measured["found"]))
+        return problems, axe_violations(page)
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
 # Each error next to a field is in that field's (or its fieldset's) description,
 # and a role="alert" summary links to the fields; the title says there is an error.
 ERROR_CHECKS = """() => {

@@ -26,7 +26,7 @@ from grantflow.extensions import cache
 from tests.browser import site_pages
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.page_checks import (
-    VIEWPORT, axe_violations, error_problems, keyboard_problems, markup_problems, reflow_problems,
+    VIEWPORT, axe_violations, error_problems, keyboard_problems, markup_problems, phone_problems, reflow_problems,
 )
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,9 @@ class Findings:
     checked_per_page: defaultdict = field(default_factory=lambda: defaultdict(int))
     reflowed: set = field(default_factory=set)          # (role, endpoint) checked at 320 px
     reflow_problems: list = field(default_factory=list)
+    phone_problems: list = field(default_factory=list)
     axe_pages: int = 0
+    phone_pages: int = 0
 
 
 def personas(samples: site_pages.Samples) -> list[Persona]:
@@ -110,15 +112,20 @@ def check_page(page, findings: Findings, who: str, target: site_pages.Target, re
     for attempt in range(3):
         try:
             violations, problems = axe_violations(page), markup_problems(page)
+            phone_violations = []
             if reflow:
                 findings.reflow_problems += [f"{page.url} ({who}): {element} is wider than 320 px"
                                              for element in reflow_problems(page)]
+                sideways, phone_violations = phone_problems(page)
+                findings.phone_pages += 1
+                findings.phone_problems += [f"{page.url} ({who}): {problem}" for problem in sideways]
             break
         except PlaywrightError as exc:  # a page of work in progress reloads itself (Refresh header)
             if "context was destroyed" not in str(exc) or attempt == 2:
                 raise
             page.wait_for_load_state()
     findings.violations += [(who, target, page.url, violation) for violation in violations]
+    findings.violations += [(f"{who} at 390 px", target, page.url, violation) for violation in phone_violations]
     findings.markup_problems += [f"{page.url} ({who}): {problem}" for problem in problems]
 
 
@@ -313,6 +320,13 @@ def test_ids_and_references_are_sound(site):
 
 def test_pages_reflow_at_320_css_pixels(site):
     assert not site.reflow_problems, "\n".join(site.reflow_problems)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(site):
+    """Every page of the site map, once per role, at 390 CSS px: scrollWidth <= innerWidth
+    (and axe at that width, in test_every_page_passes_axe)."""
+    assert site.phone_pages > 50, f"only {site.phone_pages} pages were checked at 390 px"
+    assert not site.phone_problems, "\n".join(site.phone_problems)
 
 
 def test_form_errors_are_linked_and_announced(site):
