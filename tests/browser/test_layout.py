@@ -45,13 +45,12 @@ def shots(browser, live_server, tmp_path_factory):
     """The demo seeded into the live server, then the four pages at both widths.
     (The live database is emptied after the first test, long after this ran.)"""
     from grantflow.demo.seed import seed_demo
-    from grantflow.extensions import db
-    from grantflow.portfolio import cache
+    from grantflow.extensions import cache, db
 
-    cache.clear()
     with live_server.app.app_context():
         seed_demo()
         db.session.commit()
+        cache.clear()  # no dashboard figures kept from earlier tests
     pages = screenshots.demo_pages(live_server.app)
     return screenshots.take_screenshots(browser, live_server.url, pages, tmp_path_factory.mktemp("shots"))
 
