@@ -33,10 +33,15 @@ MEASURE = """() => {
       if (box.x < -0.5 || box.x + box.width > width + 0.5) cut.push(text.textContent);
     }
   }
-  const lines = el => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+  const lines = el => {  // the lines of text in the element (a cell is as tall as its row: measure its contents)
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return Math.round(range.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+  };
   return {
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, cutChartTexts: cut,
     titleLines: [...document.querySelectorAll('table.ranking td.title')].map(lines),
+    rankingFits: [...document.querySelectorAll('table.ranking')].every(t => t.parentElement.scrollWidth <= t.parentElement.clientWidth),
     buttonLines: [...document.querySelectorAll('table.ranking td.decisions .button')].map(lines),
   };
 }"""
