@@ -58,7 +58,7 @@ def bar_chart(title: str, bars: list[Bar], *, description: str | None = None, wi
     hidden = len(bars) - len(shown)
     value_width = int(max([len(b.shown) for b in shown] + [4]) * CHAR_WIDTH) + 10
     plot_width = width - value_width - 2
-    per_line = int(width / CHAR_WIDTH)
+    per_line = int((width - 4) / CHAR_WIDTH)
     line_height, bar_height, gap = FONT_SIZE + 4, 16, 12
     scale_max = max([b.value for b in shown] + [b.marker or 0 for b in shown] + [0]) or 1
     if description is None:
@@ -80,10 +80,10 @@ def bar_chart(title: str, bars: list[Bar], *, description: str | None = None, wi
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
     if not shown:
-        out.append(f'<text x="0" y="20" fill="{TEXT}">No data</text>')
+        out.append(f'<text x="2" y="20" fill="{TEXT}">No data</text>')
     for bar, label, top in rows:
         for index, line in enumerate(label):
-            out.append(f'<text x="0" y="{top + line_height * (index + 1) - 4}" fill="{TEXT}">{escape(line)}</text>')
+            out.append(f'<text x="2" y="{top + line_height * (index + 1) - 4}" fill="{TEXT}">{escape(line)}</text>')
         bar_top = top + line_height * len(label)
         length = max(0.0, plot_width * bar.value / scale_max)
         out.append(f'<line x1="0.5" y1="{bar_top - 1}" x2="0.5" y2="{bar_top + bar_height + 1}" stroke="{GRID}" />')
