@@ -141,3 +141,28 @@ def withdraw_confirm_text(application: Application) -> str:
     transition = workflow_for(application).transition(application.state, "withdraw")
     return (transition.confirm if transition and transition.confirm else
             "Withdrawing is final. You would need to start a new application to apply again.")
+
+
+REPLY = "application.reply"
+REPLY_MAX = 4000
+
+
+def reply_to_fund(application: Application, actor, text: str):
+    """The applicant answers a message from the fund: kept on the application's
+    timeline (the applicant's and staff's) and emailed to the fund's administrators."""
+    from ..users.models import User, UserRole
+
+    if not is_organisation_member(application, actor):
+        raise Refused("Only the applicant's organization can reply here.")
+    text = (text or "").strip()
+    if not text:
+        raise Refused("Write your reply first.", field="text")
+    if len(text) > REPLY_MAX:
+        raise Refused(f"Keep the reply under {REPLY_MAX:,} characters (it has {len(text):,}).", field="text")
+    event = record_event(actor=actor, action=REPLY, application=application, comment=text,
+                         visible_to_applicant=True)
+    admins = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "admin",
+                                                                 User.is_active_account.is_(True))).all()
+    for admin in admins:
+        send_email(admin.email, "applicant_replied", admin=admin, application=application, sender=actor, text=text)
+    return event

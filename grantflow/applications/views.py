@@ -11,11 +11,12 @@ from sqlalchemy.orm import joinedload
 from ..core import formdefs, navigation
 from ..core.db import utcnow
 from ..core.permissions import roles_required
-from ..core.refusal import REFUSED
+from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import ConcurrentChange, TransitionRefused, may
 from ..extensions import db
 from ..funds.models import Round
 from . import eligibility, operations, presenters
+from .forms import ReplyForm
 from .models import Application
 from .uploads import is_organisation_member
 
@@ -108,9 +109,29 @@ def render_start(round_, definition, form, verdict, *, checked: bool = False, no
 @bp.route("/<int:application_id>")
 @roles_required("applicant")
 def detail(application_id: int):
+    return _detail_page(own_application_or_404(application_id), ReplyForm())
+
+
+@bp.route("/<int:application_id>/reply", methods=["POST"])
+@roles_required("applicant")
+def reply(application_id: int):
     application = own_application_or_404(application_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            operations.reply_to_fund(application, current_user, form.text.data)
+        except Refused as exc:
+            refuse_on(form, exc, "text")
+        else:
+            flash("Your reply is sent to the fund and kept with the application's history.", "success")
+            return redirect(url_for("applications.detail", application_id=application.id))
+    return _detail_page(application, form, form_status(form))
+
+
+def _detail_page(application, reply_form, status: int = 200):
     definition = formdefs.definition_for(application)
     return render_template("applications/detail.html", application=application, definition=definition,
+                           reply_form=reply_form,
                            can_edit=operations.may_edit(application, current_user),
                            can_submit=operations.may_submit(application, current_user),
                            submit_trigger=operations.submit_trigger(application),
@@ -118,7 +139,7 @@ def detail(application_id: int):
                            has_timeline=has_workflow_partials(),
                            continue_page=presenters.next_page_to_fill(application),
                            related=presenters.related_pages(application),
-                           message=presenters.latest_staff_messages([application]).get(application.id))
+                           message=presenters.latest_staff_messages([application]).get(application.id)), status
 
 
 @bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])

@@ -117,6 +117,23 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
     return letter
 
 
+def preview_pdf(application, kind: str) -> bytes:
+    """The letter ``kind`` as it would be rendered now, for checking before it is
+    sent: nothing is stored, sent or audited (the next version's number is shown)."""
+    from types import SimpleNamespace
+
+    from .tasks import render_letter_pdf
+
+    if kind not in LETTER_KINDS:
+        raise Refused(f"Unknown letter kind “{kind}”.")
+    if kind == "award" and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
+        raise Refused("Record the award terms before previewing the award letter.")
+    draft = SimpleNamespace(application=application, application_id=application.id, kind=kind,
+                            version=_next_version(application, kind),
+                            template_name=template_name_for(application.round.fund, kind))
+    return render_letter_pdf(draft)
+
+
 def pending_letter(application, kind: str) -> Letter | None:
     """A version still queued or rendering (failed and stalled ones do not count)."""
     rows = db.session.scalars(select(Letter).join(BackgroundJob, Letter.job_id == BackgroundJob.id).where(

@@ -131,6 +131,26 @@ def _back_to_manage(application):
     return redirect(url_for("awards.manage", application_id=application.id))
 
 
+@bp.route("/admin/awards/<int:application_id>/letters/<kind>/preview")
+@admin_required
+def preview_letter(application_id: int, kind: str):
+    """The letter as it would be sent, opened in the browser: nothing is stored or sent."""
+    from ..core.pdf import PdfTemplateError
+
+    application = _application(application_id)
+    try:
+        pdf = letter_ops.preview_pdf(application, kind)
+    except Refused as exc:
+        return error_page(409, str(exc))
+    except PdfTemplateError as exc:
+        return error_page(409, f"The letter template cannot be rendered: {exc}")
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{application.reference}-{kind}-preview.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.route("/admin/awards/<int:application_id>/send", methods=["POST"])
 @admin_required
 def send_letter(application_id: int):

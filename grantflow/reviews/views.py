@@ -17,7 +17,8 @@ from ..funds.models import Round
 from . import operations, scoring
 from .forms import ConflictForm, DeclineForm, ProfileForm, review_form_class
 from .rubrics import progress as rubric_progress
-from .models import Review, ReviewAssignment
+from .models import Review, ReviewAssignment, ReviewerProfile
+from .themes import theme_label, theme_labels
 from .profiles import fill_profile_choices, profile_form_data
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -56,14 +57,25 @@ def queue():
              .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
                     Application.state.in_(operations.OPEN_STATES))
              .options(load_only(ReviewAssignment.id, ReviewAssignment.coi_status),
-                      contains_eager(ReviewAssignment.application).load_only(Application.id, Application.title),
+                      contains_eager(ReviewAssignment.application).load_only(Application.id, Application.title,
+                                                                             Application.themes),
                       contains_eager(ReviewAssignment.round).load_only(Round.name, Round.review_due_at),
                       contains_eager(ReviewAssignment.review).load_only(Review.status))
              .order_by(Round.review_due_at.is_(None), Round.review_due_at, Application.id))
     assignments = db.session.scalars(query).all()
     counts = {key: sum(1 for a in assignments if a.review_status == key) for key in STATUS_LABELS}
     return render_template("reviews/queue.html", assignments=assignments, counts=counts,
-                           status_labels=STATUS_LABELS)
+                           status_labels=STATUS_LABELS, matched=matched_themes(assignments, current_user))
+
+
+def matched_themes(assignments, reviewer) -> dict[int, list[str]]:
+    """Why each application was assigned to the reviewer: the themes it shares
+    with their expertise (what the assignment maximises), as labels."""
+    expertise = set(db.session.scalar(select(ReviewerProfile.expertise_themes)
+                                      .where(ReviewerProfile.user_id == reviewer.id)) or [])
+    labels = theme_labels()
+    return {a.id: [theme_label(t, labels) for t in (a.application.themes or []) if t in expertise]
+            for a in assignments}
 
 
 def _review_page(assignment: ReviewAssignment, form=None, status: int = 200):

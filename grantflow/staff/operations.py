@@ -35,3 +35,34 @@ def bulk_fire(applications, trigger: str, actor, *, comment: str | None = None) 
         label = definition_for(application).state(application.state).label
         results.append(BulkResult(application, True, f"Moved to “{label}”."))
     return results
+
+
+STAFF_NOTE = "application.staff_note"
+NOTE_MAX = 4000
+
+
+def add_staff_note(application, actor, text: str):
+    """An internal note on an application: an audit row kept from the applicant
+    (and from reviewers, who never read the audit log)."""
+    from ..core.audit import record_event
+    from ..core.refusal import Refused
+
+    if not actor.has_role("admin"):
+        raise Refused("Only fund staff can write internal notes.")
+    text = (text or "").strip()
+    if not text:
+        raise Refused("Write the note first.", field="text")
+    if len(text) > NOTE_MAX:
+        raise Refused(f"Keep the note under {NOTE_MAX:,} characters (it has {len(text):,}).", field="text")
+    return record_event(actor=actor, action=STAFF_NOTE, application=application, comment=text,
+                        visible_to_applicant=False)
+
+
+def staff_notes(application) -> list:
+    from sqlalchemy import select
+
+    from ..core.models import AuditEvent
+
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == application.id,
+                                                       AuditEvent.action == STAFF_NOTE)
+                              .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())).all()

@@ -13,7 +13,7 @@ from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
-from ..core.refusal import REFUSED
+from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import definitions
 from ..core.workflow.diagram import render_svg
 from ..core.workflow.engine import definition_for
@@ -21,7 +21,8 @@ from ..extensions import db
 from ..funds.models import Fund, Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES
 from . import queries
-from .operations import bulk_fire
+from .forms import StaffNoteForm
+from .operations import add_staff_note, bulk_fire, staff_notes
 from .presenters import theme_label, theme_labels, workflow_context
 from .tasks import BULK_TASK
 from .views import bp
@@ -146,11 +147,35 @@ def bulk_job(job_id: int):
 @bp.route("/admin/applications/<int:application_id>")
 @admin_required
 def application(application_id: int):
+    return _application_page(_staff_application(application_id), StaffNoteForm())
+
+
+def _staff_application(application_id: int) -> Application:
     application = db.session.get(Application, application_id,
                                  options=[joinedload(Application.organisation), joinedload(Application.round)])
     if application is None:
         abort(404)
+    return application
+
+
+def _application_page(application, note_form, status: int = 200):
     wf = workflow_context(application, current_user)
     diagram = render_svg(wf.definition, current=application.state, id_prefix=f"wf-app-{application.id}")
     return render_template("staff/application.html", application=application, wf=wf, diagram=diagram,
-                           theme_label=theme_label)
+                           theme_label=theme_label, note_form=note_form, notes=staff_notes(application)), status
+
+
+@bp.route("/admin/applications/<int:application_id>/notes", methods=["POST"])
+@admin_required
+def add_note(application_id: int):
+    application = _staff_application(application_id)
+    form = StaffNoteForm()
+    if form.validate_on_submit():
+        try:
+            add_staff_note(application, current_user, form.text.data)
+        except Refused as exc:
+            refuse_on(form, exc, "text")
+        else:
+            flash("Your note is added. Only fund staff see it.", "success")
+            return redirect(url_for("staff.application", application_id=application.id, _anchor="notes-heading"))
+    return _application_page(application, form, form_status(form))

@@ -10,6 +10,8 @@ import pytest
 from grantflow.core import workflow
 from grantflow.core.audit import record_event
 from grantflow.core.db import utcnow
+from sqlalchemy import select
+
 from grantflow.core.models import AuditEvent
 from grantflow.extensions import db
 
@@ -168,3 +170,24 @@ def test_the_status_page_links_to_the_award_once_offered(client, f, open_round, 
     if "awards.offer" in app.view_functions:
         assert "Review and accept the award offer" in html
     assert "Withdraw the application" not in html
+
+
+def test_the_applicant_replies_to_a_message_from_the_fund(client, f, open_round, applicant, signed_in):
+    admin = f.create_user("admin")
+    application = f.create_application(open_round, applicant.organisation, title="Sister-city exchange")
+    workflow.fire(application, "submit", applicant)
+    workflow.fire(application, "start_screening", admin)
+    workflow.fire(application, "request_information", admin, comment="Which city in Mexico?")
+    db.session.commit()
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Reply to the fund" in page
+    refused = client.post(f"/applications/{application.id}/reply", data={"text": " "})
+    assert refused.status_code == 422 and "Write your reply first." in refused.get_data(as_text=True)
+    sent = client.post(f"/applications/{application.id}/reply", data={"text": "Guadalajara, since 2019."})
+    assert sent.status_code == 302
+    reply = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "application.reply"))
+    assert (reply.actor_id, reply.comment, reply.is_visible_to_applicant) == (applicant.id, "Guadalajara, since 2019.",
+                                                                            True)
+    assert [e.subject for e in emails_to(admin.email)] == [f"{application.reference}: {applicant.name} replied to "
+                                                            "the fund"]
+    assert "Guadalajara, since 2019." in client.get(f"/applications/{application.id}").get_data(as_text=True)

@@ -28,6 +28,7 @@ ROUTES = {
                            "post": {"anonymous": 302, "applicant": 422, "other_applicant": 422, "reviewer": 403,
                                     "admin": 403}},
     "applications.detail": OWNER_ONLY,
+    "applications.reply": {**OWNER_ONLY, "applicant": 302, "data": {"text": "The council voted yes."}},
     "applications.review": OWNER_ONLY,
     # a draft has not been submitted: its confirmation page sends back to the status page
     "applications.submitted": {**OWNER_ONLY, "applicant": 302},

@@ -45,6 +45,7 @@ ROUTES = {
     "awards.index": ADMIN_ONLY,
     "awards.manage": {**ADMIN_ONLY, "args": {"application_id": "offered.id"}},
     "awards.send_letter": {**ADMIN_ONLY_REDIRECT, "args": {"application_id": "awarded.id"}},
+    "awards.preview_letter": {**ADMIN_ONLY, "args": {"application_id": "awarded.id", "kind": lambda s: "award"}},
     "awards.render_letter": {**ADMIN_ONLY_REDIRECT, "args": {"application_id": "offered.id"},
                              "data": {"kind": "award"}},
     "awards.retry_letter": {**ADMIN_ONLY_REDIRECT, "args": {"letter_id": "failed_letter.id"}},

@@ -38,6 +38,7 @@ ROUTES = {
     "staff.bulk_action": {**ADMIN, "admin": 302},  # nothing selected: back to the list with a message
     "staff.bulk_job": {**ADMIN, "args": {"job_id": lambda s: s.bulk_job.id}},
     "staff.application": ADMIN,
+    "staff.add_note": {**ADMIN, "admin": 302, "data": {"text": "Called the mayor's office."}},
     "core.workflows": ADMIN,
     "core.workflow": {**ADMIN, "args": DEFAULT_WORKFLOW},
     "core.workflow_svg": {**ADMIN, "args": DEFAULT_WORKFLOW},

@@ -263,3 +263,21 @@ def test_conditions_typed_as_paragraphs_print_one_item_each(f, client, login_as,
     page = client.get(response.location).get_data(as_text=True)
     items = re.findall(r"<li>([^<]*)</li>", page.split('class="conditions"')[1].split("</ol>")[0])
     assert items == expected
+
+
+def test_the_letter_preview_is_the_pdf_and_nothing_is_stored_or_sent(f, client, login_as):
+    from grantflow.core.models import OutboxEmail
+
+    application, award, applicant, admin = fa.create_awarded_application()
+    db.session.commit()
+    emails = db.session.scalar(select(db.func.count()).select_from(OutboxEmail))
+    login_as(admin)
+    manage = client.get(f"/admin/awards/{application.id}").get_data(as_text=True)
+    assert f'href="/admin/awards/{application.id}/letters/award/preview"' in manage
+    response = client.get(f"/admin/awards/{application.id}/letters/award/preview")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and "inline" in response.headers["Content-Disposition"]
+    assert db.session.scalar(select(db.func.count()).select_from(Letter)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxEmail)) == emails
+    assert application.state == "awarded"
+    assert client.get(f"/admin/awards/{application.id}/letters/nonsense/preview").status_code == 409

@@ -283,6 +283,8 @@ ENDPOINT_FILLERS = {
     "users.confirm_registration": lambda s: [({"token": s.registration_token}, None, "")],
     "organisations.join": lambda s: [({"token": s.colleague_token}, None, "")],
     "staff.bulk_job": lambda s: [({"job_id": j}, None, "") for j in s.bulk_jobs],
+    "awards.preview_letter": lambda s: [({"application_id": s.applications["awarded"], "kind": "award"},
+                                         ("application", s.applications["awarded"]), "a PDF")],
 }
 
 

@@ -276,3 +276,16 @@ def test_a_reviewer_cannot_download_before_declaring(f, client, login_as):
     fr.create_assignment(application, reviewer, coi="undeclared")
     login_as(reviewer)
     assert client.get(f"/applications/attachments/{attachment.id}").status_code == 403
+
+
+@pytest.mark.parametrize("themes, why", [
+    (["climate", "exchange"], "Matches your expertise: Climate action and the clean-energy transition"),
+    (["migration"], "Assigned to complete its panel: no theme in common with your profile"),
+])
+def test_the_queue_says_why_each_application_was_assigned(f, client, login_as, themes, why):
+    reviewer = fr.create_reviewer(expertise=("climate", "trade_investment"))
+    application = fr.create_in_review(f.create_round())
+    application.themes = themes
+    fr.create_assignment(application, reviewer)
+    login_as(reviewer)
+    assert why in client.get("/reviews/").get_data(as_text=True)

@@ -258,3 +258,28 @@ def test_the_workflow_pages(client, admin):
 def test_staff_pages_refuse_applicants(client, login_as, url):
     login_as(quick_user("applicant", organisation=factories.create_organisation()))
     assert client.get(url).status_code == 403
+
+
+def test_internal_notes_are_audited_and_seen_by_staff_only(client, admin, login_as):
+    from tests import factories_reviews as fr
+
+    round_ = factories.create_round()
+    application = make_applications(round_, 1, state="in_review")[0]
+    applicant = application.organisation.members[0]
+    reviewer = fr.create_reviewer()
+    assignment = fr.create_assignment(application, reviewer)
+    db.session.commit()
+    refused = client.post(f"/admin/applications/{application.id}/notes", data={"text": "   "})
+    assert refused.status_code == 422 and "Write the note first." in refused.get_data(as_text=True)
+    note = "Called the mayor's office: the council vote is on May 3."
+    assert client.post(f"/admin/applications/{application.id}/notes", data={"text": note}).status_code == 302
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "application.staff_note"))
+    assert (event.actor_id, event.comment, event.is_visible_to_applicant) == (admin.id, note, False)
+    staff_page = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
+    assert "Called the mayor&#39;s office" in staff_page and "Internal notes" in staff_page
+    login_as(applicant)
+    for url in ("/applications/", f"/applications/{application.id}"):
+        assert "mayor&#39;s office" not in client.get(url).get_data(as_text=True)
+    login_as(reviewer)
+    page = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
+    assert "mayor&#39;s office" not in page
