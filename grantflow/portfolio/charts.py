@@ -31,7 +31,7 @@ class Bar:
     marker: float | None = None
 
 
-#: average advance of a character at FONT_SIZE in the sans-serif fonts above (digits are narrower)
+#: average advance of a character at FONT_SIZE in the sans-serif fonts of svg.chart (static/css; digits are narrower)
 FONT_SIZE = 14
 CHAR_WIDTH = 7.8
 
