@@ -2,13 +2,13 @@
 the form engine builds from forms/applications/)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..core.forms import WebForm
 from wtforms import TextAreaField
 
 from .operations import REPLY_MAX
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(WebForm):
     text = TextAreaField("Reply to the fund",
                          description=f"Your reply is kept with the application's history and emailed to the "
                                      f"fund's staff. Up to {REPLY_MAX:,} characters.")
