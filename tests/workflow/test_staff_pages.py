@@ -4,6 +4,7 @@ read-only application page, and the workflow pages."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -249,6 +250,8 @@ def test_the_workflow_pages(client, admin):
     page = client.get("/admin/workflows/small_grant/v1?state=screening").get_data(as_text=True)
     assert "Screening and decision" in page and "<th scope=\"row\">Award<br><code>award</code></th>" in page
     assert 'class="wf-node wf-current"' in page
+    assert "<code>workflows/small_grant.v1.yaml</code>" in page        # the file, not the server's path
+    assert str(Path(client.application.config["WORKFLOWS_DIR"]).resolve()) not in page
     svg = client.get("/admin/workflows/local_to_global/v1.svg")
     assert svg.mimetype == "image/svg+xml" and svg.get_data(as_text=True).startswith("<?xml")
     assert client.get("/admin/workflows/nope/v1").status_code == 404
