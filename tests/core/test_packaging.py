@@ -29,3 +29,17 @@ def test_every_slow_step_of_make_demo_says_what_it_does_first():
         assert slow, f"{target}: no slow step found"
         for i in slow:
             assert i > 0 and recipe[i - 1].startswith("@echo"), f"{target}: {recipe[i]} runs silently"
+
+
+def test_emails_and_letters_speak_us_english():
+    """What a US government reads in its emails and letters (identifiers inside
+    {{ }} and {% %} may keep their British names)."""
+    import re as _re
+
+    jinja = _re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", _re.S)
+    british = _re.compile(r"\b(organisations?|authoris\w*|recognis\w*|licence|programme|colour|behaviour)\b", _re.I)
+    files = list((ROOT / "templates" / "letters").rglob("*.html")) + list((ROOT / "templates" / "emails").glob("*.txt"))
+    found = {str(path.relative_to(ROOT)): hits for path in files
+             if (hits := [m.group(0) for i, part in enumerate(jinja.split(path.read_text())) if i % 2 == 0
+                          for m in british.finditer(part)])}
+    assert not found
