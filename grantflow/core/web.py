@@ -113,6 +113,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="%B %-d, %Y": value.strftime(fmt) if value else "—"
     app.jinja_env.filters["datetime"] = (
         lambda value: value.strftime("%B %-d, %Y %H:%M UTC") if value else "—")
+    app.jinja_env.filters["countdown"] = countdown
     app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join((text or "").splitlines())
 
     @app.context_processor
@@ -139,3 +140,20 @@ def organisation_setup_url() -> str | None:
             and ORGANISATION_PROFILE in current_app.view_functions):
         return url_for(ORGANISATION_PROFILE)
     return None
+
+
+def countdown(moment, now=None) -> str:
+    """How long until a deadline, in words ("closes in 3 days"): days while more
+    than two are left, then hours, then minutes; "closed" once it has passed."""
+    from .db import utcnow
+
+    if moment is None:
+        return ""
+    seconds = (moment - (now or utcnow())).total_seconds()
+    if seconds <= 0:
+        return "closed"
+    for unit, size, above in (("day", 86_400, 2 * 86_400), ("hour", 3_600, 3_600), ("minute", 60, 0)):
+        if seconds >= above:
+            n = max(int(seconds // size), 1)
+            return f"{n:,} {unit}{'' if n == 1 else 's'} left"
+    return "1 minute left"

@@ -3,6 +3,7 @@ late and incomplete submissions, requests for more information, withdrawal,
 and what "My applications" shows."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -122,6 +123,7 @@ def test_my_applications_shows_status_messages_and_the_timeline(client, f, open_
     assert "Which city in Mexico?" in html and "Message from the fund" in html
     assert "Status history" in html and "Being checked for eligibility" in html
     assert f'href="/applications/start/{open_round.id}"' in html
+    assert re.search(r"closes [^<]*\d+ (days|hours|minutes?) left", html)   # the deadline counts down
 
 
 @pytest.mark.parametrize("url", ["/applications/", "/applications/{id}"])

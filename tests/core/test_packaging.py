@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,3 +46,16 @@ def test_emails_and_letters_speak_us_english():
              if (hits := [m.group(0) for i, part in enumerate(jinja.split(path.read_text())) if i % 2 == 0
                           for m in british.finditer(part)])}
     assert not found
+
+
+@pytest.mark.parametrize("left, shown", [
+    (timedelta(days=12, hours=5), "12 days left"), (timedelta(days=2), "2 days left"),
+    (timedelta(hours=47), "47 hours left"), (timedelta(hours=1), "1 hour left"),
+    (timedelta(minutes=59), "59 minutes left"), (timedelta(seconds=20), "1 minute left"),
+    (timedelta(0), "closed"), (-timedelta(days=1), "closed"),
+])
+def test_deadlines_count_down_in_words(left, shown):
+    from grantflow.core.web import countdown
+
+    now = datetime(2026, 5, 1, 12, tzinfo=timezone.utc)
+    assert countdown(now + left, now) == shown
