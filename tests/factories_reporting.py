@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from grantflow.awards.models import Award, PaymentTranche
-from grantflow.awards.operations import accept_award, default_tranches
+from grantflow.awards.operations import accept_award_offer, default_tranches
 from grantflow.awards.schedule import split_amount
 from grantflow.extensions import db
 
@@ -41,7 +41,7 @@ def create_grant(*, state: str = "active", period_start: date = date(2025, 1, 1)
     answers = {"metric_targets": targets} if targets else {}
     application = factories.create_application(round_, organisation, state="award_offered", answers=answers)
     create_award(application, amount_cents=amount_cents, period_start=period_start, period_end=period_end)
-    accept_award(application, users[0], typed_name=users[0].name, ip_address="192.0.2.1")
+    accept_award_offer(application, users[0], typed_name=users[0].name, ip_address="192.0.2.1")
     if state != "active":
         application.state = state
     db.session.flush()
@@ -81,6 +81,6 @@ def create_grant_for(organisation, applicant, round_, *, amount_cents: int = 10_
     application = factories.create_application(round_, organisation, state="award_offered",
                                                title="Sister-city water exchange")
     create_award(application, amount_cents=amount_cents, period_start=period_start, period_end=period_end)
-    accept_award(application, applicant, typed_name=applicant.name, ip_address="192.0.2.1")
+    accept_award_offer(application, applicant, typed_name=applicant.name, ip_address="192.0.2.1")
     db.session.flush()
     return application

@@ -58,11 +58,14 @@ class Application(db.Model):
         """Called by the workflow engine inside the transition (no I/O here)."""
         now = utcnow()
         self.state_changed_at = now
-        if dest == "submitted" and self.submitted_at is None:
-            self.submitted_at = now
         from ..core.workflow.engine import definition_for
 
-        if definition_for(self).state(dest).is_decided and self.decided_at is None:
+        definition = definition_for(self)
+        # leaving preparation for anything but a withdrawal is the submission
+        if self.submitted_at is None and definition.stage_of(source) == "preparing" \
+                and definition.stage_of(dest) != "retracted":
+            self.submitted_at = now
+        if definition.state(dest).is_decided and self.decided_at is None:
             self.decided_at = now
 
     @property

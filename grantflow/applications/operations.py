@@ -10,14 +10,15 @@ from ..core.cache import portfolio_changed
 from ..core.mail import send_email
 from ..core.permissions import ALLOW, Decision, deny
 from ..core.refusal import Refused
-from ..core.workflow import fire, get_definition, may
+from ..core.workflow import fire, get_definition, may, meaning
 from ..core.workflow.engine import definition_for as workflow_for
 from ..extensions import db
 from .models import Application, Attachment
 from .uploads import is_organisation_member, store_upload
 
-#: the applicant's "send it" moves: the first submission, and the answer to a request for information
-SUBMIT_TRIGGERS = ("submit", "provide_information")
+#: the applicant's "send it" moves (the first submission, and the answer to a
+#: request for information) are those guarded by complete answers
+SUBMIT_GUARD = "answers_complete"
 
 
 def _store_answers(application: Application, definition, answers: dict) -> list[str]:
@@ -102,9 +103,12 @@ def save_page(application: Application, actor, definition, page, form, *, enforc
 
 
 def submit_trigger(application: Application) -> str | None:
-    definition = workflow_for(application)
-    return next((t.trigger for t in definition.transitions_from(application.state)
-                 if t.trigger in SUBMIT_TRIGGERS), None)
+    return meaning.trigger_of(application, guard=SUBMIT_GUARD, role="applicant")
+
+
+def is_resubmission(application: Application) -> bool:
+    """Sending answers again (after a request for information), not a first submission."""
+    return not meaning.is_in(application, "preparing")
 
 
 def may_submit(application: Application, user) -> Decision:
@@ -122,23 +126,28 @@ def submit_application(application: Application, actor, *, expected_version: int
     trigger = submit_trigger(application)
     if trigger is None:
         raise Refused(may_submit(application, actor).reason)
+    resubmitted = is_resubmission(application)
     _store_answers(application, formdefs.definition_for(application), application.answers or {})
     fire(application, trigger, actor, expected_version=expected_version)
     for member in application.organisation.members:
         if member.is_active:
             send_email(member.email, "application_submitted", user=member, application=application,
-                       resubmitted=trigger != "submit")
+                       resubmitted=resubmitted)
     return trigger
 
 
 def withdraw_application(application: Application, actor, *, reason: str | None = None,
                          expected_version: int | None = None) -> None:
-    fire(application, "withdraw", actor, comment=(reason or "").strip() or None,
-         expected_version=expected_version)
+    meaning.fire_move(application, actor, into="retracted", role="applicant",
+                      comment=(reason or "").strip() or None, expected_version=expected_version)
+
+
+def may_withdraw(application: Application, user) -> Decision:
+    return meaning.may_move(application, user, into="retracted", role="applicant")
 
 
 def withdraw_confirm_text(application: Application) -> str:
-    transition = workflow_for(application).transition(application.state, "withdraw")
+    transition = meaning.move(application, into="retracted", role="applicant")
     return (transition.confirm if transition and transition.confirm else
             "Withdrawing is final. You would need to start a new application to apply again.")
 

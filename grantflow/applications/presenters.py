@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from ..core import formdefs
 from ..core.models import AuditEvent
+from ..core.workflow import meaning
 from ..extensions import db
 
 
@@ -60,13 +61,14 @@ def next_page_to_fill(application) -> str:
     return problems[0].page_id if problems and problems[0].page_id else definition.pages[0].id
 
 
-#: pages other domains provide for an application in these states (shown when installed)
+#: pages other domains provide for an application in these stages (shown when installed);
+#: the letters page once a decision is made, except while the award letter is being prepared
 RELATED_PAGES = (
-    ("awards.offer", ("award_offered",), "Review and accept the award offer"),
-    ("awards.offer", ("active", "final_report_submitted", "closeout", "closed", "offer_declined"), "Your award"),
-    ("reporting.grant", ("active", "final_report_submitted", "closeout", "closed"), "Reports and payments"),
-    ("awards.application_letters", ("waitlisted", "declined", "award_offered", "active", "final_report_submitted",
-                                    "closeout", "closed", "offer_declined"), "Letters from the fund"),
+    ("awards.offer", ("offered",), "Review and accept the award offer"),
+    ("awards.offer", (*meaning.GRANT_STAGES, "refused"), "Your award"),
+    ("reporting.grant", meaning.GRANT_STAGES, "Reports and payments"),
+    ("awards.application_letters", ("deciding", "unsuccessful", "offered", *meaning.GRANT_STAGES, "refused"),
+     "Letters from the fund"),
 )
 
 
@@ -75,7 +77,10 @@ def related_pages(application) -> list[tuple[str, str]]:
     from flask import current_app, url_for
 
     found = []
-    for endpoint, states, label in RELATED_PAGES:
-        if application.state in states and endpoint in current_app.view_functions:
+    definition = application.workflow
+    state = definition.states.get(application.state)
+    for endpoint, stages, label in RELATED_PAGES:
+        if state is not None and state.is_decided and state.stage in stages \
+                and endpoint in current_app.view_functions:
             found.append((label, url_for(endpoint, application_id=application.id)))
     return found

@@ -134,8 +134,8 @@ def _detail_page(application, reply_form, status: int = 200):
                            reply_form=reply_form,
                            can_edit=operations.may_edit(application, current_user),
                            can_submit=operations.may_submit(application, current_user),
-                           submit_trigger=operations.submit_trigger(application),
-                           can_withdraw=may(application, "withdraw", current_user),
+                           resubmitting=operations.is_resubmission(application),
+                           can_withdraw=operations.may_withdraw(application, current_user),
                            has_timeline=has_workflow_partials(),
                            continue_page=presenters.next_page_to_fill(application),
                            related=presenters.related_pages(application),
@@ -146,7 +146,7 @@ def _detail_page(application, reply_form, status: int = 200):
 @roles_required("applicant")
 def withdraw(application_id: int):
     application = own_application_or_404(application_id)
-    decision = may(application, "withdraw", current_user)
+    decision = operations.may_withdraw(application, current_user)
     reason = (request.form.get("reason") or "").strip()
     error = None if decision else decision.reason
     if request.method == "POST" and decision:

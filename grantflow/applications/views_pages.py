@@ -186,7 +186,7 @@ def render_review(application, *, error: str | None = None, status: int = 200):
         "applications/review.html", application=application, definition=definition, answers=answers,
         attachments=_attachments(application), problems=formdefs.problems(definition, answers, context),
         can_submit=operations.may_submit(application, current_user), error=error,
-        trigger=operations.submit_trigger(application),
+        resubmitting=operations.is_resubmission(application),
     ), status
 
 

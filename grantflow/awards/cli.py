@@ -13,7 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from ..core import jobs, outbox
 from ..core.refusal import Refused
 from ..extensions import db
-from .models import LETTER_KINDS, Letter, LetterBatch
+from .models import Letter, LetterBatch
 
 
 def _fail_on_refusal(func, *args, **kwargs):
@@ -33,18 +33,21 @@ def letters_group():
 @click.argument("application_id", type=int)
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
               help="Where to write the PDF.")
-@click.option("--kind", type=click.Choice(LETTER_KINDS), default=None,
-              help="Which letter (default: the one the application's decision calls for).")
+@click.option("--kind", default=None,
+              help="Which letter: a folder the application's workflow names under letters: "
+                   "(default: the one its decision calls for, else its award letter).")
 @with_appcontext
 def render_command(application_id: int, out: Path, kind: str | None) -> None:
     """Render one letter of APPLICATION_ID now (a new version, kept in the history; not sent)."""
     from ..applications.models import Application
-    from .letters import decision_letter_kind, read_letter, request_letter
+    from .letters import award_letter_kind, decision_letter_kind, read_letter, request_letter
 
     application = db.session.get(Application, application_id)
     if application is None:
         raise click.ClickException(f"There is no application {application_id}.")
-    kind = kind or decision_letter_kind(application) or "award"
+    kind = kind or decision_letter_kind(application) or award_letter_kind(application)
+    if kind is None:
+        raise click.ClickException(f"The workflow of {application.reference} sends no letters.")
     letter = _fail_on_refusal(request_letter, application, kind, None, dispatch=False)
     outbox.commit()
     jobs.execute(letter.job_id)  # here and now, worker or not: the command waits for the file

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from ..core.db import format_usd, utcnow
 from ..core.models import AuditEvent
+from ..core.workflow.engine import definition_for
 from ..extensions import db
 from . import signals
+from .letters import LETTER_READY_GUARD
 from .models import RELEASE_LABELS, Award, Letter
 
 DEFAULT_SIGNATORY = {"name": "Program Director", "title": "Local-to-Global Engagement Fund"}
@@ -101,12 +103,15 @@ def _covers(start: date | None, end: date | None) -> str:
 
 
 def _decision_comment(application, kind: str) -> str:
-    """The comment staff wrote for the applicant when deciding, if any."""
-    trigger = {"decline": "workflow.decline", "waitlist": "workflow.waitlist"}.get(kind)
-    if trigger is None:
+    """The comment staff wrote for the applicant on the move that sends this
+    letter (a decline, the waiting list), if any; never the offer's."""
+    definition = definition_for(application)
+    actions = [f"workflow.{t.trigger}" for t in definition.transitions
+               if definition.letter_of(t) == kind and LETTER_READY_GUARD not in t.guards]
+    if not actions:
         return ""
     comment = db.session.scalar(select(AuditEvent.comment).where(
-        AuditEvent.application_id == application.id, AuditEvent.action == trigger,
+        AuditEvent.application_id == application.id, AuditEvent.action.in_(actions),
         AuditEvent.is_visible_to_applicant.is_(True)).order_by(AuditEvent.id.desc()).limit(1))
     return comment or ""
 

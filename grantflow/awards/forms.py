@@ -175,7 +175,5 @@ class RoundLettersForm(WebForm):
 
 
 class RenderLetterForm(WebForm):
-    kind = SelectField("Letter", choices=[SelectChoice("award", "Award letter"),
-                                          SelectChoice("decline", "Decline letter"),
-                                          SelectChoice("waitlist", "Waiting-list letter"),
-                                          SelectChoice("closeout", "Closeout letter")])
+    #: choices: the letters the application's workflow sends (set by the view)
+    kind = SelectField("Letter", choices=[])

@@ -1,12 +1,12 @@
-"""Workflow guards and effects of the awards domain (named in workflows/*.yaml)."""
+"""Workflow guards and the letter sender of the awards domain (named in workflows/*.yaml)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core.workflow import effect, guard
+from ..core.workflow import guard, letter_sender
+from ..core.workflow.engine import definition_for
 from ..extensions import db
 from .models import Award, Letter
-
 
 
 @guard("award_terms_recorded")
@@ -18,8 +18,14 @@ def award_terms_recorded(application, context) -> str | None:
 
 @guard("award_letter_ready")
 def award_letter_ready(application, context) -> str | None:
+    """The letter this move sends is rendered (the offer goes out with it)."""
+    definition = definition_for(application)
+    transition = definition.transition(application.state, context["trigger"])
+    kind = definition.letter_of(transition) if transition else None
+    if kind is None:
+        return "The workflow names no letter for this step, so it cannot wait for one."
     ready = db.session.scalar(select(Letter.id).where(
-        Letter.application_id == application.id, Letter.kind == "award", Letter.sha256.is_not(None)).limit(1))
+        Letter.application_id == application.id, Letter.kind == kind, Letter.sha256.is_not(None)).limit(1))
     if ready is None:
         return "The award letter has not been rendered yet: use “Send award letter”."
     return None
@@ -32,38 +38,25 @@ def _actor(transition: dict):
     return db.session.get(User, actor_id) if actor_id else None
 
 
-@effect("email_award_offer")
-def email_award_offer(application_id: int, transition: dict) -> None:
-    """An offer made by hand (the workflow's own page) sends the newest
-    rendered award letter through the same route as the letter job
-    (``tasks.deliver``); an offer the letter job made has already sent it."""
+@letter_sender
+def send_letter(application_id: int, transition: dict, kind: str) -> None:
+    """A letter effect. A move that waited for its letter (the offer, guarded by
+    ``award_letter_ready``) sends the newest rendered version through
+    ``tasks.deliver`` unless the letter job, which made the move, already did;
+    any other move has its letter rendered, then emailed, by a job."""
+    from ..applications.models import Application
+    from .letters import request_letter
     from .tasks import deliver
 
-    letter = db.session.scalar(select(Letter).where(
-        Letter.application_id == application_id, Letter.kind == "award", Letter.sha256.is_not(None))
-        .order_by(Letter.sent_at.is_(None), Letter.version.desc()).limit(1))
-    if letter is not None and letter.sent_at is None:
-        deliver(letter)
-
-
-def _request_letter_for(application_id: int, transition: dict) -> None:
-    from ..applications.models import Application
-    from .letters import LETTER_FOR_STATE, request_letter
-
-    kind = LETTER_FOR_STATE.get(transition["dest"])
     application = db.session.get(Application, application_id)
-    if kind is None or application is None:
+    if application is None:
+        return
+    moved = definition_for(application).transition(transition["source"], transition["trigger"])
+    if moved is not None and "award_letter_ready" in moved.guards:
+        letter = db.session.scalar(select(Letter).where(
+            Letter.application_id == application_id, Letter.kind == kind, Letter.sha256.is_not(None))
+            .order_by(Letter.sent_at.is_(None), Letter.version.desc()).limit(1))
+        if letter is not None and letter.sent_at is None:
+            deliver(letter)
         return
     request_letter(application, kind, _actor(transition), send=True)
-
-
-@effect("send_decision_letter")
-def send_decision_letter(application_id: int, transition: dict) -> None:
-    """On decline or waitlist: render the letter, then email the applicant a link to it."""
-    _request_letter_for(application_id, transition)
-
-
-@effect("send_closeout_letter")
-def send_closeout_letter(application_id: int, transition: dict) -> None:
-    """On close: render the closeout letter, then email the applicant a link to it."""
-    _request_letter_for(application_id, transition)

@@ -19,23 +19,47 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..core import jobs, storage
 from ..core.audit import record_event
 from ..core.models import BackgroundJob
+from ..core.pdf import load_metadata
 from ..core.refusal import Refused
-from ..core.workflow.engine import ConcurrentChange, holds_role
+from ..core.workflow import meaning
+from ..core.workflow.engine import ConcurrentChange, definition_for, holds_role
 from ..extensions import db
-from .models import LETTER_KINDS, Award, Letter, LetterBatch
+from .models import Award, Letter, LetterBatch
 
 RENDER_TASK = "grantflow.awards.tasks.render_letter"
 COMMON_FOLDER = "_common"
 STYLESHEET = "letter.css"
-KIND_LABELS = {"award": "award letter", "decline": "decline letter", "waitlist": "waiting-list letter",
-               "closeout": "closeout letter"}
-#: the one map from an application's state to the letter it calls for: the
-#: workflow's letter effects (``hooks``) and a round's decision letters read it
-LETTER_FOR_STATE = {"declined": "decline", "waitlisted": "waitlist", "closed": "closeout"}
-#: the kinds a round's batch of decision letters renders
-DECISION_KINDS = ("decline", "waitlist")
-#: award states whose letter a round batch renders (later states keep their letters as they were)
-AWARD_LETTER_STATES = ("awarded", "award_offered")
+#: the guard of the move that waits for its letter to be rendered (the award offer)
+LETTER_READY_GUARD = "award_letter_ready"
+
+
+def kind_label(kind: str) -> str:
+    """“award letter”: the ``title`` of the letter's ``metadata.yaml``."""
+    try:
+        title = load_metadata(letters_root() / kind).get("title")
+    except Exception:  # noqa: BLE001 - a label never breaks a page; the checks report the broken file
+        title = None
+    return str(title or f"{kind.replace('_', ' ')} letter").lower()
+
+
+def letter_kinds(application) -> list[str]:
+    """The letters the application's workflow sends, in the order of its file."""
+    return list(dict.fromkeys(definition_for(application).letters.values()))
+
+
+def award_letter_kind(application) -> str | None:
+    """The letter the award offer sends: the letter of the move that waits for it."""
+    definition = definition_for(application)
+    for transition in definition.transitions:
+        if LETTER_READY_GUARD in transition.guards:
+            return definition.letter_of(transition)
+    return None
+
+
+def awaiting_move(application, kind: str):
+    """The move out of the current state that waits for this letter (the offer), if any."""
+    transition = meaning.move(application, guard=LETTER_READY_GUARD)
+    return transition if transition and definition_for(application).letter_of(transition) == kind else None
 
 
 def letters_root() -> Path:
@@ -86,9 +110,9 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
                    dispatch: bool = True) -> Letter:
     """A new version of ``kind`` for ``application``, rendered by a job after the
     commit (``dispatch=False``: the caller runs the job itself, as the CLI does)."""
-    if kind not in LETTER_KINDS:
-        raise Refused(f"Unknown letter kind “{kind}”.")
-    if kind == "award" and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
+    if kind not in letter_kinds(application):
+        raise Refused(f"The workflow of this application sends no “{kind}” letter.")
+    if kind == award_letter_kind(application) and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
         raise Refused("Record the award terms before preparing the award letter.")
     version, template_name = _next_version(application, kind), template_name_for(application.round.fund, kind)
     try:
@@ -111,7 +135,7 @@ def request_letter(application, kind: str, actor, *, send: bool = False, batch: 
         db.session.add(letter.job)
     db.session.flush()
     record_event(actor=actor, action="letter.requested", subject=letter, application=application,
-                 comment=f"{KIND_LABELS[kind].capitalize()} version {letter.version} requested"
+                 comment=f"{kind_label(kind).capitalize()} version {letter.version} requested"
                          + (" (to be sent once rendered)." if send else "."),
                  data={"letter_id": letter.id, "kind": kind, "version": letter.version, "send": send})
     return letter
@@ -150,17 +174,13 @@ def send_award_letter(application, actor) -> Letter:
     retried from the letters page."""
     if not holds_role(application, actor, "admin"):
         raise Refused("Only fund administrators can send award letters.")
-    if application.state != "awarded":
+    kind = award_letter_kind(application)
+    if kind is None or awaiting_move(application, kind) is None:
         raise Refused(f"The award letter is sent once the application is awarded; it is "
                       f"“{application.state_label}”.")
-    if pending_letter(application, "award") is not None:
+    if pending_letter(application, kind) is not None:
         raise Refused("The award letter is already being prepared: it is sent as soon as it is rendered.")
-    return request_letter(application, "award", actor, send=True)
-
-
-def request_closeout_letter(application, actor, *, send: bool = True) -> Letter:
-    """For the closeout side: render (and by default email) the closeout letter."""
-    return request_letter(application, "closeout", actor, send=send)
+    return request_letter(application, kind, actor, send=True)
 
 
 def retry_letter(letter: Letter, actor) -> Letter:
@@ -168,27 +188,32 @@ def retry_letter(letter: Letter, actor) -> Letter:
         raise Refused("Only a letter whose rendering failed or stalled can be retried.")
     jobs.retry(letter.job)
     record_event(actor=actor, action="letter.retried", subject=letter, application=letter.application,
-                 comment=f"{KIND_LABELS[letter.kind].capitalize()} version {letter.version}: rendering retried.",
+                 comment=f"{kind_label(letter.kind).capitalize()} version {letter.version}: rendering retried.",
                  data={"letter_id": letter.id, "job_id": letter.job_id})
     return letter
 
 
 def decision_letter_kind(application) -> str | None:
-    """The decision letter a round batch renders for this application, if any."""
-    if LETTER_FOR_STATE.get(application.state) in DECISION_KINDS:
-        return LETTER_FOR_STATE[application.state]
-    if application.state in AWARD_LETTER_STATES:
-        return "award"
-    return None
+    """The decision letter a round batch renders for this application, if any:
+    the letter of the move that brought it to its decision, or of the move that
+    waits for its letter (an award not yet offered)."""
+    if not meaning.is_in(application, *meaning.DECISION_STAGES):
+        return None
+    definition = definition_for(application)
+    for transition in definition.transitions:
+        if transition.dest == application.state and definition.letter_of(transition):
+            return definition.letter_of(transition)
+    waiting = meaning.move(application, guard=LETTER_READY_GUARD)
+    return definition.letter_of(waiting) if waiting else None
 
 
 def round_letter_plan(round_) -> list[tuple[object, str]]:
     from ..applications.models import Application
 
-    states = [state for state, kind in LETTER_FOR_STATE.items() if kind in DECISION_KINDS] + list(AWARD_LETTER_STATES)
     applications = db.session.scalars(select(Application).where(
-        Application.round_id == round_.id, Application.state.in_(states)).order_by(Application.id)).all()
-    return [(a, decision_letter_kind(a)) for a in applications]
+        Application.round_id == round_.id, meaning.in_stages(Application, *meaning.DECISION_STAGES))
+        .order_by(Application.id)).all()
+    return [(a, kind) for a in applications if (kind := decision_letter_kind(a))]
 
 
 def _already_sent(application, kind: str) -> bool:
@@ -209,8 +234,8 @@ def start_round_letters(round_, actor, *, send: bool = False, dispatch: bool = T
     db.session.add(batch)
     db.session.flush()
     for application, kind in plan:
-        sending = send and (application.state == "awarded" if kind == "award"
-                            else not _already_sent(application, kind))
+        # an award not yet offered is offered; a letter never sent is sent
+        sending = send and (awaiting_move(application, kind) is not None or not _already_sent(application, kind))
         request_letter(application, kind, actor, send=sending, batch=batch, dispatch=dispatch)
     record_event(actor=actor, action="letter.batch_started", subject=batch,
                  comment=f"Decision letters for {round_.name}: {len(plan)} requested"

@@ -21,7 +21,6 @@ RELEASE_LABELS = {
 TRANCHE_STATUSES = ("scheduled", "due", "paid")
 #: a blank line between conditions, whatever line endings the browser sent (\r\n from a textarea)
 _BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
-LETTER_KINDS = ("award", "decline", "waitlist", "closeout")
 
 
 class Award(TimestampMixin, db.Model):
@@ -186,7 +185,6 @@ class Letter(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("application_id", "kind", "version", name="uq_letters_application_kind_version"),
         sa.Index("ix_letters_application_kind", "application_id", "kind"),
-        sa.CheckConstraint("kind IN ('award', 'decline', 'waitlist', 'closeout')", name="kind"),
         sa.CheckConstraint("(sha256 IS NULL) = (file_path IS NULL) AND (sha256 IS NULL) = (size_bytes IS NULL)"
                            " AND (sha256 IS NULL) = (rendered_at IS NULL)", name="file"),
         sa.CheckConstraint("sent_at IS NULL OR sha256 IS NOT NULL", name="sent_when_rendered"),

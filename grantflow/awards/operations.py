@@ -15,16 +15,17 @@ from ..core.audit import record_event
 from ..core.cache import portfolio_changed
 from ..core.db import format_usd, utcnow
 from ..core.refusal import Refused
-from ..core.workflow import ConcurrentChange, fire
-from ..core.workflow.engine import definition_for, holds_role
+from ..core.workflow import ConcurrentChange, meaning
+from ..core.workflow.engine import holds_role
 from ..extensions import db
 from .context import representative
 from .models import RELEASE_EVENTS, Award, AwardFundingSource, PaymentTranche
 from .schedule import DEFAULT_AWARD_NUMBER_PREFIX, DEFAULT_PAYMENT_SCHEDULE, next_award_number, split_amount
 from .signals import award_accepted
 
-#: after the award and before the offer goes out, the terms may still be corrected
-EDITABLE_STATES = ("awarded",)
+#: the award is the move with this guard; after it and before the offer goes
+#: out (the "selected" stage), the terms may still be corrected
+AWARD_GUARD = "award_terms_recorded"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _apply_terms(award: Award, application, terms: AwardTerms) -> None:
 
 def record_award_terms(application, actor, terms: AwardTerms, *, expected_version: int | None = None) -> Award:
     """Record (or, before the offer is sent, correct) the award terms. When the
-    application is not yet awarded this also fires the workflow's ``award``,
+    application is not yet awarded this also makes the workflow's award move,
     whose guard ``award_terms_recorded`` needs the terms flushed first.
 
     ``expected_version`` is the application's version when the form was shown:
@@ -129,7 +130,7 @@ def record_award_terms(application, actor, terms: AwardTerms, *, expected_versio
     if expected_version is not None and expected_version != application.version:
         raise ConcurrentChange()
     award = award_for(application)
-    if application.state not in EDITABLE_STATES and not can_be_awarded(application):
+    if not terms_are_editable(application):
         raise Refused(f"The terms cannot be changed while the application is “{application.state_label}”.")
     _check_terms(application, terms)
     is_new = award is None
@@ -154,19 +155,30 @@ def record_award_terms(application, actor, terms: AwardTerms, *, expected_versio
                        "period_start": award.period_start.isoformat(),
                        "period_end": award.period_end.isoformat(),
                        "tranches": [[t.release_on, str(t.percent), t.amount_cents] for t in award.tranches]})
-    if application.state != "awarded":
-        fire(application, "award", actor, data={"award_number": award.award_number,
-                                                "amount_cents": award.amount_cents})
+    if not meaning.is_in(application, "selected"):
+        meaning.fire_move(application, actor, guard=AWARD_GUARD,
+                          data={"award_number": award.award_number, "amount_cents": award.amount_cents})
     return award
 
 
 def can_be_awarded(application) -> bool:
-    """The workflow has an ``award`` move from the current state (guards aside)."""
-    return definition_for(application).transition(application.state, "award") is not None
+    """The workflow has an award move (guarded by ``award_terms_recorded``) from
+    the current state (guards aside)."""
+    return meaning.move(application, guard=AWARD_GUARD) is not None
 
 
 def terms_are_editable(application) -> bool:
-    return application.state in EDITABLE_STATES or can_be_awarded(application)
+    return meaning.is_in(application, "selected") or can_be_awarded(application)
+
+
+def acceptance(application):
+    """The applicant's move that accepts the offer (into an active grant)."""
+    return meaning.move(application, into="funded", role="applicant")
+
+
+def refusal(application):
+    """The applicant's move that declines the offer."""
+    return meaning.move(application, into="refused", role="applicant")
 
 
 def normalise_name(name: str) -> str:
@@ -181,7 +193,7 @@ def acceptance_signatories(application, actor) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names if normalise_name(name)))
 
 
-def accept_award(application, actor, *, typed_name: str, ip_address: str | None) -> Award:
+def accept_award_offer(application, actor, *, typed_name: str, ip_address: str | None) -> Award:
     """The applicant accepts by typing their name: recorded with the time and IP
     in the award and the audit log; the tranches due on acceptance become due."""
     award = award_for(application)
@@ -194,8 +206,8 @@ def accept_award(application, actor, *, typed_name: str, ip_address: str | None)
         raise Refused("Type the name on your account or the authorized representative's name in the "
                       f"application: {' or '.join(f'“{name}”' for name in signatories)}.", "typed_name")
     now = utcnow()
-    fire(application, "accept_award", actor, comment=f"Accepted by {typed_name.strip()}",
-         data={"typed_name": typed_name.strip(), "award_number": award.award_number})
+    meaning.fire_move(application, actor, into="funded", role="applicant", comment=f"Accepted by {typed_name.strip()}",
+                      data={"typed_name": typed_name.strip(), "award_number": award.award_number})
     award.accepted_name = typed_name.strip()[:200]
     award.accepted_at = now
     award.accepted_ip = ip_address
@@ -210,7 +222,7 @@ def accept_award(application, actor, *, typed_name: str, ip_address: str | None)
 
 
 def decline_award_offer(application, actor, *, comment: str | None = None) -> None:
-    fire(application, "decline_offer", actor, comment=comment)
+    meaning.fire_move(application, actor, into="refused", role="applicant", comment=comment)
 
 
 def release_tranche(tranche: PaymentTranche, actor, *, reason: str | None = None) -> PaymentTranche:

@@ -19,7 +19,7 @@ from ..core.pdf import load_metadata, render_pdf
 from ..core.workflow import advance_as_system, lock
 from ..extensions import db
 from .context import letter_context
-from .letters import COMMON_FOLDER, letter_stylesheets, letters_root, template_dir
+from .letters import COMMON_FOLDER, awaiting_move, letter_stylesheets, letters_root, template_dir
 from .models import Letter
 
 log = logging.getLogger(__name__)
@@ -95,12 +95,12 @@ def email_letter(letter: Letter) -> None:
 
 def deliver(letter: Letter) -> None:
     """Send a rendered letter: the one route by which every letter is emailed.
-    An award letter for an awarded application also makes the offer (the
-    ``offer_award`` move, as the system), in the same transaction."""
+    A letter that a move waits for (the award letter of an awarded application)
+    also makes that move (the offer, as the system), in the same transaction."""
     letter.sent_at = utcnow()
     db.session.flush()
     application = lock(letter.application)  # see core.workflow.lock
-    if letter.kind == "award" and application.state == "awarded":
+    if awaiting_move(application, letter.kind) is not None:
         advance_as_system(application, data={"letter_id": letter.id, "letter_version": letter.version})
     email_letter(letter)
 

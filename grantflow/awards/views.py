@@ -14,7 +14,7 @@ URL table:
   /applications/<id>/letters            awards.application_letters  applicant (sent letters) and staff
   /awards/<id>                          awards.offer            applicant and staff: the award and its terms
   /awards/<id>/accept                   awards.accept           applicant: accept by typing their name
-  /awards/<id>/decline                  awards.decline_offer    applicant: decline, with a confirmation
+  /awards/<id>/decline                  awards.refuse_offer    applicant: decline, with a confirmation
 """
 from __future__ import annotations
 
@@ -32,8 +32,7 @@ from ..core.audit import client_ip
 from ..core.permissions import admin_required
 from ..core.refusal import Refused, form_status, refuse_on
 from ..core.web import error_page
-from ..core.workflow import get_definition
-from ..core.workflow.engine import may
+from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Round
 from . import letters as letter_ops
@@ -122,7 +121,7 @@ def manage(application_id: int):
     if award is None and not letters:
         abort(404)
     return render_template("awards/manage.html", application=application, award=award, letters=letters,
-                           render_form=RenderLetterForm(),
+                           render_form=_render_form(application),
                            reports=reporting_schedule(application, award) if award else [],
                            is_editable=operations.terms_are_editable(application))
 
@@ -163,18 +162,26 @@ def send_letter(application_id: int):
     return _back_to_manage(application)
 
 
+def _render_form(application) -> RenderLetterForm:
+    """The letters the application's workflow sends (its ``letters:``), by their titles."""
+    form = RenderLetterForm()
+    form.kind.choices = [(kind, letter_ops.kind_label(kind).capitalize())
+                         for kind in letter_ops.letter_kinds(application)]
+    return form
+
+
 @bp.route("/admin/awards/<int:application_id>/letters", methods=["POST"])
 @admin_required
 def render_letter(application_id: int):
     application = _application(application_id)
-    form = RenderLetterForm()
+    form = _render_form(application)
     if not form.validate_on_submit():
         return error_page(400, "Choose which letter to render.")
     try:
         letter = letter_ops.request_letter(application, form.kind.data, current_user)
     except Refused as exc:
         return error_page(409, str(exc))
-    flash(f"Version {letter.version} of the {letter_ops.KIND_LABELS[letter.kind]} is being rendered. "
+    flash(f"Version {letter.version} of the {letter_ops.kind_label(letter.kind)} is being rendered. "
           "It is not sent to the applicant.", "success")
     return _back_to_manage(application)
 
@@ -187,7 +194,7 @@ def retry_letter(letter_id: int):
         letter_ops.retry_letter(letter, current_user)
     except Refused as exc:
         return error_page(409, str(exc))
-    flash(f"Rendering the {letter_ops.KIND_LABELS[letter.kind]} again.", "success")
+    flash(f"Rendering the {letter_ops.kind_label(letter.kind)} again.", "success")
     if letter.batch_id and request.form.get("back") == "batch":
         return redirect(url_for("awards.batch", batch_id=letter.batch_id))
     return _back_to_manage(letter.application)
@@ -208,6 +215,7 @@ def round_letters(round_id: int):
     counts: dict[str, int] = {}
     for _, kind in plan:
         counts[kind] = counts.get(kind, 0) + 1
+    counts = {letter_ops.kind_label(kind): count for kind, count in counts.items()}
     batches = db.session.scalars(select(LetterBatch).where(LetterBatch.round_id == round_.id)
                                  .order_by(LetterBatch.id.desc()).limit(20)).all()
     return render_template("awards/round_letters.html", round=round_, form=form, counts=counts, plan=plan,
@@ -279,16 +287,16 @@ def application_letters(application_id: int):
 def offer(application_id: int):
     application = _viewable_application(application_id)
     award = _award(application)
-    if not current_user.has_role("admin") and application.state == "awarded":
+    if not current_user.has_role("admin") and meaning.is_in(application, "selected"):
         abort(404)  # the applicant sees the terms once the offer is sent
     return _offer_page(application, award, AcceptAwardForm())
 
 
 def _offer_page(application, award, form):
-    letter = letter_ops.latest_sent_letter(application, "award")
-    can_respond = bool(may(application, "accept_award", current_user))
-    decline_transition = get_definition(application.workflow_key, application.workflow_version).transition(
-        application.state, "decline_offer")
+    kind = letter_ops.award_letter_kind(application)
+    letter = letter_ops.latest_sent_letter(application, kind) if kind else None
+    can_respond = bool(meaning.may_move(application, current_user, into="funded", role="applicant"))
+    decline_transition = operations.refusal(application)
     signatories = operations.acceptance_signatories(application, current_user)
     return render_template("awards/offer.html", application=application, award=award, letter=letter, form=form,
                            can_respond=can_respond, decline_transition=decline_transition, signatories=signatories,
@@ -300,13 +308,13 @@ def _offer_page(application, award, form):
 def accept(application_id: int):
     application = _viewable_application(application_id)
     award = _award(application)
-    decision = may(application, "accept_award", current_user)
+    decision = meaning.may_move(application, current_user, into="funded", role="applicant")
     if not decision:
         return error_page(403, decision.reason)
     form = AcceptAwardForm()
     if form.validate_on_submit():
         try:
-            operations.accept_award(application, current_user, typed_name=form.typed_name.data,
+            operations.accept_award_offer(application, current_user, typed_name=form.typed_name.data,
                                     ip_address=client_ip())
         except Refused as exc:
             refuse_on(form, exc, "typed_name")
@@ -318,14 +326,13 @@ def accept(application_id: int):
 
 @bp.route("/awards/<int:application_id>/decline", methods=["GET", "POST"])
 @login_required
-def decline_offer(application_id: int):
+def refuse_offer(application_id: int):
     application = _viewable_application(application_id)
     award = _award(application)
-    decision = may(application, "decline_offer", current_user)
+    decision = meaning.may_move(application, current_user, into="refused", role="applicant")
     if not decision:
         return error_page(403, decision.reason)
-    transition = get_definition(application.workflow_key, application.workflow_version).transition(
-        application.state, "decline_offer")
+    transition = operations.refusal(application)
     form = DeclineOfferForm()
     if form.validate_on_submit():
         operations.decline_award_offer(application, current_user, comment=form.comment.data)

@@ -327,7 +327,7 @@ def _after_review(application: Application, stage: str, ctx: dict, decided: date
 
 def _round(fund: Fund, name: str, opens: datetime, closes: datetime, review_due: datetime, budget: int) -> Round:
     return Round(fund=fund, name=name, opens_at=opens, closes_at=closes, budget_cents=budget,
-                 workflow_key="local_to_global", workflow_version=1, form_key="local_to_global",
+                 workflow_key="local_to_global", workflow_version=1, form_key="local_to_global", form_version=1,
                  rubric_key="local_to_global", review_due_at=review_due)
 
 

@@ -11,14 +11,15 @@ import sqlalchemy as sa
 
 from ..applications.models import Application
 from ..awards.models import Award
+from ..core.workflow import meaning
 from ..extensions import db
 from ..reporting.models import Disbursement
 from ..reviews.models import ReviewAssignment, Review
 from ..users.models import User
 
-#: states in which an application that once had an award no longer holds a grant
+#: stages in which an application that once had an award no longer holds a grant
 #: (the applicant declined the offer); every other application with an Award row is a grant
-NOT_A_GRANT_STATES = ("offer_declined", "withdrawn")
+NOT_A_GRANT_STAGES = ("refused", "retracted")
 
 
 def award_facts():
@@ -68,7 +69,7 @@ def reviewer_facts():
 
 def is_grant(award) -> sa.ColumnElement[bool]:
     """An application counts as a grant when it has award terms and was not declined."""
-    return sa.and_(award.c.award_id.isnot(None), Application.state.not_in(NOT_A_GRANT_STATES))
+    return sa.and_(award.c.award_id.isnot(None), sa.not_(meaning.in_stages(Application, *NOT_A_GRANT_STAGES)))
 
 
 def theme_elements():

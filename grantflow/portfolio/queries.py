@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..applications.models import Application
+from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Round
 from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
@@ -85,7 +86,7 @@ def _money_columns(award, paid):
         sa.func.count(sa.case((grant, 1))).label("grants"),
         sa.func.coalesce(sa.func.sum(sa.case((Application.submitted_at.isnot(None),
                                               Application.amount_requested_cents))), 0).label("requested"),
-        sa.func.coalesce(sa.func.sum(sa.case((grant, award.c.awarded_cents))), 0).label("awarded"),
+        sa.func.coalesce(sa.func.sum(sa.case((grant, award.c.awarded_cents))), 0).label("awarded_sum"),
         sa.func.coalesce(sa.func.sum(sa.case((grant, paid.c.paid_cents))), 0).label("paid"),
     )
 
@@ -98,7 +99,7 @@ def _breakdown(filters: PortfolioFilters, key_column, labels: dict[str, str], *,
     stmt = filters.apply(stmt).group_by(key_column)
     rows = db.session.execute(stmt).all()
     slices = [Slice(row.key, labels.get(row.key, row.key), row.applications, row.grants,
-                    int(row.requested), int(row.awarded)) for row in rows if row.key is not None]
+                    int(row.requested), int(row.awarded_sum)) for row in rows if row.key is not None]
     return sorted(slices, key=lambda s: (-s.awarded_cents, -s.applications, s.label))
 
 
@@ -115,6 +116,7 @@ def _by_workflow_state(filters: PortfolioFilters) -> tuple[Totals, list[Slice]]:
         award=award, paid=paid)
     rows = db.session.execute(filters.apply(stmt).group_by(Application.state)).all()
     labels = known_workflow_states()
+    completed = meaning.state_names_in("completed")
     totals = Totals()
     slices = []
     for row in rows:
@@ -124,12 +126,12 @@ def _by_workflow_state(filters: PortfolioFilters) -> tuple[Totals, list[Slice]]:
         totals.grants += row.grants
         totals.paid_grants += row.paid_grants
         totals.requested_cents += int(row.requested)
-        totals.awarded_cents += int(row.awarded)
+        totals.awarded_cents += int(row.awarded_sum)
         totals.paid_cents += int(row.paid)
-        if row.state == "closed":
+        if row.state in completed:
             totals.closed += row.applications
         slices.append(Slice(row.state, labels.get(row.state, row.state), row.applications, row.grants,
-                            int(row.requested), int(row.awarded)))
+                            int(row.requested), int(row.awarded_sum)))
     order = {name: position for position, name in enumerate(labels)}
     slices.sort(key=lambda s: order.get(s.key, len(order)))
     return totals, slices

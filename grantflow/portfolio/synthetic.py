@@ -31,21 +31,47 @@ from .metrics import METRICS
 CHUNK = 2000
 WORKFLOW = ("local_to_global", 1)
 RUBRIC = {"clarity": 20, "benefit": 20, "partnerships": 20, "feasibility": 20, "measurable": 20}
-#: (share of the round's applications) per state, by the round's age: the newest
-#: round is still in review, the one before is being decided, older ones are mature
+#: (share of the round's applications) per place in the process, by the round's
+#: age: the newest round is still in review, the one before is being decided,
+#: older ones are mature. Places are the workflow's stages, told apart where a
+#: stage holds several states (see ``_states_of``)
 MIXES = {
-    "open": {"draft": 20, "submitted": 15, "screening": 15, "more_info_requested": 5, "ineligible": 5,
-             "in_review": 35, "withdrawn": 5},
-    "deciding": {"reviews_complete": 10, "waitlisted": 8, "declined": 45, "ineligible": 6, "withdrawn": 3,
-                 "awarded": 6, "award_offered": 8, "offer_declined": 2, "active": 12},
-    "mature": {"declined": 52, "ineligible": 7, "withdrawn": 4, "offer_declined": 2, "active": 10,
-               "final_report_submitted": 4, "closeout": 3, "closed": 18},
+    "open": {"preparing": 20, "received": 15, "checking": 15, "asked_for_information": 5, "not_eligible": 5,
+             "reviewing": 35, "retracted": 5},
+    "deciding": {"deciding": 10, "waiting_list": 8, "declined": 45, "not_eligible": 6, "retracted": 3,
+                 "selected": 6, "offered": 8, "refused": 2, "funded": 12},
+    "mature": {"declined": 52, "not_eligible": 7, "retracted": 4, "refused": 2, "funded": 10,
+               "final_report": 4, "closing": 3, "completed": 18},
 }
-REVIEWED = {"in_review", "reviews_complete", "waitlisted", "declined", "awarded", "award_offered",
-            "offer_declined", "active", "final_report_submitted", "closeout", "closed"}
-AWARDED = {"awarded", "award_offered", "offer_declined", "active", "final_report_submitted", "closeout", "closed"}
-ACCEPTED = {"active", "final_report_submitted", "closeout", "closed"}
-FINAL_REPORTED = {"final_report_submitted", "closeout", "closed"}
+REVIEWED = {"reviewing", "deciding", "waiting_list", "declined", "selected", "offered", "refused", "funded",
+            "final_report", "closing", "completed"}
+AWARDED = {"selected", "offered", "refused", "funded", "final_report", "closing", "completed"}
+ACCEPTED = {"funded", "final_report", "closing", "completed"}
+FINAL_REPORTED = {"final_report", "closing", "completed"}
+
+
+def _states_of(definition) -> dict[str, str]:
+    """Each place of ``MIXES`` -> the workflow's state for it, found by what the
+    states declare (stage, editable, decided) and by the moves into them."""
+    d = definition
+
+    def one(stage, test=lambda s: True):
+        return next(s.name for s in d.states.values() if s.stage == stage and test(s))
+
+    def entered_from(stage, from_stage):
+        return next(t.dest for t in d.transitions
+                    if d.stage_of(t.dest) == stage and any(d.stage_of(s) == from_stage for s in t.sources))
+
+    filed = next(t for t in d.transitions if "final_report_filed" in t.guards)
+    return {
+        "preparing": d.initial, "received": one("received"), "checking": one("checking", lambda s: not s.is_editable),
+        "asked_for_information": one("checking", lambda s: s.is_editable),
+        "not_eligible": entered_from("unsuccessful", "checking"), "reviewing": one("reviewing"),
+        "deciding": one("deciding", lambda s: not s.is_decided), "waiting_list": one("deciding", lambda s: s.is_decided),
+        "declined": entered_from("unsuccessful", "deciding"), "selected": one("selected"), "offered": one("offered"),
+        "refused": one("refused"), "funded": filed.sources[0], "final_report": filed.dest, "closing": one("closing"),
+        "completed": one("completed"), "retracted": one("retracted"),
+    }
 TYPE_WEIGHTS = {"A": 6, "B": 22, "C": 55, "F": 3, "I": 7, "J": 2, "R": 5}
 
 
@@ -80,9 +106,11 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
         raise SyntheticError(f"A fund with the slug '{fund_slug}' already exists; choose another --fund-slug "
                              "(synthetic data is added, never merged).")
     definition = get_definition(*WORKFLOW)
-    unknown = {s for mix in MIXES.values() for s in mix} - set(definition.states)
-    if unknown:
-        raise SyntheticError(f"The workflow {WORKFLOW[0]} v{WORKFLOW[1]} has no state {', '.join(sorted(unknown))}.")
+    try:
+        places = _states_of(definition)
+    except StopIteration:
+        raise SyntheticError(f"The workflow {WORKFLOW[0]} v{WORKFLOW[1]} does not declare every stage the "
+                             "synthetic data needs (see grantflow workflows check).") from None
     rng = random.Random(seed)
     ids = _Ids(Organisation, User, Application, ReviewAssignment, Review, Award, PaymentTranche, Disbursement,
                Report)
@@ -107,7 +135,8 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
             chunk = _Chunk()
             for _ in range(size):
                 award_seq += _application(rng, ids, chunk, round_, rng.choice(org_ids),
-                                          rng.choices(states, weights)[0], reviewers, definition, award_seq, now)
+                                          rng.choices(states, weights)[0], reviewers, definition, places, award_seq,
+                                          now)
             chunk.write(stats)
             if progress is not None:
                 progress(size)
@@ -210,14 +239,15 @@ class _Chunk:
 
 
 def _application(rng, ids, chunk: _Chunk, round_: Round, org_id: int, state: str, reviewers, definition,
-                 award_seq: int, now: datetime) -> int:
+                 places: dict[str, str], award_seq: int, now: datetime) -> int:
     """Add one application and everything its state implies; returns 1 if it made an award."""
     app_id = ids.take(Application)
     opened, closed = round_.opens_at, round_.closes_at
     created = opened + timedelta(minutes=rng.randint(0, int((closed - opened).total_seconds() // 60) - 1))
-    submitted = None if state == "draft" or (state == "withdrawn" and rng.random() < 0.4) else \
+    submitted = None if state == "preparing" or (state == "retracted" and rng.random() < 0.4) else \
         min(closed - timedelta(minutes=1), created + timedelta(days=rng.randint(0, 20)))
-    decided = closed + timedelta(days=rng.randint(45, 90)) if definition.state(state).is_decided else None
+    decided = closed + timedelta(days=rng.randint(45, 90)) \
+        if definition.state(places[state]).is_decided else None
     if decided is not None and decided > now:
         decided = now - timedelta(days=1)
     merit = rng.gauss(62, 12)
@@ -229,7 +259,8 @@ def _application(rng, ids, chunk: _Chunk, round_: Round, org_id: int, state: str
     updated = decided or submitted or created
     chunk.rows[Application].append({
         "id": app_id, "round_id": round_.id, "organisation_id": org_id, "created_by_id": None,
-        "workflow_key": WORKFLOW[0], "workflow_version": WORKFLOW[1], "state": state,
+        "workflow_key": WORKFLOW[0], "workflow_version": WORKFLOW[1],
+        "state": places[state],
         "form_key": "local_to_global", "form_version": 1,
         "answers": {"title": title, "project_summary": text.summary(rng, title), "themes": themes,
                     "metric_targets": targets, "amount_requested": amount},
@@ -252,7 +283,7 @@ def _reviews(rng, ids, chunk, round_, app_id, state, merit, reviewers, closed) -
             "id": assignment_id, "round_id": round_.id, "application_id": app_id, "reviewer_id": reviewer_id,
             "status": "active", "source": "automatic", "match_score": rng.randint(0, 100), "created_at": assigned,
             "coi_status": "none", "coi_declared_at": assigned + timedelta(days=1)})
-        if state == "in_review" and rng.random() < 0.4:
+        if state == "reviewing" and rng.random() < 0.4:
             continue
         scores = {c: max(1, min(5, round((merit + leniency) / 20 + rng.gauss(0, 0.7)))) for c in RUBRIC}
         weighted = sum((scores[c] - 1) / 4 * w for c, w in RUBRIC.items())
@@ -279,7 +310,7 @@ def _award(rng, ids, chunk, app_id, state, amount, targets, decided, seq, now) -
         "created_at": decided, "updated_at": accepted or decided})
     shares = [awarded * 50 // 100, awarded * 40 // 100]
     shares.append(awarded - sum(shares))
-    paid_through = 0 if accepted is None else 1 if state == "active" else 2 if state != "closed" else 3
+    paid_through = 0 if accepted is None else 1 if state == "funded" else 2 if state != "completed" else 3
     for index, (label, release, percent, share) in enumerate(zip(
             ("First payment", "Second payment", "Final payment"), ("acceptance", "interim_report", "final_report"),
             (50, 40, 10), shares)):
@@ -309,7 +340,7 @@ def _reports(rng, ids, chunk, app_id, state, targets, start, end, now) -> None:
             continue  # not reported yet
         due = period_end + timedelta(days=30 if kind == "interim" else 120)
         submitted = min(now, _utc(period_end + timedelta(days=rng.randint(5, 25))))
-        accepted = kind == "interim" or state == "closed"
+        accepted = kind == "interim" or state == "completed"
         # reports are cumulative: the final one includes what the interim one reported
         share = rng.uniform(0.2, 0.6) if kind == "interim" else rng.uniform(0.6, 1.3)
         metrics = {key: int(round(value * share)) for key, value in targets.items()}

@@ -10,9 +10,8 @@ from ..applications.models import Application
 from ..core.workflow.engine import holds_role
 from ..extensions import db
 from .models import Report
+from ..core.workflow import meaning
 
-#: states in which an application is a grant with reports and payments
-GRANT_STATES = ("active", "final_report_submitted", "closeout", "closed")
 
 
 def is_staff(user=None) -> bool:
@@ -27,7 +26,7 @@ def can_see(application, user=None) -> bool:
 
 def grant_or_404(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
-    if application is None or application.state not in GRANT_STATES or not can_see(application):
+    if application is None or not meaning.is_in(application, *meaning.GRANT_STAGES) or not can_see(application):
         abort(404)
     return application
 

@@ -12,12 +12,15 @@ from sqlalchemy import select
 from ..core.audit import record_event
 from ..core.db import format_usd, utcnow
 from ..core.refusal import Refused
-from ..core.workflow import fire
+from ..core.workflow import meaning
 from ..extensions import db
 from . import metrics
 from .models import Closeout
 from .operations import ensure_staff, final_report_for
 from .payments import declared_unspent_cents, payment_summary
+
+#: closing the grant is the move guarded by the closeout checklist
+CLOSE_GUARD = "closeout_checklist_complete"
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,9 @@ def incomplete_items(application) -> list[ChecklistItem]:
 
 
 def _ensure_in_closeout(application) -> None:
-    if application.state == "closed":
+    if meaning.is_in(application, "completed"):
         raise Refused("This grant is closed: its closeout is read-only.")
-    if application.state != "closeout":
+    if not meaning.is_in(application, "closing"):
         raise Refused("Closeout starts once the final report is accepted.")
 
 
@@ -167,5 +170,5 @@ def close_grant(application, actor, *, comment: str | None = None, expected_vers
         raise Refused("Read the warning and confirm that you close the grant anyway.", field="acknowledged")
     if found:
         comment = " ".join(filter(None, [(comment or "").strip(), "Closed despite the warning:", *found]))
-    return fire(application, "close", actor, comment=(comment or "").strip() or None,
-                expected_version=expected_version)
+    return meaning.fire_move(application, actor, guard=CLOSE_GUARD, comment=(comment or "").strip() or None,
+                             expected_version=expected_version)

@@ -12,12 +12,12 @@ from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.permissions import ALLOW, Decision, deny
 from ..core.refusal import Refused
-from ..core.workflow import fire, lock
+from ..core.workflow import lock, meaning
 from ..core.workflow.engine import holds_role
 from ..extensions import db
 from . import metrics
 from .models import Report
-from .operations import OPEN_GRANT_STATES
+from .operations import FINAL_REPORT_FILED
 
 FORM_KIND = "reports"
 EDITABLE_REPORT_STATES = ("open", "changes_requested")
@@ -47,13 +47,13 @@ def may_edit(report: Report, user) -> Decision:
     application = report.application
     if not is_grantee(report, user):
         return deny("Only the grantee's staff can fill in this report.")
-    if application.state == "closed":
+    if meaning.is_in(application, "completed"):
         return deny("This grant is closed: its reports are read-only.")
     if report.state not in EDITABLE_REPORT_STATES:
         return deny(f"This report is “{report.state_label}”: it can no longer be changed.")
-    if report.is_final and application.state != "active":
+    if report.is_final and meaning.move(application, guard=FINAL_REPORT_FILED) is None:
         return deny("The final report can be changed only while the grant is active.")
-    if application.state not in OPEN_GRANT_STATES:
+    if not meaning.is_in(application, *meaning.OPEN_GRANT_STAGES):
         return deny("This application is not an active grant.")
     return ALLOW
 
@@ -136,8 +136,8 @@ def submit_report(report: Report, actor, *, today: date | None = None) -> Report
     record_event(actor=actor, action="reporting.report_submitted", subject=report, application=application,
                  comment=f"{report.title} {'resubmitted' if was_returned else 'submitted'}.",
                  data={"report_id": report.id, "form_version": report.form_version}, visible_to_applicant=True)
-    if report.is_final and lock(application).state == "active":  # see core.workflow.lock
-        fire(application, "submit_final_report", actor, comment="The final report was submitted.")
+    if report.is_final and meaning.move(lock(application), guard=FINAL_REPORT_FILED) is not None:  # see core.workflow.lock
+        meaning.fire_move(application, actor, guard=FINAL_REPORT_FILED, comment="The final report was submitted.")
     return report
 
 

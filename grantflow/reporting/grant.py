@@ -72,5 +72,11 @@ def mark_tranche_paid(tranche, actor) -> None:
 def latest_closeout_letter(application):
     from ..awards.models import Letter
 
+    from ..core.workflow.engine import definition_for
+    from .closeout import CLOSE_GUARD
+
+    definition = definition_for(application)
+    kinds = [definition.letter_of(t) for t in definition.transitions if CLOSE_GUARD in t.guards]
     return db.session.scalar(select(Letter).where(Letter.application_id == application.id,
-                                                  Letter.kind == "closeout").order_by(Letter.version.desc()).limit(1))
+                                                  Letter.kind.in_([k for k in kinds if k]))
+                             .order_by(Letter.version.desc()).limit(1))

@@ -12,6 +12,7 @@ from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.workflow import effect, guard
 from ..extensions import db
+from ..core.workflow import meaning
 
 
 @guard("final_report_accepted")
@@ -60,7 +61,7 @@ def reopen_final_report(application_id: int, transition: dict) -> None:
 
     application = db.session.get(Application, application_id)
     final = final_report_for(application) if application is not None else None
-    if final is None or final.state != "submitted" or application.state != "active":
+    if final is None or final.state != "submitted" or meaning.move(application, guard="final_report_filed") is None:
         return
     final.state = "changes_requested"
     final.reviewed_at = utcnow()

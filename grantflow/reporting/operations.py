@@ -13,14 +13,16 @@ from ..core.cache import portfolio_changed
 from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.refusal import Refused
-from ..core.workflow import fire
+from ..core.workflow import meaning
 from ..extensions import db
 from . import grant
 from .models import Report, ReportReminder
 from .schedule import ScheduleError, plan_reports, reporting_settings
 
-#: grant states in which reports may still be scheduled, moved and reviewed
-OPEN_GRANT_STATES = ("active", "final_report_submitted", "closeout")
+#: the moves the reporting domain makes, found by their guards and effects
+FINAL_REPORT_FILED = "final_report_filed"
+FINAL_REPORT_ACCEPTED = "final_report_accepted"
+REOPEN_FINAL_REPORT = "reopen_final_report"
 REPORT_FORMS = {"interim": "interim", "final": "final", "adhoc": "interim"}
 
 
@@ -31,9 +33,9 @@ def ensure_staff(actor) -> None:
 
 def ensure_grant_open(application) -> None:
     """A closed (or never active) grant is read-only."""
-    if application.state == "closed":
+    if meaning.is_in(application, "completed"):
         raise Refused("This grant is closed: its reports and payments are read-only.")
-    if application.state not in OPEN_GRANT_STATES:
+    if not meaning.is_in(application, *meaning.OPEN_GRANT_STAGES):
         raise Refused("This application is not an active grant.")
 
 
@@ -153,8 +155,8 @@ def accept_report(report: Report, actor, *, comment: str | None = None) -> Repor
                  comment=report.review_comment or f"{report.title} accepted.",
                  data={"report_id": report.id, "released_tranches": [t.id for t in released]},
                  visible_to_applicant=True)
-    if report.is_final and application.state == "final_report_submitted":
-        fire(application, "start_closeout", actor, comment="The final report was accepted.")
+    if report.is_final and meaning.move(application, guard=FINAL_REPORT_ACCEPTED) is not None:
+        meaning.fire_move(application, actor, guard=FINAL_REPORT_ACCEPTED, comment="The final report was accepted.")
     _notify(report, "report_accepted", released=released)
     return report
 
@@ -176,9 +178,9 @@ def request_changes(report: Report, actor, *, comment: str) -> Report:
     db.session.flush()
     record_event(actor=actor, action="reporting.changes_requested", subject=report, application=application,
                  comment=comment, data={"report_id": report.id}, visible_to_applicant=True)
-    if report.is_final and application.state == "final_report_submitted":
+    if report.is_final and meaning.move(application, effect=REOPEN_FINAL_REPORT) is not None:
         # the workflow's own notification carries the comment to the grantee
-        fire(application, "return_final_report", actor, comment=comment)
+        meaning.fire_move(application, actor, effect=REOPEN_FINAL_REPORT, comment=comment)
     else:
         _notify(report, "report_changes_requested")
     return report

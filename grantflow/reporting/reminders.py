@@ -24,9 +24,9 @@ from ..funds.models import Fund, Round
 from ..organisations.models import Organisation
 from .models import REMINDER_KINDS, Report, ReportReminder
 from .schedule import reminder_kind, reporting_settings
+from ..core.workflow import meaning
 
 #: grant states in which reports are still expected (closed grants get no mail)
-REMINDED_GRANT_STATES = ("active", "final_report_submitted", "closeout")
 PENDING_REPORT_STATES = ("open", "changes_requested")
 
 
@@ -48,7 +48,7 @@ def reports_needing_reminders(today: date) -> list[tuple[Report, str]]:
         .join(Application, Report.application_id == Application.id)
         .join(Round, Application.round_id == Round.id)
         .where(Report.state.in_(PENDING_REPORT_STATES), Report.due_on <= horizon,
-               Application.state.in_(REMINDED_GRANT_STATES),
+               meaning.in_stages(Application, *meaning.OPEN_GRANT_STAGES),
                # once the overdue reminder is out nothing more is owed (moving the date clears it)
                ~exists().where(ReportReminder.report_id == Report.id, ReportReminder.kind == "overdue"))
         .order_by(Report.due_on, Report.id)

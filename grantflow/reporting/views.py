@@ -25,13 +25,14 @@ from ..core.permissions import roles_required
 from ..core.refusal import Refused, refused_page
 from ..extensions import db
 from . import filing, metrics
-from .access import GRANT_STATES, grant_or_404, is_staff, report_or_404
+from .access import grant_or_404, is_staff, report_or_404
 from .closeout import checklist
 from .forms import ConfirmForm
 from .models import Report
 from .operations import reports_for
 from .payments import payment_summary
 from .reminders import today_utc
+from ..core.workflow import meaning
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
 
@@ -44,7 +45,7 @@ def mine():
     grants = []
     if current_user.organisation_id is not None:
         grants = db.session.scalars(select(Application).where(
-            Application.organisation_id == current_user.organisation_id, Application.state.in_(GRANT_STATES))
+            Application.organisation_id == current_user.organisation_id, meaning.in_stages(Application, *meaning.GRANT_STAGES))
             .order_by(Application.state_changed_at.desc())).all()
     reports = {}
     if grants:
@@ -62,7 +63,7 @@ def grant(application_id: int):
     return render_template("reporting/grant.html", application=application, reports=reports_for(application),
                            summary=payment_summary(application), today=today_utc(), staff=is_staff(),
                            metric_rows=metrics.rows(application, final),
-                           checklist=checklist(application) if application.state in ("closeout", "closed") else [])
+                           checklist=checklist(application) if meaning.is_in(application, "closing", "completed") else [])
 
 
 def _answers_view(report: Report) -> dict:

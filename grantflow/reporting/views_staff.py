@@ -37,6 +37,7 @@ from .models import Report
 from .payments import payment_summary, record_disbursement
 from .reminders import PENDING_REPORT_STATES, today_utc
 from .views import bp
+from ..core.workflow import meaning
 
 navigation.register("Reports and payments", "reporting.overview", ("admin",), order=40)
 
@@ -46,7 +47,7 @@ REMIND_TASK = "grantflow.reporting.tasks.send_reminders"
 def overview_rows(today):
     """Reports needing staff attention: overdue ones and those awaiting review."""
     base = (select(Report).join(Application, Report.application_id == Application.id)
-            .where(Application.state.in_(("active", "final_report_submitted", "closeout"))))
+            .where(meaning.in_stages(Application, *meaning.OPEN_GRANT_STAGES)))
     overdue = db.session.scalars(base.where(Report.state.in_(PENDING_REPORT_STATES), Report.due_on < today)
                                  .order_by(Report.due_on)).all()
     awaiting = db.session.scalars(base.where(Report.state == "submitted").order_by(Report.submitted_at)).all()
@@ -59,7 +60,7 @@ def overview():
     today = today_utc()
     overdue, awaiting = overview_rows(today)
     grants = db.session.scalars(select(Application).where(
-        Application.state.in_(("active", "final_report_submitted", "closeout", "closed")))
+        meaning.in_stages(Application, *meaning.GRANT_STAGES))
         .order_by(Application.state, Application.id)).all()
     last_run = db.session.scalar(select(BackgroundJob).where(BackgroundJob.task == REMIND_TASK)
                                  .order_by(BackgroundJob.id.desc()).limit(1))
@@ -169,18 +170,18 @@ def payments(application_id: int):
 @admin_required
 def closeout(application_id: int):
     application = grant_or_404(application_id)
-    if application.state not in ("closeout", "closed"):
+    if not meaning.is_in(application, "closing", "completed"):
         flash("Closeout starts once the final report is accepted.", "info")
         return redirect(url_for("reporting.grant", application_id=application.id))
     record = closeout_ops.closeout_for(application)
     final = operations.final_report_for(application)
-    financial_form, close_form = ConfirmForm(prefix="financial"), CloseGrantForm(prefix="close")
+    financial_form, close_form = ConfirmForm(prefix="financial"), CloseGrantForm(prefix="closing")
     unspent_form = UnspentFundsForm(prefix="unspent")
     if request.method == "GET" and record is None and final is not None and final.unspent_cents is not None:
         unspent_form.amount.data = final.unspent_cents  # what the grantee reported, for staff to confirm
     if request.method == "POST":
         action = request.form.get("action")
-        form = {"financial": financial_form, "unspent": unspent_form, "close": close_form}.get(action)
+        form = {"financial": financial_form, "unspent": unspent_form, "closing": close_form}.get(action)
         if form is None:
             abort(400)
         if form.validate_on_submit():

@@ -17,16 +17,16 @@ from ..core.params import page_number
 from ..core.permissions import admin_required
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.web import roll_back_request
-from ..core.workflow import TransitionRefused, fire, may
+from ..core.workflow import TransitionRefused, fire, may, meaning
 from ..extensions import db
 from ..funds.models import Fund, Round
 from ..users.models import User, UserRole
 from . import operations
-from .assigning import REVIEWABLE_STATE, assign_reviewers
+from .assigning import REVIEWING, assign_reviewers
 from .forms import AddReviewerForm, AdminProfileForm, AssignForm, RemoveReviewerForm, RoundReviewSettingsForm
 from .models import DEFAULT_MAX_PER_ROUND, Review, ReviewAssignment, ReviewerProfile
 from .profiles import fill_profile_choices, profile_form_data
-from .ranking import SORTS, Slice, build_ranking
+from .ranking import SORTS, Slice, award_moves, build_ranking, decision_moves
 from .ranking import round_settings as ranking_settings
 from .rubrics import latest_rubrics
 from .views import bp
@@ -39,7 +39,6 @@ APPLICATIONS_PER_PAGE = 25
 # the preview runs inside the request: fair mode gets less time there than in the job (its gap is shown)
 PREVIEW_TIME_LIMIT = 20.0
 RANKING_PER_PAGE = 100
-DECISIONS = ("complete_reviews", "award", "waitlist", "decline")
 
 
 def _round(round_id: int) -> Round:
@@ -55,13 +54,13 @@ def _application(application_id: int) -> Application:
 def rounds():
     all_rounds = db.session.scalars(select(Round).join(Fund).options(joinedload(Round.fund))
                                     .order_by(Round.opens_at.desc())).all()
-    in_review = dict(db.session.execute(select(Application.round_id, func.count()).where(
-        Application.state == REVIEWABLE_STATE).group_by(Application.round_id)).all())
+    under_review = dict(db.session.execute(select(Application.round_id, func.count()).where(
+        meaning.in_stages(Application, REVIEWING)).group_by(Application.round_id)).all())
     assigned = dict(db.session.execute(select(ReviewAssignment.round_id, func.count()).where(
         ReviewAssignment.status == "active").group_by(ReviewAssignment.round_id)).all())
     submitted = dict(db.session.execute(select(ReviewAssignment.round_id, func.count()).join(Review).where(
         ReviewAssignment.status == "active", Review.status == "submitted").group_by(ReviewAssignment.round_id)).all())
-    return render_template("reviews/admin_rounds.html", rounds=all_rounds, in_review=in_review,
+    return render_template("reviews/admin_rounds.html", rounds=all_rounds, under_review=under_review,
                            assigned=assigned, submitted=submitted)
 
 
@@ -80,20 +79,21 @@ def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None,
               .where(ReviewAssignment.round_id == round_.id, ReviewAssignment.status == "active")
               .group_by(ReviewAssignment.application_id).subquery())
     assigned = func.coalesce(active.c.n, 0)
-    in_review = (select(Application).outerjoin(active, active.c.application_id == Application.id)
-                 .where(Application.round_id == round_.id, Application.state.in_(operations.OPEN_STATES)))
+    under_review = (select(Application).outerjoin(active, active.c.application_id == Application.id)
+                 .where(Application.round_id == round_.id, meaning.in_stages(Application, *meaning.PANEL_STAGES)))
     missing_only = request.args.get("missing") == "1"
     if add_for:
-        query = in_review.where(Application.id == add_for)
+        query = under_review.where(Application.id == add_for)
     else:
         # "short" means what an assignment run would fill: applications in review with places open
-        query = in_review.where(assigned < k, Application.state == REVIEWABLE_STATE) if missing_only else in_review
+        query = under_review.where(assigned < k, meaning.in_stages(Application, REVIEWING)) if missing_only \
+            else under_review
     page = db.paginate(query.options(joinedload(Application.organisation)).order_by(Application.id),
                        page=page_number(), per_page=APPLICATIONS_PER_PAGE, error_out=False)
     applications = list(page.items)
     short = (select((k - assigned).label("missing")).select_from(Application)
              .outerjoin(active, active.c.application_id == Application.id)
-             .where(Application.round_id == round_.id, Application.state == REVIEWABLE_STATE,
+             .where(Application.round_id == round_.id, meaning.in_stages(Application, REVIEWING),
                     assigned < k).subquery())
     totals = db.session.execute(select(func.count(), func.coalesce(func.sum(short.c.missing), 0))).one()
     assignments = db.session.scalars(
@@ -269,9 +269,9 @@ def ranking(round_id: int):
     result = build_ranking(round_, sort=sort, descending=descending)
     shown = Slice.of(result.rows, page_number(), RANKING_PER_PAGE)
     # the guards behind each action cost queries: only for the rows on this page
-    actions = {row.application.id: [(t, may(row.application, t, current_user)) for t in DECISIONS
-                                    if row.application.workflow.transition(row.application.state, t)]
-               for row in shown.items}
+    actions = {row.application.id: [(t, may(row.application, t.trigger, current_user), t in awards)
+                                    for t in decision_moves(row.application)]
+               for row in shown.items for awards in [award_moves(row.application)]}
     endpoints = current_app.view_functions
     return render_template("reviews/ranking.html", ranking=result, shown=shown, actions=actions, sorts=list(SORTS),
                            award_page="awards.new_award" if "awards.new_award" in endpoints else None,
@@ -283,13 +283,14 @@ def ranking(round_id: int):
 def decide(application_id: int):
     application = _application(application_id)
     trigger = request.form.get("trigger")
-    if trigger not in DECISIONS:
+    transition = next((t for t in decision_moves(application) if t.trigger == trigger), None)
+    if transition is None:
         abort(400, "Unknown decision.")
     form = AssignForm()  # only for its CSRF check
     if not form.validate_on_submit():
         abort(400)
     data = {}
-    if trigger == "award":
+    if transition in award_moves(application):
         data["amount_cents"] = application.amount_requested_cents
     try:
         fire(application, trigger, current_user, comment=(request.form.get("comment") or "").strip() or None,

@@ -20,7 +20,7 @@ from ..core.audit import client_ip
 from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.models import AuditEvent
-from ..core.workflow import ConcurrentChange
+from ..core.workflow import ConcurrentChange, meaning
 from ..extensions import db
 from ..funds.models import Round
 from ..organisations.models import Organisation
@@ -31,7 +31,8 @@ from .models import DEFAULT_MAX_PER_ROUND, ReviewAssignment, ReviewerProfile
 from .explanations import CONFLICT_RULES, explain, plural
 from .themes import rounded_percent
 
-REVIEWABLE_STATE = "in_review"
+#: the stage in which reviewers are assigned and score (a state declares it in the workflow)
+REVIEWING = "reviewing"
 
 
 @dataclass
@@ -113,7 +114,7 @@ class AssignmentReport:
 def load_round(round_: Round, application_ids: list[int] | None = None) -> RoundData:
     query = (select(Application.id, Application.themes, Application.organisation_id, Organisation.state)
              .join(Organisation, Organisation.id == Application.organisation_id)
-             .where(Application.round_id == round_.id, Application.state == REVIEWABLE_STATE)
+             .where(Application.round_id == round_.id, meaning.in_stages(Application, REVIEWING))
              .order_by(Application.id))
     if application_ids is not None:
         query = query.where(Application.id.in_(application_ids))

@@ -4,7 +4,7 @@
   the application whose reviewer has declared no conflict of interest; the
   applications domain also uses it to let reviewers download attachments, so
   nothing of the application is served before the declaration.
-- guard ``all_reviews_submitted`` on ``complete_reviews``.
+- guard ``all_reviews_submitted`` on the move that closes the reviews.
 - ``grantflow forms check`` validates ``forms/rubrics/`` with ``check_rubric_file``.
 - a download-name hook of the applications domain: a blind reviewer downloads
   attachments under a neutral name (``L2G-00012-attachment-7.pdf``), never the
@@ -38,7 +38,11 @@ def is_assigned_reviewer(application, user) -> bool:
     return assignment is not None and assignment.coi_status == "none" and user.has_role("reviewer")
 
 
-@guard("all_reviews_submitted")
+#: the move that closes the reviews carries this guard (the system fires it when the last review is in)
+ALL_REVIEWS_SUBMITTED = "all_reviews_submitted"
+
+
+@guard(ALL_REVIEWS_SUBMITTED)
 def all_reviews_submitted(application, context) -> str | None:
     from .scoring import active_and_submitted
 

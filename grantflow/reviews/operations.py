@@ -9,15 +9,15 @@ from ..core.db import utcnow
 from ..core.mail import send_email
 from ..core.permissions import ALLOW, Decision, deny
 from ..core.refusal import Refused
+from ..core.workflow import meaning
 from ..extensions import db
 from ..organisations.models import US_STATES
 from ..users.models import User, UserRole
-from .assigning import REVIEWABLE_STATE, assign_reviewers
+from .assigning import REVIEWING, assign_reviewers
 from .models import ReviewAssignment, ReviewerProfile
 from .rubrics import Rubric, get_rubric
 from .themes import expertise_match
 
-OPEN_STATES = ("in_review", "reviews_complete")
 
 
 # --- profiles -----------------------------------------------------------
@@ -118,7 +118,7 @@ def can_open(assignment: ReviewAssignment, user: User) -> Decision:
         return deny("This application is assigned to another reviewer.")
     if assignment.status != "active":
         return deny(f"You no longer review this application ({assignment.status_label.lower()}).")
-    if assignment.application.state not in OPEN_STATES and assignment.review is None:
+    if not meaning.is_in(assignment.application, *meaning.PANEL_STAGES) and assignment.review is None:
         return deny("This application is no longer in review.")
     return ALLOW
 
@@ -127,7 +127,7 @@ def can_edit(assignment: ReviewAssignment, now=None) -> Decision:
     """Drafts and submitted reviews can be changed until the review deadline."""
     if assignment.status != "active" or assignment.coi_status != "none":
         return deny("Declare that you have no conflict of interest first.")
-    if assignment.application.state not in OPEN_STATES:
+    if not meaning.is_in(assignment.application, *meaning.PANEL_STAGES):
         return deny("The application is no longer in review; your review is read-only.")
     due = assignment.round.review_due_at
     if due is not None and (now or utcnow()) >= due:
@@ -146,7 +146,7 @@ def _admins() -> list[User]:
 def _replace(assignment: ReviewAssignment) -> tuple[list[str], list[str]]:
     """Re-run the assignment for this one application; (names added, explanations)."""
     application = assignment.application
-    if application.state != REVIEWABLE_STATE:
+    if not meaning.is_in(application, REVIEWING):
         return [], [f"{application.reference} is no longer in review, so no replacement is needed."]
     report = assign_reviewers(application.round, None, application_ids=[application.id])
     names = [db.session.get(User, reviewer_id).name for _, reviewer_id, _ in report.pairs]
@@ -234,7 +234,7 @@ def add_reviewer(application, reviewer: User, actor: User) -> ReviewAssignment:
     pair twice, within the reviewer's cap."""
     if not reviewer.has_role("reviewer") or not reviewer.is_active:
         raise Refused(f"{reviewer.name} is not an active reviewer.", field="reviewer_id")
-    if application.state not in OPEN_STATES:
+    if not meaning.is_in(application, *meaning.PANEL_STAGES):
         raise Refused("Reviewers can only be added while the application is in review.")
     existing = db.session.scalar(select(ReviewAssignment).where(
         ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == reviewer.id))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from ..applications.models import Application
+from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Round
 from ..users.models import User
@@ -18,7 +19,6 @@ from .calibration_store import round_scores
 from .models import ReviewAssignment
 
 #: states whose requested amount no longer competes for the budget
-OUT_OF_THE_RUNNING = {"declined", "withdrawn", "offer_declined", "ineligible"}
 
 SORTS = {
     "calibrated": lambda r: (r.stats.calibrated if r.stats.calibrated is not None else float("-inf")),
@@ -131,14 +131,14 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     applications = db.session.scalars(
         select(Application).where(Application.round_id == round_.id,
                                   or_(Application.id.in_(list(assigned_counts) or [0]),
-                                      Application.state.in_(("in_review", "reviews_complete"))))
+                                      meaning.in_stages(Application, *meaning.PANEL_STAGES)))
         .options(db.joinedload(Application.organisation))).all()
     rows = [Row(application=a, assigned=assigned_counts.get(a.id, 0),
                 stats=stats.get(a.id) or ApplicationStats(a.id, 0, 0.0, None, 0.0, 0.0)) for a in applications]
 
     # the funding line and its uncertainty follow the calibrated ranking
     by_merit = sorted((r for r in rows if r.stats.calibrated is not None
-                       and r.application.state not in OUT_OF_THE_RUNNING),
+                       and not meaning.is_in(r.application, *meaning.OUT_OF_THE_RUNNING_STAGES)),
                       key=lambda r: -r.stats.calibrated)
     spent, line_index = 0, None
     for index, row in enumerate(by_merit):
@@ -155,7 +155,7 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     rows.sort(key=SORTS[sort], reverse=descending)
     running, line_after = 0, None
     for index, row in enumerate(rows):
-        if row.application.state in OUT_OF_THE_RUNNING:
+        if meaning.is_in(row.application, *meaning.OUT_OF_THE_RUNNING_STAGES):
             continue
         running += row.application.amount_requested_cents or 0
         row.running_total_cents = running
@@ -172,3 +172,24 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     return Ranking(round=round_, rows=rows, reviewers=reviewer_rows, sort=sort, descending=descending,
                    line_after=line_after, budget_cents=round_.budget_cents, sigma=calibration.sigma,
                    settings={**settings, "shrinkage": calibration.shrinkage})
+
+
+#: where a decision on the ranking page may lead (reviews closed, interview or
+#: waiting list, an award, a refusal)
+DECISION_DESTINATIONS = ("deciding", "selected", "unsuccessful")
+
+
+def decision_moves(application) -> list:
+    """The administrator's decisions offered on the ranking page: moves from
+    the application's state into a decision stage (as the workflow declares them)."""
+    definition = application.workflow
+    return [t for t in definition.transitions_from(application.state)
+            if "admin" in t.roles and definition.stage_of(t.dest) in DECISION_DESTINATIONS]
+
+
+def award_moves(application) -> list:
+    """Of those, the award (guarded by the recorded award terms): its page records them first."""
+    from ..awards.operations import AWARD_GUARD
+
+    return [t for t in decision_moves(application) if AWARD_GUARD in t.guards]
+

@@ -9,10 +9,10 @@ from sqlalchemy import and_, func, select
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.refusal import Refused
-from ..core.workflow import advance_as_system, lock
+from ..core.workflow import advance_as_system, lock, meaning
 from ..extensions import db
 from ..users.models import User
-from .assigning import REVIEWABLE_STATE
+from .assigning import REVIEWING
 from .calibration_store import refit_after_commit
 from .models import Review, ReviewAssignment
 from .operations import can_edit, rubric_for
@@ -95,7 +95,7 @@ def complete_when_all_in(application) -> None:
     The application's row is locked before counting: two reviewers submitting
     the last two reviews at once would otherwise each miss the other's."""
     lock(application)
-    if application.state != REVIEWABLE_STATE:
+    if not meaning.is_in(application, REVIEWING):
         return
     active, submitted = active_and_submitted(application.id)
     if active >= application.round.reviews_per_application and submitted == active:

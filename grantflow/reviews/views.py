@@ -12,6 +12,7 @@ from ..applications.models import Application
 from ..core import navigation
 from ..core.permissions import roles_required
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
+from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Round
 from . import operations, scoring
@@ -55,7 +56,7 @@ def queue():
     query = (select(ReviewAssignment)
              .join(ReviewAssignment.application).join(ReviewAssignment.round).outerjoin(ReviewAssignment.review)
              .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == "active",
-                    Application.state.in_(operations.OPEN_STATES))
+                    meaning.in_stages(Application, *meaning.PANEL_STAGES))
              .options(load_only(ReviewAssignment.id, ReviewAssignment.coi_status),
                       contains_eager(ReviewAssignment.application).load_only(Application.id, Application.title,
                                                                              Application.themes),

@@ -58,6 +58,6 @@ ROUTES = {
     # only the applicant may accept or decline: staff are refused by the workflow (403)
     "awards.accept": {**APPLICANT_AND_STAFF, "admin": 403, "applicant": 302,
                       "args": {"application_id": "offered.id"}, "data": {"typed_name": "Owner Applicant"}},
-    "awards.decline_offer": {**APPLICANT_AND_STAFF, "admin": 403, "args": {"application_id": "offered.id"},
+    "awards.refuse_offer": {**APPLICANT_AND_STAFF, "admin": 403, "args": {"application_id": "offered.id"},
                              "post": {**APPLICANT_AND_STAFF, "applicant": 422, "admin": 403}},
 }

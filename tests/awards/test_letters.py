@@ -189,7 +189,7 @@ def test_decline_and_waitlist_send_their_letters(f):
 
 def test_closeout_letter(f):
     application, award, applicant, admin, _ = fa.create_offered_application()
-    letter = letter_ops.request_closeout_letter(application, admin)
+    letter = letter_ops.request_letter(application, "closeout", admin, send=True)
     outbox.commit()
     db.session.refresh(letter)
     assert letter.status == "ready" and letter.sent_at is not None

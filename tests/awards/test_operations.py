@@ -105,7 +105,7 @@ def test_uneven_tranches_sum_exactly(f):
 
 def test_accepting_records_name_time_ip_and_makes_the_first_tranche_due(f):
     application, award, applicant, _, _ = fa.create_offered_application()
-    operations.accept_award(application, applicant, typed_name="  dana   WHITFIELD ", ip_address="203.0.113.9")
+    operations.accept_award_offer(application, applicant, typed_name="  dana   WHITFIELD ", ip_address="203.0.113.9")
     assert application.state == "active"
     assert award.accepted_name == "dana   WHITFIELD"
     assert award.accepted_ip == "203.0.113.9" and award.accepted_at is not None
@@ -120,7 +120,7 @@ def test_accepting_records_name_time_ip_and_makes_the_first_tranche_due(f):
 def test_acceptance_needs_the_users_own_name(f, typed):
     application, award, applicant, _, _ = fa.create_offered_application()
     with pytest.raises(Refused) as refused:
-        operations.accept_award(application, applicant, typed_name=typed, ip_address=None)
+        operations.accept_award_offer(application, applicant, typed_name=typed, ip_address=None)
     assert refused.value.field == "typed_name"
     assert application.state == "award_offered" and award.accepted_at is None
 
@@ -145,7 +145,7 @@ def test_another_organisation_cannot_accept(f):
     application, award, _, _, _ = fa.create_offered_application()
     stranger = f.create_applicant(name="Dana Whitfield")
     with pytest.raises(TransitionRefused):
-        operations.accept_award(application, stranger, typed_name="Dana Whitfield", ip_address=None)
+        operations.accept_award_offer(application, stranger, typed_name="Dana Whitfield", ip_address=None)
     assert award.accepted_at is None
 
 
@@ -175,7 +175,7 @@ def test_dated_tranches_are_released_when_their_date_comes(f):
              TrancheTerms("Later", "date", Decimal(50), date(2027, 1, 15)))
     application, award, applicant, _, _ = fa.create_offered_application(award_terms=fa.terms(tranches=dated))
     assert operations.release_dated_tranches(today=date(2027, 1, 20)) == []  # not accepted yet
-    operations.accept_award(application, applicant, typed_name="Dana Whitfield", ip_address=None)
+    operations.accept_award_offer(application, applicant, typed_name="Dana Whitfield", ip_address=None)
     assert operations.release_dated_tranches(today=date(2027, 1, 14)) == []
     assert [t.label for t in operations.release_dated_tranches(today=date(2027, 1, 15))] == ["Later"]
 
@@ -184,7 +184,7 @@ def test_mark_tranche_paid(f):
     application, award, applicant, admin, _ = fa.create_offered_application()
     with pytest.raises(Refused, match="not due"):
         operations.mark_tranche_paid(award.tranches[1], admin)
-    operations.accept_award(application, applicant, typed_name="Dana Whitfield", ip_address=None)
+    operations.accept_award_offer(application, applicant, typed_name="Dana Whitfield", ip_address=None)
     operations.mark_tranche_paid(award.tranches[0], admin)
     assert award.tranches[0].status == "paid" and award.paid_cents == 3_750_000
     db.session.flush()  # the check constraints hold

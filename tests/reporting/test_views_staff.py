@@ -112,12 +112,12 @@ def test_closeout_page_walks_the_checklist_to_closed(client, admin):
     url = f"/reporting/grants/{application.id}/closeout"
     page = client.get(url).get_data(as_text=True)
     assert 'value="10000"' in page  # the unspent funds the grantee reported, ready to confirm
-    refused = client.post(url, data={"action": "close", "close-comment": ""})
+    refused = client.post(url, data={"action": "closing", "closing-comment": ""})
     assert refused.status_code == 422 and "closeout checklist is not complete" in refused.get_data(as_text=True)
     assert client.post(url, data={"action": "financial", "financial-comment": ""}).status_code == 302
     assert client.post(url, data={"action": "unspent", "unspent-amount": "10000",
                                   "unspent-note": "Not drawn down"}).status_code == 302
-    assert client.post(url, data={"action": "close", "close-comment": "Well done"}).status_code == 302
+    assert client.post(url, data={"action": "closing", "closing-comment": "Well done"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(type(application), application.id).state == "closed"
     assert "closed and read-only" in client.get(url).get_data(as_text=True)

@@ -9,4 +9,4 @@ from .engine import (  # noqa: F401
     ConcurrentChange, TransitionRefused, advance_as_system, available_actions, definitions, fire,
     get_definition, init_app, lock, may,
 )
-from .registry import effect, guard, role_resolver  # noqa: F401
+from .registry import effect, guard, letter_sender, role_resolver  # noqa: F401

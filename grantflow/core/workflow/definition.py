@@ -14,12 +14,14 @@ from pathlib import Path
 import yaml
 
 from . import registry
+from .meaning import STAGES
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-STATE_KEYS = {"label", "applicant_label", "description", "terminal", "editable", "decided"}
+STATE_KEYS = {"label", "applicant_label", "description", "terminal", "editable", "decided", "stage"}
 TRANSITION_KEYS = {"trigger", "label", "source", "dest", "roles", "guards", "effects", "comment_required",
                    "confirm", "applicant_visible", "description"}
-TOP_KEYS = {"key", "version", "title", "description", "initial", "states", "transitions"}
+TOP_KEYS = {"key", "version", "title", "description", "initial", "states", "transitions", "letters"}
+LETTER_FOLDER = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class WorkflowError(ValueError):
@@ -41,6 +43,8 @@ class State:
     is_editable: bool = False
     #: the application counts as decided from here on (withdrawal is no longer possible)
     is_decided: bool = False
+    #: what the state means to the rest of GrantFlow (one of ``meaning.STAGES``)
+    stage: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ class WorkflowDefinition:
     transitions: list[Transition]
     description: str = ""
     source: str = ""
+    #: letter effects: the effect's name -> its folder under templates/letters/
+    letters: dict[str, str] = field(default_factory=dict)
+    #: line numbers of states and transitions in the file, for the domain checks' messages
+    lines: dict[str, int] = field(default_factory=dict, repr=False)
     _by_source: dict[tuple[str, str], Transition] = field(default_factory=dict, repr=False)
     _from_state: dict[str, list[Transition]] = field(default_factory=dict, repr=False)
 
@@ -100,6 +108,18 @@ class WorkflowDefinition:
     @property
     def terminal_states(self) -> list[str]:
         return [s.name for s in self.states.values() if s.is_terminal]
+
+    def states_in(self, *stages: str) -> list[str]:
+        """The names of the states that declare one of these stages."""
+        return [s.name for s in self.states.values() if s.stage in stages]
+
+    def stage_of(self, state: str) -> str:
+        found = self.states.get(state)
+        return found.stage if found else ""
+
+    def letter_of(self, transition: Transition) -> str | None:
+        """The letter folder a move sends (its first letter effect), if any."""
+        return next((self.letters[e] for e in transition.effects if e in self.letters), None)
 
 
 class _LineDict(dict):
@@ -197,7 +217,8 @@ def parse(data, source: str = "<string>") -> WorkflowDefinition:
     initial = data.get("initial")
     if initial is not None and initial not in states:
         problem(f"the initial state '{initial}' is not one of the states")
-    transitions = _parse_transitions(data["transitions"], states, problem)
+    letters = _parse_letters(data.get("letters"), problem)
+    transitions = _parse_transitions(data["transitions"], states, problem, letters)
     if problems:
         stop()
     _check_graph(states, transitions, initial, problem)
@@ -206,8 +227,44 @@ def parse(data, source: str = "<string>") -> WorkflowDefinition:
     return WorkflowDefinition(
         key=data["key"], version=data["version"], title=str(data.get("title") or data["key"]),
         description=str(data.get("description") or ""), initial=initial, states=states,
-        transitions=transitions, source=source,
+        transitions=transitions, source=source, letters=letters, lines=_lines(data),
     )
+
+
+def _lines(data) -> dict[str, int]:
+    """``state:NAME`` and ``transition:TRIGGER`` (first definition) -> line."""
+    lines = {}
+    states = data.get("states")
+    for name, spec in states.items():
+        line = getattr(spec, "line", None) or getattr(states, "line", None)
+        if line:
+            lines[f"state:{name}"] = line
+    for spec in data.get("transitions") or []:
+        if isinstance(spec, dict) and getattr(spec, "line", None):
+            lines.setdefault(f"transition:{spec.get('trigger')}", spec.line)
+    if getattr(data.get("letters"), "line", None):
+        lines["letters"] = data["letters"].line
+    return lines
+
+
+def _parse_letters(spec, problem) -> dict[str, str]:
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict):
+        problem(f"'letters'{_at(spec)} must map each letter effect to its folder under templates/letters/")
+        return {}
+    letters = {}
+    for effect_name, folder in spec.items():
+        if not isinstance(effect_name, str) or not NAME.match(effect_name):
+            problem(f"letter effect '{effect_name}'{_at(spec)} must be lower-case letters, digits and underscores")
+        elif not isinstance(folder, str) or not LETTER_FOLDER.match(folder):
+            problem(f"letter effect '{effect_name}'{_at(spec)} must name a folder under templates/letters/ "
+                    "(lower-case letters, digits, - and _)")
+        elif effect_name in registry.EFFECTS:
+            problem(f"letter effect '{effect_name}'{_at(spec)} has the name of another effect; choose another")
+        else:
+            letters[effect_name] = folder
+    return letters
 
 
 def _parse_states(specs: dict, problem) -> dict[str, State]:
@@ -223,16 +280,21 @@ def _parse_states(specs: dict, problem) -> dict[str, State]:
         for unknown in sorted(set(spec) - STATE_KEYS, key=str):
             problem(f"state '{name}'{_at(spec)} has unknown setting '{unknown}' "
                     f"(expected one of: {', '.join(sorted(STATE_KEYS))})")
+        stage = spec.get("stage")
+        if stage is not None and stage not in STAGES:
+            problem(f"state '{name}'{_at(spec)} has unknown stage '{stage}' "
+                    f"(expected one of: {', '.join(STAGES)})")
         label = str(spec.get("label") or name.replace("_", " ").capitalize())
         states[name] = State(
             name=name, label=label, applicant_label=str(spec.get("applicant_label") or label),
             description=str(spec.get("description") or ""), is_terminal=bool(spec.get("terminal", False)),
             is_editable=bool(spec.get("editable", False)), is_decided=bool(spec.get("decided", False)),
+            stage=str(spec.get("stage") or ""),
         )
     return states
 
 
-def _parse_transitions(specs: list, states: dict[str, State], problem) -> list[Transition]:
+def _parse_transitions(specs: list, states: dict[str, State], problem, letters: dict[str, str]) -> list[Transition]:
     transitions: list[Transition] = []
     seen: dict[tuple[str, str], int] = {}
     for index, spec in enumerate(specs, start=1):
@@ -268,7 +330,7 @@ def _parse_transitions(specs: list, states: dict[str, State], problem) -> list[T
             problem(f"{where} names no 'roles' allowed to fire it")
         for kind, names, known in (("role", roles, registry.ROLE_RESOLVERS),
                                    ("guard", _as_list(spec.get("guards")), registry.GUARDS),
-                                   ("effect", _as_list(spec.get("effects")), registry.EFFECTS)):
+                                   ("effect", _as_list(spec.get("effects")), {**registry.EFFECTS, **letters})):
             for name in names:
                 if name not in known:
                     problem(f"{where} names unknown {kind} '{name}' (known: {', '.join(sorted(known)) or 'none'})")

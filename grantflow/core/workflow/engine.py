@@ -251,8 +251,9 @@ def _after_state_change(event) -> None:
         "trigger": event.event.name, "source": event.transition.source, "dest": event.transition.dest,
         "actor_id": getattr(actor, "id", None), "comment": comment, "data": data,
     }
+    letters = definition_for(application).letters
     for name in transition_def.effects:
-        outbox.on_commit(_run_effect, name, application.id, payload)
+        outbox.on_commit(_run_effect, name, application.id, {**payload, "letter": letters.get(name)})
 
 
 def _run_effect(name: str, application_id: int, payload: dict) -> None:
@@ -262,7 +263,10 @@ def _run_effect(name: str, application_id: int, payload: dict) -> None:
     logged and written to the application's history for staff to see. Tests
     see the exception (``PROPAGATE_EFFECT_ERRORS``, on when TESTING)."""
     try:
-        registry.EFFECTS[name](application_id, payload)
+        if payload.get("letter"):
+            registry.LETTER_SENDERS[0](application_id, payload, payload["letter"])
+        else:
+            registry.EFFECTS[name](application_id, payload)
         outbox.commit()
     except Exception as exc:  # noqa: BLE001 - any failure of a fund's effect is reported, not raised
         db.session.rollback()

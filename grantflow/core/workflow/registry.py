@@ -16,6 +16,9 @@ from typing import Callable
 GUARDS: dict[str, Callable] = {}
 EFFECTS: dict[str, Callable] = {}
 ROLE_RESOLVERS: dict[str, Callable] = {}
+#: the one function that sends a letter effect's letter (the workflow's
+#: ``letters:`` maps each letter effect to a folder): ``(application_id, transition, folder)``
+LETTER_SENDERS: list[Callable] = []
 
 
 #: the model whose rows move through the workflows, registered by the domain
@@ -47,6 +50,11 @@ def effect(name: str):
         EFFECTS[name] = func
         return func
     return decorator
+
+
+def letter_sender(func):
+    LETTER_SENDERS[:] = [func]
+    return func
 
 
 def role_resolver(name: str):
