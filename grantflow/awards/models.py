@@ -161,7 +161,8 @@ class Letter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), nullable=False)
-    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    #: the letter's folder under templates/letters/ (a workflow's ``letters:`` names it)
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     version: Mapped[int] = mapped_column(nullable=False)
     template_name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
     #: its key in the ``letters`` storage area

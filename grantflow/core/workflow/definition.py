@@ -375,7 +375,11 @@ def _check_graph(states: dict[str, State], transitions: list[Transition], initia
 
 def check_files(paths: list[Path]) -> tuple[list[WorkflowDefinition], list[str]]:
     """Load these files: the valid definitions, and every problem found
-    (including the same key and version defined in two files)."""
+    (including the same key and version defined in two files, and whatever the
+    domains would miss: ``checks.check_meaning``)."""
+    from .checks import check_meaning, letters_root
+
+    letters = letters_root()
     found: list[WorkflowDefinition] = []
     problems: list[str] = []
     keys: dict[tuple[str, int], Path] = {}
@@ -384,6 +388,10 @@ def check_files(paths: list[Path]) -> tuple[list[WorkflowDefinition], list[str]]
             definition = load_file(path)
         except WorkflowError as exc:
             problems.extend(exc.problems)
+            continue
+        needs = check_meaning(definition, letters)
+        if needs:
+            problems.extend(needs)
             continue
         if definition.ident in keys:
             problems.append(f"{path}: workflow {definition.key} v{definition.version} is also defined in "
