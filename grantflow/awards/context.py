@@ -11,6 +11,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from ..core import formdefs
 from ..core.db import format_usd, utcnow
 from ..core.models import AuditEvent
 from ..core.workflow.engine import definition_for
@@ -30,31 +31,15 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _find_answer(answers: dict, *names: str):
-    """An answer by any of ``names``, at the top level or one section down
-    (form definitions group answers by section)."""
-    for name in names:
-        if answers.get(name) not in (None, "", {}):
-            return answers[name]
-    for value in answers.values():
-        if isinstance(value, dict):
-            found = _find_answer({k: v for k, v in value.items() if not isinstance(v, dict)}, *names)
-            if found not in (None, "", {}):
-                return found
-    return None
+def _paragraphs(text: str | None) -> list[str]:
+    return [" ".join(block.split()) for block in (text or "").split("\n\n") if block.strip()]
 
 
 def representative(application) -> tuple[str | None, str | None]:
-    """The authorized representative's name and title as the application gives them."""
-    answers = application.answers or {}
-    rep = _find_answer(answers, "authorised_representative", "authorized_representative", "representative")
-    name = title = None
-    if isinstance(rep, dict):
-        name, title = rep.get("name"), rep.get("title")
-    name = name or _find_answer(answers, "authorised_representative_name", "authorized_representative_name",
-                                "representative_name")
-    title = title or _find_answer(answers, "authorised_representative_title", "authorized_representative_title",
-                                  "representative_title")
+    """The authorized representative's name and title as the application gives
+    them (the questions with ``role: signatory_name`` and ``signatory_title``)."""
+    name = formdefs.answer(application, "signatory_name")
+    title = formdefs.answer(application, "signatory_title")
     return (str(name) if name else None), (str(title) if title else None)
 
 
@@ -134,7 +119,7 @@ def letter_context(letter: Letter, metadata: dict | None = None) -> dict:
         "round": {"name": application.round.name},
         "recipient": recipient(application),
         "application": {"reference": application.reference, "title": application.title or "",
-                        "amount_requested": format_usd(application.amount_requested_cents),
+                        "requested": format_usd(application.amount_requested_cents),
                         "amount_requested_cents": application.amount_requested_cents,
                         "submitted_on": _long_date(application.submitted_at.date()
                                                    if application.submitted_at else None)},

@@ -11,6 +11,7 @@ from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..core import formdefs
 from ..core.db import cents_to_dollars
 from .models import RELEASE_EVENTS, RELEASE_LABELS
 from .operations import AwardTerms, TrancheTerms
@@ -33,9 +34,9 @@ def dollars(cents: int | None) -> str:
     return "" if cents is None else f"{cents_to_dollars(cents):,.2f}"
 
 
-def _answer_date(application, key: str) -> date | None:
-    """The project dates the applicant gave (the default form's ``project_start``/``project_end``)."""
-    value = (application.answers or {}).get(key)
+def _answer_date(application, role: str) -> date | None:
+    """The project dates the applicant gave (the questions with ``role: start_date``/``end_date``)."""
+    value = formdefs.answer(application, role)
     try:
         return date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -80,8 +81,8 @@ class AwardTermsForm(WebForm):
             tranches = [TrancheTerms(t.label, t.release_on, t.percent, t.due_date) for t in award.tranches]
         else:
             self.amount.data = dollars(application.amount_requested_cents)
-            self.period_start.data = _answer_date(application, "project_start")
-            self.period_end.data = _answer_date(application, "project_end")
+            self.period_start.data = _answer_date(application, "start_date")
+            self.period_end.data = _answer_date(application, "end_date")
             co_funders, tranches = [], default_tranches
         for row, (name, cents) in zip(self.co_funders, co_funders):
             row.form.name.data, row.form.amount.data = name, dollars(cents)

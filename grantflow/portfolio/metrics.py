@@ -1,7 +1,7 @@
 """Metrics achieved against targets.
 
-Targets are answers of the application form (``answers["metric_targets"]``, see
-forms/README.md); actuals are reported in the grant's reports, cumulative since the
+Targets are answers of the application form (its question with ``role: targets``,
+see forms/README.md); actuals are reported in the grant's reports, cumulative since the
 grant began (copied by the reporting domain into ``reports.metrics``). Both are
 summed in SQL over the grants that match the filters."""
 from __future__ import annotations
@@ -11,13 +11,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..applications.models import Application
+from ..core import formdefs
 from ..extensions import db
 from ..reporting.metrics import METRICS  # the keys shared by the application and report forms
 from ..reporting.models import Report
 from . import facts
 
-#: where the application form keeps the targets: answers[TARGETS_KEY][metric]
-TARGETS_KEY = "metric_targets"
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def whole(json_value):
 
 
 def target_expression(key: str):
-    return whole(Application.answers[(TARGETS_KEY, key)])
+    return formdefs.role_value(Application, "targets", key, convert=whole)
 
 
 def actual_facts():

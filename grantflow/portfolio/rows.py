@@ -71,7 +71,7 @@ def _columns() -> list[Column]:
         Column("raw_score", "Raw score (mean, 0-100)", lambda j: j["reviews"].c.raw_score, "score"),
         Column("calibrated_score", "Calibrated score (0-100)", lambda j: CalibratedScore.merit, "calibrated"),
         Column("reviewers", "Reviewers", lambda j: j["reviewers"].c.reviewers, is_staff_only=True),
-        Column("amount_requested", "Amount requested (USD)", lambda j: Application.amount_requested_cents,
+        Column("requested", "Amount requested (USD)", lambda j: Application.amount_requested_cents,
                "money"),
         Column("award_number", "Award number", lambda j: j["award"].c.award_number),
         # a declined offer keeps its award number but holds no grant, as on the dashboard

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..applications.models import Application
 from ..awards.models import Award, PaymentTranche
-from ..core import outbox
+from ..core import formdefs, outbox
 from ..core.audit import record_event
 from ..core.workflow import get_definition
 from ..extensions import db
@@ -30,6 +30,7 @@ from .metrics import METRICS
 
 CHUNK = 2000
 WORKFLOW = ("local_to_global", 1)
+FORM = ("local_to_global", 1)
 RUBRIC = {"clarity": 20, "benefit": 20, "partnerships": 20, "feasibility": 20, "measurable": 20}
 #: (share of the round's applications) per place in the process, by the round's
 #: age: the newest round is still in review, the one before is being decided,
@@ -48,6 +49,16 @@ REVIEWED = {"reviewing", "deciding", "waiting_list", "declined", "selected", "of
 AWARDED = {"selected", "offered", "refused", "funded", "final_report", "closing", "completed"}
 ACCEPTED = {"funded", "final_report", "closing", "completed"}
 FINAL_REPORTED = {"final_report", "closing", "completed"}
+
+
+def _answer_keys(form) -> dict[str, str]:
+    """Where the form keeps what the synthetic rows fill: its title and themes
+    columns' questions, and the questions with the roles exports read."""
+    columns = form.column_fields()
+    keys = {"title": columns["title"].id, "themes": columns["themes"].id}
+    for role in ("summary", "targets", "requested_amount"):
+        keys[role] = form.role_field(role).id
+    return keys
 
 
 def _states_of(definition) -> dict[str, str]:
@@ -106,6 +117,7 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
         raise SyntheticError(f"A fund with the slug '{fund_slug}' already exists; choose another --fund-slug "
                              "(synthetic data is added, never merged).")
     definition = get_definition(*WORKFLOW)
+    keys = _answer_keys(formdefs.load_form("applications", *FORM))
     try:
         places = _states_of(definition)
     except StopIteration:
@@ -135,8 +147,8 @@ def seed_synthetic(count: int, *, seed: int = 1, fund_slug: str = "synthetic",
             chunk = _Chunk()
             for _ in range(size):
                 award_seq += _application(rng, ids, chunk, round_, rng.choice(org_ids),
-                                          rng.choices(states, weights)[0], reviewers, definition, places, award_seq,
-                                          now)
+                                          rng.choices(states, weights)[0], reviewers, definition, places, keys,
+                                          award_seq, now)
             chunk.write(stats)
             if progress is not None:
                 progress(size)
@@ -197,7 +209,7 @@ def _organisations(rng, ids, n: int, stats, now) -> list[int]:
             kind = rng.choices(types, weights)[0]
             state = rng.choice(states)
             org_id = ids.take(Organisation)
-            rows.append({"id": org_id, "name": text.government_name(rng, kind, state, org_id), "applicant_type": kind,
+            rows.append({"id": org_id, "name": text.made_up_government(rng, kind, state, org_id), "applicant_type": kind,
                          "state": state, "population": rng.randint(800, 2_500_000),
                          "uei": text.uei(rng) if rng.random() < 0.45 else None,
                          "ein": text.ein(rng) if rng.random() < 0.35 else None,
@@ -239,7 +251,7 @@ class _Chunk:
 
 
 def _application(rng, ids, chunk: _Chunk, round_: Round, org_id: int, state: str, reviewers, definition,
-                 places: dict[str, str], award_seq: int, now: datetime) -> int:
+                 places: dict[str, str], keys: dict[str, str], award_seq: int, now: datetime) -> int:
     """Add one application and everything its state implies; returns 1 if it made an award."""
     app_id = ids.take(Application)
     opened, closed = round_.opens_at, round_.closes_at
@@ -261,9 +273,9 @@ def _application(rng, ids, chunk: _Chunk, round_: Round, org_id: int, state: str
         "id": app_id, "round_id": round_.id, "organisation_id": org_id, "created_by_id": None,
         "workflow_key": WORKFLOW[0], "workflow_version": WORKFLOW[1],
         "state": places[state],
-        "form_key": "local_to_global", "form_version": 1,
-        "answers": {"title": title, "project_summary": text.summary(rng, title), "themes": themes,
-                    "metric_targets": targets, "amount_requested": amount},
+        "form_key": FORM[0], "form_version": FORM[1],
+        "answers": {keys["title"]: title, keys["summary"]: text.summary(rng, title), keys["themes"]: themes,
+                    keys["targets"]: targets, keys["requested_amount"]: amount},
         "title": title, "amount_requested_cents": amount, "themes": themes, "version": 1,
         "created_at": created, "updated_at": updated, "submitted_at": submitted, "decided_at": decided,
         "state_changed_at": updated})

@@ -36,7 +36,7 @@ def _place(rng) -> str:
     return rng.choice(_STARTS) + rng.choice(_ENDS)
 
 
-def government_name(rng, kind: str, state: str, serial: int) -> str:
+def made_up_government(rng, kind: str, state: str, serial: int) -> str:
     place = _place(rng)
     names = {
         "A": f"State of {state} Office of International Affairs",

@@ -1,11 +1,13 @@
 """The engagement metrics a grantee reports against the targets set in the application.
 
-The keys are shared with the application form (``forms/README.md``, "Target
-metrics"): the application stores targets under ``answers["metric_targets"]`` and a
-report stores the actuals (cumulative since the grant began) under
-``answers["metrics"]``; ``Report.metrics`` is the copy that dashboards and
-exports read."""
+GrantFlow's catalogue of metrics: an application form's question with
+``role: targets`` is a group whose fields are metrics of this catalogue
+(``forms check`` refuses others), and a report stores the actuals (cumulative
+since the grant began) under ``answers["metrics"]`` with the same keys;
+``Report.metrics`` is the copy that dashboards and exports read."""
 from __future__ import annotations
+
+from ..core import formdefs
 
 METRICS = {
     "jobs_created": "Jobs created",
@@ -17,6 +19,7 @@ METRICS = {
     "partnerships_signed": "Partnerships or agreements signed",
     "residents_engaged": "Residents engaged",
 }
+formdefs.register_metrics(METRICS)
 
 
 def _numbers(raw) -> dict[str, int]:
@@ -30,7 +33,7 @@ def _numbers(raw) -> dict[str, int]:
 
 def targets_for(application) -> dict[str, int]:
     """The targets the applicant set (only metrics with a number)."""
-    return _numbers((application.answers or {}).get("metric_targets"))
+    return _numbers(formdefs.answer(application, "targets"))
 
 
 def actuals_from(answers: dict) -> dict[str, int]:

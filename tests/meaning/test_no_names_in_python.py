@@ -1,7 +1,8 @@
-"""No state name, trigger name or form field key of a shipped definition is
-written in ``grantflow/``: Python finds states by their declared ``stage``,
-moves by their guards, effects, roles and stages, and answers by their
-declared ``role`` (see ``core/workflow/meaning.py``, ``core/formdefs``).
+"""No state name, trigger name or application form field key of a shipped
+definition is written in ``grantflow/``: Python finds states by their declared
+``stage``, moves by their guards, effects, roles and stages, and answers by
+their declared ``role`` or ``column`` (see ``core/workflow/meaning.py``,
+``core/formdefs/roles.py``); the demo fills forms from their ``example:``s.
 
 The rule, per Python file under ``grantflow/`` (read with ``tokenize``, so
 comments never count):
@@ -18,7 +19,13 @@ comments never count):
    assignment is ``active``, a review or report ``draft`` or ``submitted``),
    taken from the models themselves, and ``WEB_WORDS``, the web page's own
    vocabulary (a ``<button name="action" value="submit">``); a literal that is
-   compared with an application's ``state`` is never excepted.
+   compared with an application's ``state`` is never excepted;
+4. for form field keys, also: the names of GrantFlow's own web form fields
+   (an ``amount`` on the payment form), the form format's own attributes
+   (``type``), the values letters use (``templates/letters/README.md``), and
+   the fields of the group with ``role: targets``, whose keys are GrantFlow's
+   catalogue of metrics (``reporting/metrics.py``; ``forms check`` refuses
+   any other key there).
 """
 from __future__ import annotations
 
@@ -55,6 +62,8 @@ def _own_vocabulary() -> set[str]:
     create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     configure_mappers()
     words = {column.name for table in db.metadata.tables.values() for column in table.columns}
+    for table in db.metadata.tables.values():  # constraint names, as written in the models too
+        words |= {str(c.name).removeprefix(f"ck_{table.name}_") for c in table.constraints if c.name}
     for mapper in db.Model.registry.mappers:
         words |= {relationship.key for relationship in mapper.relationships}
     return words | set(ASSIGNMENT_STATUSES) | set(REVIEW_STATUSES) | set(REPORT_STATES) | WEB_WORDS
@@ -65,7 +74,44 @@ WEB_WORDS = {"submit"}
 APPLICATION_STATE = re.compile(r"application\w*\.state\b|Application\.state\b|\.workflow_state\b")
 
 
-def _violations(names: set[str], excepted: set[str]) -> list[str]:
+def _shipped_form_keys() -> set[str]:
+    names = set()
+
+    def walk(fields, catalogue: bool):
+        for spec in fields:
+            if not catalogue:
+                names.add(spec["id"])
+            walk(spec.get("fields") or [], spec.get("role") == "targets")
+
+    for path in sorted((ROOT / "forms" / "applications").glob("*.yaml")):
+        for page in yaml.safe_load(path.read_text())["pages"]:
+            walk(page["fields"], False)
+    return names
+
+
+def _web_and_format_words() -> set[str]:
+    """GrantFlow's own web form field names, the form format's attributes and
+    the values letters use."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import grantflow
+    from grantflow.core.formdefs import fieldtypes
+    from wtforms import Form
+    from wtforms.fields.core import UnboundField
+
+    words = set(fieldtypes.COMMON_ATTRIBUTES).union(*fieldtypes.FIELD_TYPES.values())
+    for module in pkgutil.walk_packages(grantflow.__path__, "grantflow."):
+        loaded = importlib.import_module(module.name)
+        for value in vars(loaded).values():
+            if inspect.isclass(value) and issubclass(value, Form):
+                words |= {name for name, field in vars(value).items() if isinstance(field, UnboundField)}
+    readme = (ROOT / "templates" / "letters" / "README.md").read_text()
+    return words | set(re.findall(r"^\| `(\w+)` \|", readme, re.MULTILINE))
+
+
+def _violations(names: set[str], excepted: set[str], *, states: bool = True) -> list[str]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
@@ -79,7 +125,7 @@ def _violations(names: set[str], excepted: set[str]) -> list[str]:
                     continue
                 if value in names:
                     line = lines[token.start[0] - 1]
-                    if value not in excepted or APPLICATION_STATE.search(line):
+                    if value not in excepted or (states and APPLICATION_STATE.search(line)):
                         found.append(f"{where}: {token.string}")
             elif token.type == tokenize.NAME and "_" in token.string and token.string in names \
                     and token.string not in excepted:
@@ -92,3 +138,10 @@ def test_no_workflow_state_or_trigger_name_in_python():
     assert {"in_review", "award", "active"} <= names  # the rule sees the shipped files
     violations = _violations(names, _own_vocabulary())
     assert not violations, "shipped workflow names written in Python:\n" + "\n".join(violations)
+
+
+def test_no_application_form_field_key_in_python():
+    names = _shipped_form_keys()
+    assert {"project_summary", "amount_requested"} <= names  # the rule sees the shipped forms
+    violations = _violations(names, _own_vocabulary() | _web_and_format_words(), states=False)
+    assert not violations, "shipped form field keys written in Python:\n" + "\n".join(violations)

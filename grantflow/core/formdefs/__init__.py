@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .answers import Problem, column_values, merge, problems, sourced_values, visible  # noqa: F401
 from .display import answer_sections, attachment_ids, display_value  # noqa: F401
-from .fieldtypes import register_columns, register_option_set, register_source  # noqa: F401
+from .fieldtypes import register_columns, register_metrics, register_option_set, register_source  # noqa: F401
 from .model import FieldDef, FormDefinition, Page, is_empty  # noqa: F401
 from .pages import (  # noqa: F401
     PageResult, attach_problems, error_list, fields_by_html_id, make_eligibility_form, make_page_form,
@@ -26,6 +26,7 @@ from .registry import (  # noqa: F401
     FormNotFound, check_files, definition_files, form_class, init_app, load_form, register_checker,
     use_engine_for,
 )
+from .roles import answer, role_value  # noqa: F401
 from .rules import form_rule  # noqa: F401
 
 

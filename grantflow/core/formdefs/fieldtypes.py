@@ -11,7 +11,7 @@ from typing import Callable
 
 COMMON_ATTRIBUTES = frozenset({
     "id", "type", "label", "help", "required", "show_when", "identity", "column", "source",
-    "autocomplete",
+    "autocomplete", "role", "example",
 })
 
 TEXT_LIMITS = frozenset({"min_length", "max_length", "pattern", "pattern_message"})
@@ -53,6 +53,26 @@ COLUMNS: dict[str, dict[str, set[str]]] = {
 }
 
 
+#: per form kind, the roles an answer may declare (``role: summary``) so that other
+#: parts of GrantFlow find it whatever its id: role -> (field types, what reads it)
+ROLES: dict[str, dict[str, tuple[set[str], str]]] = {
+    "applications": {
+        "summary": ({"long_text", "short_text"}, "the project summary the 360Giving export publishes"),
+        "requested_amount": ({"money"}, "the amount requested, checked against the round and the award"),
+        "start_date": ({"date"}, "the project's start, the award period's default start"),
+        "end_date": ({"date"}, "the project's end, the award period's default end"),
+        "signatory_name": ({"short_text"}, "the authorized representative the letters are addressed to"),
+        "signatory_title": ({"short_text"}, "the authorized representative's title, in the letters"),
+        "targets": ({"group"}, "the target metrics that reports, closeout and exports compare with"),
+    },
+}
+#: per form kind, the roles every form of that kind must declare (``forms check``)
+REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
+    "applications": ("summary", "requested_amount", "start_date", "end_date", "signatory_name",
+                     "signatory_title", "targets"),
+}
+
+
 def register_option_set(name: str, options: Callable[[], list[tuple[str, str]]] | dict) -> None:
     """``options`` is a dict {value: label} or a function returning [(value, label)]."""
     if isinstance(options, dict):
@@ -70,3 +90,13 @@ def register_source(name: str, getter: Callable[[dict], object], field_type: str
 
 def register_columns(kind: str, columns: dict[str, set[str]]) -> None:
     COLUMNS.setdefault(kind, {}).update(columns)
+
+
+#: the metrics a ``targets`` group's fields may be: GrantFlow's catalogue of
+#: engagement metrics, shared by application targets and report actuals
+#: (registered by the reporting domain): key -> label
+METRICS: dict[str, str] = {}
+
+
+def register_metrics(metrics: dict[str, str]) -> None:
+    METRICS.update(metrics)

@@ -79,6 +79,10 @@ class FieldDef:
     widget: str | None = None
     #: an HTML autocomplete token for the browser (name, email, tel, ...)
     autocomplete: str | None = None
+    #: what the answer is to the rest of GrantFlow (``fieldtypes.ROLES``): found by it, never by its id
+    role: str | None = None
+    #: a typical answer (the demo fills the form with these; ``{placeholders}`` take its facts)
+    example: object = None
 
     @property
     def is_group(self) -> bool:
@@ -162,6 +166,14 @@ class FormDefinition:
 
     def column_fields(self) -> dict[str, FieldDef]:
         return {f.column: f for f in self.fields() if f.column}
+
+    def role_field(self, role: str) -> FieldDef | None:
+        """The top-level field that declares ``role``."""
+        return next((f for f in self.fields() if f.role == role), None)
+
+    def answer_for(self, answers: dict | None, role: str):
+        found = self.role_field(role)
+        return (answers or {}).get(found.id) if found else None
 
     def eligibility_fields(self) -> list[FieldDef]:
         if not self.eligibility:

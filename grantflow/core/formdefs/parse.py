@@ -66,6 +66,7 @@ class _Parser(FieldParser):
         pages = self.pages(data.get("pages"))
         all_fields = [f for p in pages for f in p.fields]
         self.unique_ids(all_fields, "the form")
+        self.check_roles(data, all_fields)
         self.check_conditions(pages)
         definition_rules = self.rules(data.get("rules"), {f.id: f for f in all_fields})
         eligibility = self.eligibility(data.get("eligibility"), {f.id: f for f in all_fields})
@@ -74,6 +75,16 @@ class _Parser(FieldParser):
         return FormDefinition(kind=self.kind, key=key, version=version, title=str(data["title"]),
                               description=str(data.get("description", "") or "").strip(), pages=tuple(pages),
                               rules=tuple(definition_rules), eligibility=eligibility, source=self.source)
+
+    def check_roles(self, data, fields: list[FieldDef]) -> None:
+        """Each role at most once."""
+        seen: dict[str, str] = {}
+        for f in fields:
+            if f.role and f.role in seen:
+                self.fail(data, f"the fields '{seen[f.role]}' and '{f.id}' both have 'role: {f.role}'; "
+                                "give it to one of them")
+            elif f.role:
+                seen[f.role] = f.id
 
     def pages(self, raw) -> list[Page]:
         if not isinstance(raw, list) or not raw:

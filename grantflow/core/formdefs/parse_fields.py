@@ -177,6 +177,25 @@ class FieldParser:
             if in_group or type_name in ("group", "file"):
                 self.fail(spec, f"{where}: only a top-level field that is not a file or group can have a source")
             values["source"] = source
+        if "role" in spec:
+            roles = fieldtypes.ROLES.get(self.kind, {})
+            role = spec["role"]
+            if in_group:
+                self.fail(spec, f"{where}: a field inside a group cannot have a role")
+            elif role not in roles:
+                self.fail(spec, f"{where}: unknown role {role!r}{suggest(role, roles)} for {self.kind} forms "
+                                f"(known: {', '.join(sorted(roles)) or 'none'})")
+            elif type_name not in roles[role][0]:
+                self.fail(spec, f"{where}: role '{role}' needs a {' or '.join(sorted(roles[role][0]))} "
+                                f"field, not {type_name}")
+            elif role == "targets":
+                for child in values.get("fields", ()):
+                    if child.id not in fieldtypes.METRICS:
+                        self.fail(spec, f"{where}: '{child.id}' is not a metric GrantFlow knows "
+                                        f"(known: {', '.join(fieldtypes.METRICS)})")
+            values["role"] = role
+        if "example" in spec:
+            values["example"] = spec["example"]
         if "column" in spec:
             columns = fieldtypes.COLUMNS.get(self.kind, {})
             column = spec["column"]

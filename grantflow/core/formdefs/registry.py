@@ -16,6 +16,7 @@ from typing import Callable
 
 from flask import current_app
 
+from . import fieldtypes
 from .builder import PageForm, build_all
 from .model import FormDefinition
 from .parse import FormError, load_file
@@ -38,10 +39,19 @@ def register_checker(folder: str, func: Callable[[Path], list[str]]) -> None:
 
 def engine_checker(path: Path) -> list[str]:
     try:
-        load_file(path)
+        definition = load_file(path)
     except FormError as exc:
         return exc.problems
-    return []
+    return missing_roles(definition)
+
+
+def missing_roles(definition: FormDefinition) -> list[str]:
+    """What the rest of GrantFlow reads from every form of this kind (exports,
+    letters, reports, the award form): a question must declare each role."""
+    roles = fieldtypes.ROLES.get(definition.kind, {})
+    return [f"{definition.source}:1: no question has 'role: {role}': GrantFlow needs {roles[role][1]}; add "
+            f"'role: {role}' to the question that asks for it"
+            for role in fieldtypes.REQUIRED_ROLES.get(definition.kind, ()) if definition.role_field(role) is None]
 
 
 def use_engine_for(folder: str) -> None:

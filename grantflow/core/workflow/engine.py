@@ -253,7 +253,7 @@ def _after_state_change(event) -> None:
     }
     letters = definition_for(application).letters
     for name in transition_def.effects:
-        outbox.on_commit(_run_effect, name, application.id, {**payload, "letter": letters.get(name)})
+        outbox.on_commit(_run_effect, name, application.id, {**payload, "letter_folder": letters.get(name)})
 
 
 def _run_effect(name: str, application_id: int, payload: dict) -> None:
@@ -263,8 +263,8 @@ def _run_effect(name: str, application_id: int, payload: dict) -> None:
     logged and written to the application's history for staff to see. Tests
     see the exception (``PROPAGATE_EFFECT_ERRORS``, on when TESTING)."""
     try:
-        if payload.get("letter"):
-            registry.LETTER_SENDERS[0](application_id, payload, payload["letter"])
+        if payload.get("letter_folder"):
+            registry.LETTER_SENDERS[0](application_id, payload, payload["letter_folder"])
         else:
             registry.EFFECTS[name](application_id, payload)
         outbox.commit()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ...applications.models import Application
+from ...core import formdefs
 from ...funds.models import Fund, Round
 from ...organisations.models import US_STATES, Organisation
 from .. import facts
@@ -29,8 +30,6 @@ from ..validation import SCHEMA_VERSION, GrantValidator
 from .base import ExportError, ExportResult, Progress, atomic_output
 
 PROGRESS_EVERY = 5000
-#: the application form's project summary, used as the grant's description
-DESCRIPTION_ANSWER = "project_summary"
 DEFAULT_LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 
 
@@ -60,7 +59,7 @@ GRANT_COLUMNS = ("id", "title", "summary", "amount_requested_cents", "themes", "
 
 def grants_select(filters: PortfolioFilters, *, with_metrics: bool = False):
     award, paid = facts.award_facts(), facts.payment_facts()
-    summary = Application.answers[DESCRIPTION_ANSWER].as_string()
+    summary = formdefs.role_value(Application, "summary")  # the grant's description
     columns = [
         Application.id, Application.title, summary, Application.amount_requested_cents,
         _raw(Application.themes), _raw(Application.decided_at), _raw(Application.updated_at),
