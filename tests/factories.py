@@ -65,8 +65,8 @@ def create_fund(**extra) -> Fund:
 
 
 def create_round(fund=None, *, workflow_key: str = "local_to_global", workflow_version: int = 1,
-                 form_key: str = "local_to_global", rubric_key: str | None = "local_to_global",
-                 is_open: bool = True, **extra) -> Round:
+                 form_key: str = "local_to_global", form_version: int | None = 1,
+                 rubric_key: str | None = "local_to_global", is_open: bool = True, **extra) -> Round:
     fund = fund or create_fund()
     now = utcnow()
     opens = now - timedelta(days=30)
@@ -74,7 +74,7 @@ def create_round(fund=None, *, workflow_key: str = "local_to_global", workflow_v
     round_ = Round(fund=fund, name=extra.pop("name", f"Round {next(_seq)}"), opens_at=extra.pop("opens_at", opens),
                    closes_at=extra.pop("closes_at", closes), budget_cents=extra.pop("budget_cents", 200_000_000),
                    workflow_key=workflow_key, workflow_version=workflow_version, form_key=form_key,
-                   rubric_key=rubric_key, **extra)
+                   form_version=form_version, rubric_key=rubric_key, **extra)
     db.session.add(round_)
     db.session.flush()
     return round_

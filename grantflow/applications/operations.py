@@ -49,7 +49,7 @@ def start_application(round_, organisation, actor, answers: dict) -> Application
         raise Refused("This round is not open for applications.")
     if actor.organisation_id != organisation.id:
         raise Refused("You can only apply for your own organisation.")
-    definition = formdefs.load_form("applications", round_.form_key)
+    definition = round_.application_form()
     workflow = get_definition(round_.workflow_key, round_.workflow_version)
     application = Application(
         round=round_, organisation=organisation, created_by=actor, workflow_key=workflow.key,

@@ -78,7 +78,7 @@ def start(round_id: int):
     if redirect_to_profile:
         return redirect_to_profile
     organisation = current_user.organisation
-    definition = formdefs.load_form("applications", round_.form_key)
+    definition = round_.application_form()
     form = formdefs.make_eligibility_form(definition, {}, formdata=request.form if request.method == "POST" else None)
     verdict = eligibility.Verdict(type_reason=eligibility.applicant_type_reason(definition, organisation))
     checked = False

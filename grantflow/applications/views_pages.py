@@ -321,7 +321,7 @@ def _start_again():
     redirect_to_profile = needs_organisation()
     if redirect_to_profile:
         return redirect_to_profile
-    definition = formdefs.load_form("applications", round_.form_key)
+    definition = round_.application_form()
     form = formdefs.make_eligibility_form(definition, {}, formdata=request.form, meta={"csrf": False})
     form.validate()
     verdict = eligibility.Verdict(type_reason=eligibility.applicant_type_reason(definition, current_user.organisation))

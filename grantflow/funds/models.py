@@ -42,6 +42,8 @@ class Round(TimestampMixin, db.Model):
     workflow_key: Mapped[str] = mapped_column(sa.String(80), nullable=False)
     workflow_version: Mapped[int] = mapped_column(nullable=False)
     form_key: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    #: the application form version new applications start on (None: the newest)
+    form_version: Mapped[int | None] = mapped_column()
     rubric_key: Mapped[str | None] = mapped_column(sa.String(80))
     reviews_per_application: Mapped[int] = mapped_column(nullable=False, default=3)
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -55,6 +57,12 @@ class Round(TimestampMixin, db.Model):
         sa.CheckConstraint("budget_cents >= 0", name="budget"),
         sa.CheckConstraint("min_request_cents <= max_request_cents", name="request_range"),
     )
+
+    def application_form(self):
+        """The form definition new applications of this round start on."""
+        from ..core.formdefs import load_form
+
+        return load_form("applications", self.form_key, self.form_version)
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

@@ -37,11 +37,11 @@ RUBRIC = {"clarity": 20, "benefit": 20, "partnerships": 20, "feasibility": 20, "
 #: older ones are mature. Places are the workflow's stages, told apart where a
 #: stage holds several states (see ``_states_of``)
 MIXES = {
-    "open": {"preparing": 20, "received": 15, "checking": 15, "asked_for_information": 5, "not_eligible": 5,
+    "open": {"preparing": 20, "received": 15, "checking": 15, "asked_for_information": 5, "screened_out": 5,
              "reviewing": 35, "retracted": 5},
-    "deciding": {"deciding": 10, "waiting_list": 8, "declined": 45, "not_eligible": 6, "retracted": 3,
+    "deciding": {"deciding": 10, "waiting_list": 8, "declined": 45, "screened_out": 6, "retracted": 3,
                  "selected": 6, "offered": 8, "refused": 2, "funded": 12},
-    "mature": {"declined": 52, "not_eligible": 7, "retracted": 4, "refused": 2, "funded": 10,
+    "mature": {"declined": 52, "screened_out": 7, "retracted": 4, "refused": 2, "funded": 10,
                "final_report": 4, "closing": 3, "completed": 18},
 }
 REVIEWED = {"reviewing", "deciding", "waiting_list", "declined", "selected", "offered", "refused", "funded",
@@ -77,7 +77,7 @@ def _states_of(definition) -> dict[str, str]:
     return {
         "preparing": d.initial, "received": one("received"), "checking": one("checking", lambda s: not s.is_editable),
         "asked_for_information": one("checking", lambda s: s.is_editable),
-        "not_eligible": entered_from("unsuccessful", "checking"), "reviewing": one("reviewing"),
+        "screened_out": entered_from("unsuccessful", "checking"), "reviewing": one("reviewing"),
         "deciding": one("deciding", lambda s: not s.is_decided), "waiting_list": one("deciding", lambda s: s.is_decided),
         "declined": entered_from("unsuccessful", "deciding"), "selected": one("selected"), "offered": one("offered"),
         "refused": one("refused"), "funded": filed.sources[0], "final_report": filed.dest, "closing": one("closing"),

@@ -1,0 +1,23 @@
+"""round form version: a round names the application form version its new
+applications start on (NULL: the newest, as before).
+
+Revision ID: 0006
+Revises: 0005
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("form_version", sa.Integer(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("form_version")
