@@ -45,6 +45,8 @@ class Round(TimestampMixin, db.Model):
     #: the application form version new applications start on (None: the newest)
     form_version: Mapped[int | None] = mapped_column()
     rubric_key: Mapped[str | None] = mapped_column(sa.String(80))
+    #: the rubric version new reviews use (None: the newest)
+    rubric_version: Mapped[int | None] = mapped_column()
     reviews_per_application: Mapped[int] = mapped_column(nullable=False, default=3)
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_blind_review: Mapped[bool] = mapped_column(default=False, nullable=False)

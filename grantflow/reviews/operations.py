@@ -110,7 +110,8 @@ def rubric_for(assignment: ReviewAssignment) -> Rubric:
     review = assignment.review
     if review is not None:
         return get_rubric(review.rubric_key, review.rubric_version)
-    return get_rubric(assignment.round.rubric_key or assignment.round.form_key)
+    round_ = assignment.round
+    return get_rubric(round_.rubric_key or round_.form_key, round_.rubric_version if round_.rubric_key else None)
 
 
 def can_open(assignment: ReviewAssignment, user: User) -> Decision:

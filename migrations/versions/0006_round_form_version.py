@@ -1,5 +1,6 @@
-"""round form version: a round names the application form version its new
-applications start on (NULL: the newest, as before).
+"""round form and rubric versions: a round names the application form version
+its new applications start on and the rubric version new reviews use (NULL:
+the newest, as before).
 
 Revision ID: 0006
 Revises: 0005
@@ -16,8 +17,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("rounds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("form_version", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("rubric_version", sa.Integer(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("rubric_version")
         batch_op.drop_column("form_version")
