@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..core.audit import record_event
 from ..core.db import format_usd
+from ..core.refusal import Refused
 from ..extensions import db
 from .models import Fund, Round
 
@@ -21,12 +22,8 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 VERSIONED = re.compile(r"^([a-z][a-z0-9_]*):([1-9][0-9]*)$")
 
 
-class FundError(ValueError):
+class FundError(Refused):
     """A refused value; ``field`` names the option or form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _ensure_admin(actor) -> None:

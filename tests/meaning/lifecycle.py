@@ -36,7 +36,7 @@ def facts(title: str, start: date) -> dict:
         "travel_cents": cents * 40 // 100, "rest_cents": cents - cents * 40 // 100, "lead": "Dana Whitfield",
         "lead_job": "Director", "lead_mail": "dana@testville.example.org", "lead_tel": "515-555-0142",
         "representative": "Mayor Alex Romero", "college": "Testville Community College", "jobs": 12,
-        "investment": 250_000, "hosted": 2, "sent": 1, "events": 4, "partnerships": 1, "residents": 900,
+        "investment": 250_000, "hosted": 2, "sent": 1, "events": 4, "partnerships": 1, "engaged": 900,
     }
 
 
