@@ -51,9 +51,24 @@ def test_0005_drops_the_tallies_and_round_list_triggers_and_downgrade_restores_t
         upgrade(revision="0003")
         with db.engine.connect() as conn:
             assert len(triggers(conn)) == 7
-        first = f.create_round()
-        f.create_application(first, state="draft")
-        f.create_application(first, state="submitted")
+        # plain rows: the models have columns that later migrations add
+        now = "2026-01-01 00:00:00"
+        db.session.execute(text(
+            "INSERT INTO funds (id, slug, name, description, funder_name, settings, created_at, updated_at) "
+            "VALUES (1, 'f', 'F', '', 'F', '{}', :now, :now)"), {"now": now})
+        db.session.execute(text(
+            "INSERT INTO rounds (id, fund_id, name, description, opens_at, closes_at, budget_cents, "
+            "min_request_cents, max_request_cents, max_period_months, workflow_key, workflow_version, form_key, "
+            "reviews_per_application, is_blind_review, settings, created_at, updated_at) VALUES (1, 1, 'R', '', "
+            ":now, '2027-01-01 00:00:00', 0, 0, 1, 24, 'local_to_global', 1, 'local_to_global', 3, 0, '{}', "
+            ":now, :now)"), {"now": now})
+        organisation = f.create_organisation()
+        for n, state in enumerate(("draft", "submitted"), start=1):
+            db.session.execute(text(
+                "INSERT INTO applications (id, round_id, organisation_id, workflow_key, workflow_version, state, "
+                "form_key, form_version, answers, title, themes, version, created_at, updated_at, "
+                "state_changed_at) VALUES (:id, 1, :org, 'local_to_global', 1, :state, 'local_to_global', 1, "
+                "'{}', '', '[]', 1, :now, :now, :now)"), {"id": n, "org": organisation.id, "state": state, "now": now})
         db.session.commit()
         upgrade()
         tables = set(sa.inspect(db.engine).get_table_names())
