@@ -75,6 +75,11 @@ class Application(db.Model):
         return definition_for(self)
 
     @property
+    def stage(self) -> str:
+        """What the current state means (its ``stage`` in the workflow file): templates ask this, never the name."""
+        return self.workflow.stage_of(self.state)
+
+    @property
     def state_label(self) -> str:
         return self.workflow.state(self.state).label
 

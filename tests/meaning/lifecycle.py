@@ -45,9 +45,9 @@ def stage(application) -> str:
     return meaning.stage_of(application)
 
 
-def live_through(round_, admin, *, title: str):
-    """Submit, screen, review, rank, award, offer (letter), accept, report,
-    pay and close one application of ``round_``; returns it, closed."""
+def to_decision(round_, admin, *, title: str):
+    """Submit, screen and review one application of ``round_`` until the panel
+    is done; returns it and its applicant."""
     org = factories.create_organisation(name=f"Government of {title}")
     applicant = factories.create_user("applicant", organisation=org, name="Dana Whitfield")
     answers = demo_answers.from_examples(round_.application_form(), facts(title, date.today() + timedelta(days=30)))
@@ -68,7 +68,13 @@ def live_through(round_, admin, *, title: str):
     assert stage(application) == "deciding"  # the last review closed the panel by itself
     ranking = build_ranking(round_)
     assert application.id in [row.application.id for row in ranking.rows]
+    return application, applicant
 
+
+def live_through(round_, admin, *, title: str):
+    """Submit, screen, review, rank, award, offer (letter), accept, report,
+    pay and close one application of ``round_``; returns it, closed."""
+    application, applicant = to_decision(round_, admin, title=title)
     until_decidable(application, admin, can_be_awarded)
     _award(application, admin, date.today() - timedelta(days=400))
     assert stage(application) == "selected"
