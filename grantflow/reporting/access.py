@@ -7,10 +7,10 @@ from flask import abort
 from flask_login import current_user
 
 from ..applications.models import Application
+from ..core.workflow import meaning
 from ..core.workflow.engine import holds_role
 from ..extensions import db
 from .models import Report
-from ..core.workflow import meaning
 
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from ..awards.signals import award_accepted, reporting_schedule_wanted
 from ..core.audit import record_event
 from ..core.db import utcnow
-from ..core.workflow import effect, guard
+from ..core.workflow import effect, guard, meaning
 from ..extensions import db
-from ..core.workflow import meaning
 
 
 @guard("final_report_accepted")

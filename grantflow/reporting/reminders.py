@@ -19,12 +19,12 @@ from ..applications.models import Application
 from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.mail import send_email
+from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Fund, Round
 from ..organisations.models import Organisation
 from .models import REMINDER_KINDS, Report, ReportReminder
 from .schedule import reminder_kind, reporting_settings
-from ..core.workflow import meaning
 
 #: grant states in which reports are still expected (closed grants get no mail)
 PENDING_REPORT_STATES = ("open", "changes_requested")

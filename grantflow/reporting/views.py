@@ -23,6 +23,7 @@ from ..applications.models import Application
 from ..core import formdefs, navigation
 from ..core.permissions import roles_required
 from ..core.refusal import Refused, refused_page
+from ..core.workflow import meaning
 from ..extensions import db
 from . import filing, metrics
 from .access import grant_or_404, is_staff, report_or_404
@@ -32,7 +33,6 @@ from .models import Report
 from .operations import reports_for
 from .payments import payment_summary
 from .reminders import today_utc
-from ..core.workflow import meaning
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
 

@@ -27,7 +27,7 @@ from ..core.db import format_usd
 from ..core.models import BackgroundJob
 from ..core.permissions import admin_required
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
-from ..core.workflow import TransitionRefused
+from ..core.workflow import TransitionRefused, meaning
 from ..extensions import db
 from . import closeout as closeout_ops
 from . import operations
@@ -37,7 +37,6 @@ from .models import Report
 from .payments import payment_summary, record_disbursement
 from .reminders import PENDING_REPORT_STATES, today_utc
 from .views import bp
-from ..core.workflow import meaning
 
 navigation.register("Reports and payments", "reporting.overview", ("admin",), order=40)
 
