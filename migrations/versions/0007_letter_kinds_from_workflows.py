@@ -1,14 +1,14 @@
 """letter kinds from workflows: a letter's kind is the folder a workflow's
 ``letters:`` names, so the fixed list of four kinds goes and the column widens.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
