@@ -44,7 +44,7 @@ def _distances_to(definition, goal: str) -> dict[str, int]:
 
 
 def machine_for(workflow_key: str, goal: str):
-    definition = workflow.get_definition(workflow_key)
+    definition = workflow.get_definition(workflow_key, 1)  # the version the factories' rounds run
     triggers = definition.triggers() + ["no_such_trigger"]
     distance = _distances_to(definition, goal)
 
