@@ -7,7 +7,8 @@ from __future__ import annotations
 from ..core.formdefs import FormNotFound, load_form
 from ..core.formdefs.registry import registry
 
-THEMES_FIELD = "themes"
+#: the question whose answer is copied to ``Application.themes`` (``column: themes``)
+THEMES_COLUMN = "themes"
 
 
 def theme_labels(form_key: str | None = None) -> dict[str, str]:
@@ -23,7 +24,7 @@ def theme_labels(form_key: str | None = None) -> dict[str, str]:
         definitions.sort(key=lambda d: (d.key, -d.version))
     labels: dict[str, str] = {}
     for definition in definitions:
-        themes = definition.field(THEMES_FIELD)
+        themes = definition.column_fields().get(THEMES_COLUMN)
         for option in themes.options if themes is not None else ():
             labels.setdefault(option.value, option.label)
     return labels
