@@ -17,7 +17,7 @@ from grantflow.core import outbox
 from grantflow.extensions import db
 from grantflow.portfolio.exports import FORMATS, run_export
 from grantflow.portfolio.filters import PortfolioFilters
-from grantflow.portfolio.validation import reference_errors
+from tests.portfolio.reference_schema import reference_errors
 from tests import factories
 from tests.factories_reviews import create_reviewer
 from tests.meaning.lifecycle import live_through
