@@ -148,9 +148,10 @@ def preview_pdf(application, kind: str) -> bytes:
 
     from .tasks import render_letter_pdf
 
-    if kind not in LETTER_KINDS:
-        raise Refused(f"Unknown letter kind “{kind}”.")
-    if kind == "award" and db.session.scalar(select(Award.id).where(Award.application_id == application.id)) is None:
+    if kind not in letter_kinds(application):
+        raise Refused(f"The workflow of this application sends no “{kind}” letter.")
+    if kind == award_letter_kind(application) and db.session.scalar(
+            select(Award.id).where(Award.application_id == application.id)) is None:
         raise Refused("Record the award terms before previewing the award letter.")
     draft = SimpleNamespace(application=application, application_id=application.id, kind=kind,
                             version=_next_version(application, kind),

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..applications.models import Application
 from ..applications.operations import start_application, submit_application, withdraw_application
 from ..awards.letters import send_award_letter
-from ..awards.operations import AwardTerms, accept_award, award_for, default_tranches, record_award_terms
+from ..awards.operations import AwardTerms, accept_award_offer, award_for, default_tranches, record_award_terms
 from ..core import outbox
 from ..core.db import history_clock, utcnow
 from ..core.workflow import fire
@@ -293,7 +293,7 @@ def _after_review(application: Application, stage: str, ctx: dict, decided: date
     if stage == "award_offered":
         return
     at(utcnow() + timedelta(days=6, hours=3))
-    accept_award(application, lead, typed_name=lead.name, ip_address="127.0.0.1")
+    accept_award_offer(application, lead, typed_name=lead.name, ip_address="127.0.0.1")
     at(utcnow() + timedelta(days=9))
     _pay_due_tranches(application, admin)
     reports = sorted(reports_for(application), key=lambda r: r.due_on)

@@ -133,11 +133,11 @@ def test_the_representative_named_in_the_application_may_accept(f, typed, accept
     application, award, applicant, _, _ = fa.create_offered_application()
     application.answers = {**application.answers, "representative_name": "Frank Cownie"}
     if accepted:
-        operations.accept_award(application, applicant, typed_name=typed, ip_address=None)
+        operations.accept_award_offer(application, applicant, typed_name=typed, ip_address=None)
         assert application.state == "active" and award.accepted_by_id == applicant.id
     else:
         with pytest.raises(Refused) as refused:
-            operations.accept_award(application, applicant, typed_name=typed, ip_address=None)
+            operations.accept_award_offer(application, applicant, typed_name=typed, ip_address=None)
         assert "“Frank Cownie” or “Dana Whitfield”" in str(refused.value)
 
 

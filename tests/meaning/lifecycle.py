@@ -13,9 +13,13 @@ from grantflow.applications.operations import start_application, submit_applicat
 from grantflow.awards.letters import award_letter_kind, latest_sent_letter, send_award_letter
 from grantflow.awards.operations import accept_award_offer, can_be_awarded
 from grantflow.core import outbox
+from grantflow.core.db import utcnow
 from grantflow.core.workflow import meaning
 from grantflow.demo import answers as demo_answers
-from grantflow.demo.seed import _award, _file_report, _pay_due_tranches, _review
+from grantflow.awards.operations import award_for
+from grantflow.core import formdefs
+from grantflow.demo.seed import _award, _pay_due_tranches, _review
+from grantflow.reporting.filing import store_answers, submit_report
 from grantflow.demo.walk import make_staff_move, until_decidable
 from grantflow.extensions import db
 from grantflow.reporting import closeout as closeout_ops
@@ -38,6 +42,20 @@ def facts(title: str, start: date) -> dict:
         "representative": "Mayor Alex Romero", "college": "Testville Community College", "jobs": 12,
         "investment": 250_000, "hosted": 2, "sent": 1, "events": 4, "partnerships": 1, "engaged": 900,
     }
+
+
+def _file_report(report, lead, rng, *, final: bool) -> None:
+    """The report form filled from its questions' examples, against the targets
+    the application set (found by their role, whatever the form calls them)."""
+    targets = formdefs.answer(report.application, "targets") or {}
+    share = 1.0 if final else 0.5
+    award = award_for(report.application)
+    spent = award.amount_cents if final else 1_500_000
+    facts = {"achieved": {key: int(value * share * rng.uniform(0.8, 1.3)) for key, value in targets.items()},
+             "award_total": award.amount_cents, "travel": spent * 40 // 100, "rest": spent - spent * 40 // 100}
+    form = formdefs.load_form("reports", report.form_key, report.form_version)
+    store_answers(report, demo_answers.from_examples(form, facts))
+    submit_report(report, lead)
 
 
 def stage(application) -> str:
@@ -63,7 +81,7 @@ def to_decision(round_, admin, *, title: str):
     assigned = db.session.scalars(select(ReviewAssignment).where(
         ReviewAssignment.application_id == application.id, ReviewAssignment.status == "active")).all()
     assert len(assigned) == round_.reviews_per_application
-    _review(application, quality=4.6, rng=random.Random(1))
+    _review(application, 4.6, random.Random(1), lambda when: None, utcnow())
     outbox.commit()
     assert stage(application) == "deciding"  # the last review closed the panel by itself
     ranking = build_ranking(round_)
@@ -76,7 +94,7 @@ def live_through(round_, admin, *, title: str):
     pay and close one application of ``round_``; returns it, closed."""
     application, applicant = to_decision(round_, admin, title=title)
     until_decidable(application, admin, can_be_awarded)
-    _award(application, admin, date.today() - timedelta(days=400))
+    _award(application, admin, date.today() - timedelta(days=400), 12)
     assert stage(application) == "selected"
     send_award_letter(application, admin)
     outbox.commit()  # the letter renders after the commit, then makes the offer
@@ -86,13 +104,13 @@ def live_through(round_, admin, *, title: str):
     accept_award_offer(application, applicant, typed_name=applicant.name, ip_address="192.0.2.1")
     outbox.commit()
     assert stage(application) == "funded"
-    _pay_due_tranches(application, admin, date.today() - timedelta(days=380))
+    _pay_due_tranches(application, admin)
     rng = random.Random(2)
     reports = sorted(reports_for(application), key=lambda r: r.due_on)
     for report in [r for r in reports if not r.is_final]:
         _file_report(report, applicant, rng, final=False)
         accept_report(report, admin, comment="Thank you.")
-    _pay_due_tranches(application, admin, date.today() - timedelta(days=100))
+    _pay_due_tranches(application, admin)
     final = next(r for r in reports if r.is_final)
     _file_report(final, applicant, rng, final=True)
     outbox.commit()
@@ -100,7 +118,7 @@ def live_through(round_, admin, *, title: str):
     accept_report(final, admin, comment="Final report accepted.")
     outbox.commit()
     assert stage(application) == "closing"
-    _pay_due_tranches(application, admin, date.today() - timedelta(days=5))
+    _pay_due_tranches(application, admin)
     closeout_ops.accept_financial_report(application, admin, comment="Reconciled.")
     closeout_ops.close_grant(application, admin, comment="All done.")
     outbox.commit()
