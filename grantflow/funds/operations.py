@@ -101,9 +101,12 @@ class RoundTerms:
 
 def check_definitions(terms: RoundTerms) -> None:
     """The workflow, form and rubric exist (every loaded definition passed its checks at start-up)."""
+    from pathlib import Path
+
+    from flask import current_app
+
     from ..core.formdefs import FormNotFound, load_form
     from ..core.workflow import WorkflowError, get_definition
-    from ..reviews.rubrics import all_rubrics
 
     try:
         get_definition(*terms.workflow)
@@ -115,7 +118,10 @@ def check_definitions(terms: RoundTerms) -> None:
     except FormNotFound:
         raise FundError(f"There is no application form {terms.form[0]} version {terms.form[1]} in "
                         "forms/applications/ (grantflow forms check lists them).", "form") from None
-    if terms.rubric is not None and terms.rubric not in all_rubrics():
+    # rubrics are checked when the app starts (reviews domain); funds sit below it, so look for the file
+    rubric_file = Path(current_app.config["FORMS_DIR"]) / "rubrics" / (
+        f"{terms.rubric[0]}.v{terms.rubric[1]}.yaml" if terms.rubric else "")
+    if terms.rubric is not None and not rubric_file.is_file():
         raise FundError(f"There is no rubric {terms.rubric[0]} version {terms.rubric[1]} in forms/rubrics/.",
                         "rubric")
 

@@ -188,8 +188,7 @@ def decision_moves(application) -> list:
 
 
 def award_moves(application) -> list:
-    """Of those, the award (guarded by the recorded award terms): its page records them first."""
-    from ..awards.operations import AWARD_GUARD
-
-    return [t for t in decision_moves(application) if AWARD_GUARD in t.guards]
+    """Of those, the award (guarded by the recorded award terms, the awards
+    domain's guard): its page records them first."""
+    return [t for t in decision_moves(application) if "award_terms_recorded" in t.guards]
 
