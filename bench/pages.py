@@ -234,12 +234,17 @@ def run_clients(base: str, found: dict, clients: int, seconds: float, change_eve
             timings.time(name, lambda: session.get(f"{base}{path}", timeout=60))
             turn += 1
 
-    threads = [threading.Thread(target=reader, args=(i, i == 0)) for i in range(clients)]
+    run_together(reader, [(i, i == 0) for i in range(clients)])
+    return timings
+
+
+def run_together(target, argument_lists) -> None:
+    """One thread per argument list, all started, then all joined."""
+    threads = [threading.Thread(target=target, args=arguments) for arguments in argument_lists]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return timings
 
 
 def main() -> None:

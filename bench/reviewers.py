@@ -25,7 +25,6 @@ import platform
 import re
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from html.parser import HTMLParser
@@ -34,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import PASSWORD, REDIS_URL, Timings, database, drop_queue, make_app, prepare  # noqa: E402
+from bench.pages import (PASSWORD, REDIS_URL, Timings, database, drop_queue, make_app, prepare,  # noqa: E402
+                         run_together)
 from tests.served import gunicorn, signed_in  # noqa: E402
 
 
@@ -125,11 +125,7 @@ def run(base: str, reviewers: list, seconds: float) -> Timings:
             done.add(waiting[0])
             review(timings, session, base, waiting[0])
 
-    threads = [threading.Thread(target=reviewer, args=(session,)) for session in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(reviewer, [(session,) for session in sessions])
     return timings
 
 
