@@ -31,9 +31,13 @@ def test_admin_filters_the_dashboard_and_downloads_an_export(page, live_db, live
     page.get_by_role("link", name="Portfolio", exact=True).click()
     page.wait_for_load_state()
     expect(page.get_by_role("img", name="Funnel: how far applications got")).to_be_visible()
+    # each chart's table sits behind its disclosure, hidden until opened
+    expect(page.get_by_role("table", name="Applications and awards by theme")).to_be_hidden()
+    page.get_by_text("Themes as a table", exact=True).click()
     expect(page.get_by_role("table", name="Applications and awards by theme")).to_be_visible()
     assert_accessible(page)
 
+    page.locator("summary", has_text="Filter the portfolio").click()  # closed while no filter applies
     page.get_by_label("State or territory", exact=True).select_option("TX")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
