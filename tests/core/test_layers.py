@@ -17,7 +17,7 @@ PACKAGE = Path(grantflow.__file__).parent
 
 #: bottom first: each package may import those before it, never one after it
 LAYERS = ("core", "funds", "users", "organisations", "applications", "reviews", "awards", "reporting",
-          "portfolio", "staff", "admin", "demo")
+          "mentoring", "portfolio", "catalog", "webhooks", "staff", "admin", "api", "demo")
 
 
 def domain_packages() -> list[str]:
