@@ -40,9 +40,12 @@ def _add_domain_commands(group: click.Group, modules=None) -> None:
 def _module_defining(name: str) -> str | None:
     """The domain ``cli`` module whose source defines the command ``name``,
     found by reading the sources, not importing them (importing every domain's
-    commands costs about a second: ``grantflow assign`` needs only reviews')."""
+    commands costs about a second: ``grantflow assign`` needs only reviews').
+    Core's list also holds the groups of its subpackages (``workflows``, ``forms``),
+    so their sources count as core's: the definition checks import no domain."""
     import ast
     import importlib.util
+    from pathlib import Path
 
     from . import discovery
 
@@ -50,16 +53,26 @@ def _module_defining(name: str) -> str | None:
         spec = importlib.util.find_spec(f"grantflow.{package}.cli")
         if spec is None or not spec.origin:
             continue
-        with open(spec.origin, encoding="utf-8") as source:
-            tree = ast.parse(source.read())
-        for node in ast.walk(tree):
-            for decorator in getattr(node, "decorator_list", []):
-                if isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) in ("command", "group"):
-                    named = decorator.args[0].value if decorator.args and isinstance(decorator.args[0], ast.Constant) \
-                        else node.name.replace("_", "-")
-                    if named == name:
-                        return spec.name
+        sources = [Path(spec.origin)]
+        if package == "core":
+            sources += sorted(Path(spec.origin).parent.glob("*/cli.py"))
+        for source in sources:
+            if name in _commands_in(ast.parse(source.read_text(encoding="utf-8"))):
+                return spec.name
     return None
+
+
+def _commands_in(tree) -> set[str]:
+    """The names of the click commands and groups a module's source declares."""
+    import ast
+
+    named = set()
+    for node in ast.walk(tree):
+        for decorator in getattr(node, "decorator_list", []):
+            if isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) in ("command", "group"):
+                named.add(decorator.args[0].value if decorator.args and isinstance(decorator.args[0], ast.Constant)
+                          else node.name.replace("_", "-"))
+    return named
 
 
 class DomainCommands:

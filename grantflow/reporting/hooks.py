@@ -12,6 +12,7 @@ from ..core.audit import record_event
 from ..core.db import utcnow
 from ..core.workflow import effect, guard, meaning
 from ..extensions import db
+from . import metrics  # noqa: F401  (registers the metrics an application form may set targets for)
 
 
 @guard("final_report_accepted")

@@ -30,7 +30,7 @@ def check(files: tuple[Path, ...]) -> None:
     from ... import discovery
     from .registry import check_files, definition_files
 
-    discovery.import_all_hooks()
+    discovery.import_definition_hooks()
     paths = list(files) or definition_files(_forms_dir())
     if not paths:
         raise click.ClickException(f"no form definitions found in {_forms_dir()}")

@@ -24,7 +24,7 @@ def workflows_dir() -> Path:
 def _load_hooks() -> None:
     from ... import discovery
 
-    discovery.import_all_hooks()
+    discovery.import_definition_hooks()
 
 
 @click.group("workflows")
