@@ -26,7 +26,7 @@ def applicant_type_reason(definition, organisation) -> str | None:
     if not accepted or organisation.applicant_type in accepted:
         return None
     names = ", ".join(APPLICANT_TYPES.get(letter, letter).lower() for letter in accepted)
-    return (f"This fund accepts applications from these types of government: {names}. Your organisation "
+    return (f"This fund accepts applications from these types of government: {names}. Your organization "
             f"profile says you are a {organisation.applicant_type_label.lower()}. If that is wrong, "
             "correct your profile and come back.")
 

@@ -48,7 +48,7 @@ def start_application(round_, organisation, actor, answers: dict) -> Application
     if not round_.is_open():
         raise Refused("This round is not open for applications.")
     if actor.organisation_id != organisation.id:
-        raise Refused("You can only apply for your own organisation.")
+        raise Refused("You can only apply for your own organization.")
     definition = round_.application_form()
     workflow = get_definition(round_.workflow_key, round_.workflow_version)
     application = Application(
@@ -70,7 +70,7 @@ def start_application(round_, organisation, actor, answers: dict) -> Application
 def may_edit(application: Application, user) -> Decision:
     """Members of the applying organisation, in the states the workflow marks editable."""
     if not is_organisation_member(application, user):
-        return deny("Only your organisation's staff can change this application.")
+        return deny("Only your organization's staff can change this application.")
     state = workflow_for(application).state(application.state)
     if not state.is_editable:
         return deny(f"This application is “{state.applicant_label}” and can no longer be changed.")

@@ -147,7 +147,7 @@ def can_download_attachment(user, attachment: Attachment) -> Decision:
     reviewer = workflow_registry.ROLE_RESOLVERS.get("reviewer")
     if reviewer is not None and user.has_role("reviewer") and reviewer(application, user):
         return ALLOW
-    return deny("Only the applying organisation, fund staff and the application's reviewers can "
+    return deny("Only the applying organization, fund staff and the application's reviewers can "
                 "download this file.")
 
 

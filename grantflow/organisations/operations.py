@@ -46,7 +46,7 @@ def _refuse_duplicates(clean: dict, *, except_id: int | None = None, name_confir
 def create_organisation(actor, values: dict, *, name_confirmed: bool = False) -> Organisation:
     """The actor describes their government and becomes its first member."""
     if actor.organisation_id is not None:
-        raise Refused("You already belong to an organisation.")
+        raise Refused("You already belong to an organization.")
     clean = _normalised(values)
     _refuse_duplicates(clean, name_confirmed=name_confirmed)
     organisation = Organisation(**clean)
@@ -62,7 +62,7 @@ def update_organisation(actor, organisation: Organisation, values: dict, *, name
                         ) -> list[str]:
     """Change the profile; returns the fields that changed (audited)."""
     if actor.organisation_id != organisation.id:
-        raise Refused("Only members of the organisation can change its profile.")
+        raise Refused("Only members of the organization can change its profile.")
     clean = _normalised(values)
     renamed = (clean["name"], clean["state"]) != (organisation.name, organisation.state)
     _refuse_duplicates(clean, except_id=organisation.id, name_confirmed=name_confirmed or not renamed)
@@ -98,7 +98,7 @@ def invite_colleague(actor, *, name: str, email: str) -> None:
 
     organisation = actor.organisation
     if organisation is None:
-        raise Refused("Set up your organisation first.")
+        raise Refused("Set up your organization first.")
     if problem := name_problem(name):
         raise Refused(problem, field="name")
     email = checked_email(email)  # refused next to the email field
@@ -131,7 +131,7 @@ def load_invitation(token: str) -> dict:
                                 "email.") from None
     organisation = db.session.get(Organisation, payload.get("organisation_id"))
     if organisation is None:
-        raise Refused("This organisation no longer exists.")
+        raise Refused("This organization no longer exists.")
     return {**payload, "organisation": organisation}
 
 
@@ -162,7 +162,7 @@ def join(invitation: dict, user) -> None:
         raise Refused(f"You are already a member of {organisation.name}.")
     if user.organisation_id is not None:
         raise Refused(f"You are a member of {user.organisation.name}. An account belongs to one "
-                                "organisation: ask the fund's staff if you need to move.")
+                                "organization: ask the fund's staff if you need to move.")
     user.organisation = organisation
     if not user.has_role("applicant"):
         user.grant_role("applicant")

@@ -19,7 +19,7 @@ from .forms import InviteColleagueForm, JoinForm, OrganisationForm
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisation")
 
-navigation.register("Organisation", "organisations.profile", ("applicant",), order=20)
+navigation.register("Organization", "organisations.profile", ("applicant",), order=20)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -39,9 +39,9 @@ def profile():
             refuse_on(form, exc, "name")
         else:
             if organisation is None:
-                flash("Your organisation is set up. You can now start an application.", "success")
+                flash("Your organization is set up. You can now start an application.", "success")
                 return redirect(safe_next(request.args.get("next")) or url_for("applications.mine"))
-            flash("Your organisation profile is saved." if changed else "Nothing changed.", "success")
+            flash("Your organization profile is saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("organisations.profile"))
     members = sorted(organisation.members, key=lambda u: u.name.lower()) if organisation else []
     return render_template("organisations/profile.html", form=form, organisation=organisation,
@@ -55,7 +55,7 @@ def profile():
 def invite():
     organisation = current_user.organisation
     if organisation is None:
-        flash("Set up your organisation first.", "warning")
+        flash("Set up your organization first.", "warning")
         return redirect(url_for("organisations.profile"))
     invite_form = InviteColleagueForm(prefix="invite")
     if invite_form.validate_on_submit():

@@ -56,7 +56,7 @@ def export(format_name: str, out: Path, public: bool, **options) -> None:
             result = fmt.write(out, filters, progress=progress, **kwargs)
         except ExportError as exc:
             raise click.ClickException(str(exc)) from None
-    what = {"360giving": "grants", "360giving-xlsx": "grants", "pdf": "applications summarised in"}
+    what = {"360giving": "grants", "360giving-xlsx": "grants", "pdf": "applications summarized in"}
     click.echo(f"Wrote {result.rows:,} {what.get(format_name, 'rows')} to {out}")
 
 

@@ -112,7 +112,7 @@ def _conflict_message(data, group, short: dict[int, int], spare: np.ndarray, lab
     if state_names:
         conditions.append(f"no conflict with {state_names}")
     if "organisation" in rules or "own_organisation" in rules:
-        conditions.append("no tie to the applicant organisations")
+        conditions.append("no tie to the applicant organizations")
     new = (f"add {plural(max(short.values()), 'reviewer')}"
            + (" with " + " and ".join(conditions) if conditions else "")
            + f" (together at least {plural(missing, 'place')})")
@@ -124,8 +124,8 @@ def _conflict_message(data, group, short: dict[int, int], spare: np.ndarray, lab
 def _rule_phrase(rule: str, state_names: str) -> str:
     return {
         "state": f"conflicts declared with {state_names}",
-        "organisation": "conflicts declared with the applicant organisations",
-        "own_organisation": "reviewers' own organisations",
+        "organisation": "conflicts declared with the applicant organizations",
+        "own_organisation": "reviewers' own organizations",
         "earlier": "earlier assignments (a reviewer who reviewed, recused from or declined an application is "
                    "not assigned it again)",
     }[rule]

@@ -117,7 +117,7 @@ class ProfileForm(WebForm):
         description="You will never be assigned applications from these places (for example where you work "
                     "for the government or advise it).")
     conflicted_organisation_ids = SelectMultipleField(
-        "Applicant organisations you have a conflict with", choices=[], coerce=int, validate_choice=True,
+        "Applicant organizations you have a conflict with", choices=[], coerce=int, validate_choice=True,
         description="Hold Ctrl (Cmd on a Mac) to choose several.")
     conflict_notes = TextAreaField("Other conflicts or notes for the administrators",
                                    validators=[Optional(), Length(max=2000)])

@@ -222,7 +222,7 @@ def declared_conflict(application, reviewer: User, profile: ReviewerProfile) -> 
     """Why the pair is excluded (the same rules as ``assigning.load_round``), or None."""
     organisation = application.organisation
     if reviewer.organisation_id is not None and reviewer.organisation_id == application.organisation_id:
-        return "they work for the applying organisation"
+        return "they work for the applying organization"
     if organisation.state in (profile.conflicted_states or []):
         return f"they declared a conflict with applicants from {organisation.state_name}"
     if application.organisation_id in (profile.conflicted_organisation_ids or []):

@@ -78,7 +78,7 @@ def test_a_member_of_another_organisation_is_not_pulled_in(app, client, f, login
     path = link_in_latest_email(stranger.email, "/organisation/join/")
     browser = app.test_client()
     browser.post("/login", data={"email": stranger.email, "password": PASSWORD})
-    assert "An account belongs to one organisation" in browser.post(path).get_data(as_text=True)
+    assert "An account belongs to one organization" in browser.post(path).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, stranger.id).organisation_id != inviter.organisation_id
 

@@ -83,7 +83,7 @@ def test_an_ineligible_applicant_type_is_told_why_before_typing_anything(client,
     round_ = f.create_round(form_key="states_only")
     response = client.get(f"/applications/start/{round_.id}")
     html = response.get_data(as_text=True)
-    assert "Your organisation cannot apply to this fund" in html
+    assert "Your organization cannot apply to this fund" in html
     assert "state government, u.s. territory or possession" in html
     assert "city or township government" in html
     assert 'name="amount_requested"' not in html

@@ -33,7 +33,7 @@ def test_an_applicant_without_organisation_is_sent_to_create_it_first(client, f,
 def test_my_applications_invites_an_applicant_without_organisation_to_set_it_up(client, f, login_as):
     login_as(f.create_user("applicant"))
     html = client.get("/applications/").get_data(as_text=True)
-    assert "Set up your organisation" in html
+    assert "Set up your organization" in html
 
 
 def test_bad_identifiers_are_explained_next_to_their_field_and_kept(client, f, login_as):

@@ -71,7 +71,7 @@ class Scenario:
         builders = self.__dict__.get("_builders", {})
         if name not in builders:
             raise AttributeError(
-                f"the authorisation scenario has no object {name!r}: declare a builder for it in "
+                f"the authorization scenario has no object {name!r}: declare a builder for it in "
                 f"SCENARIO of your tests/authz/table_<domain>.py (see tests/authz/README.md)")
         value = builders[name](self)
         setattr(self, name, value)

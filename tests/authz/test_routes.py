@@ -41,7 +41,7 @@ def test_every_route_has_an_entry(app):
             missing.append(
                 f"  {rule.rule} ({', '.join(_methods(rule))}), endpoint {endpoint!r}: add it to "
                 f"ROUTES in {tables.table_file_for(endpoint)}")
-    assert not missing, ("These routes have no entry in the authorisation table (expected status for "
+    assert not missing, ("These routes have no entry in the authorization table (expected status for "
                          f"{', '.join(ROLES)}); see {README}:\n" + "\n".join(missing))
 
 

@@ -147,7 +147,7 @@ def _vary_reviews() -> None:
     conflicted, declined, drafting = waiting[:3]
     declare_conflict(conflicted, conflicted.reviewer, has_conflict=True,
                      reason="My sister chairs one of the applicant's community partners.")
-    decline_assignment(declined, declined.reviewer, reason="I am travelling for the whole review period.")
+    decline_assignment(declined, declined.reviewer, reason="I am traveling for the whole review period.")
     declare_conflict(drafting, drafting.reviewer, has_conflict=False, reason="")
     save_review(drafting, drafting.reviewer, ReviewInput(scores={"clarity": 4}, comments={}, recommendation=None,
                                                          overall_comment=""), submit=False)

@@ -86,7 +86,7 @@ def test_a_new_applicant_applies_by_keyboard_alone(page, live_db, live_server):
     press(page, page.get_by_role("button", name="Create my account"))
 
     # -- the organisation comes first --------------------------------------------------
-    assert heading(page) == "Set up your organisation"
+    assert heading(page) == "Set up your organization"
     assert_accessible(page)
     type_into(page, page.get_by_label("Name of your government"), "City of Des Moines")
     choose_radio(page, page.get_by_label("State government"), steps_down=2)  # A, B, C: a city
@@ -94,8 +94,8 @@ def test_a_new_applicant_applies_by_keyboard_alone(page, live_db, live_server):
     tab_to(page, page.get_by_label("State or territory"), TABS)
     page.keyboard.type("Iowa")
     type_into(page, page.get_by_label("Population"), "214,133")
-    press(page, page.get_by_role("button", name="Create the organisation"))
-    expect(page.get_by_text("Your organisation is set up.")).to_be_visible()
+    press(page, page.get_by_role("button", name="Create the organization"))
+    expect(page.get_by_text("Your organization is set up.")).to_be_visible()
     assert heading(page) == "My applications"
     assert_accessible(page)
 

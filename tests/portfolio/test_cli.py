@@ -37,7 +37,7 @@ def test_export_filters_from_the_command_line(runner, tmp_path):
                                  "--year", "2025", "--applicant-type", "C"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["Organisation"] for r in rows] == ["City of Des Moines"]
+    assert [r["Organization"] for r in rows] == ["City of Des Moines"]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -58,7 +58,7 @@ def test_csv_cells_are_neutralised(poisoned, tmp_path):
     run_export("csv", tmp_path / "p.csv", PortfolioFilters())
     with open(tmp_path / "p.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert {r["Organisation"] for r in rows} == {"'" + p for p in PAYLOADS}
+    assert {r["Organization"] for r in rows} == {"'" + p for p in PAYLOADS}
     assert {r["Project title"] for r in rows} == {"'" + p for p in PAYLOADS}
     for row in rows:
         _assert_safe(row.values())
@@ -66,7 +66,7 @@ def test_csv_cells_are_neutralised(poisoned, tmp_path):
 
 
 @pytest.mark.parametrize("fmt, sheet, name_column, amount_column", [
-    ("xlsx", "Portfolio", "Organisation", "Amount awarded (USD)"),
+    ("xlsx", "Portfolio", "Organization", "Amount awarded (USD)"),
     ("360giving-xlsx", "grants", "Recipient Org:Name", "Amount Awarded"),
 ])
 def test_spreadsheet_cells_hold_text_not_formulas(poisoned, tmp_path, fmt, sheet, name_column, amount_column):

@@ -38,7 +38,7 @@ def test_csv_has_one_row_per_application_and_the_same_sums(portfolio, tmp_path):
     assert sum(_cents(r["Amount requested (USD)"]) for r in rows) == FIG["requested_all_cents"]
     assert sum(_cents(r["Amount awarded (USD)"]) for r in rows) == FIG["awarded_cents"]
     assert sum(_cents(r["Amount paid (USD)"]) for r in rows) == FIG["paid_cents"]
-    first = next(r for r in rows if r["Organisation"] == "City of Des Moines" and r["Workflow state"] == "active")
+    first = next(r for r in rows if r["Organization"] == "City of Des Moines" and r["Workflow state"] == "active")
     assert first["Themes"] == "Climate action and the clean-energy transition; Trade and foreign direct investment"
     assert first["Raw score (mean, 0-100)"] == "82.50" and first["Calibrated score (0-100)"] == "82.50"
     assert first["Reviewers"] == "Rita Reviewer"

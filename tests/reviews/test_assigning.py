@@ -48,8 +48,8 @@ def test_conflicts_are_never_assigned(f):
     assert report.assigned == 0
     assert len(report.explanations) == 1
     assert report.explanations[0].startswith(
-        "Conflicts declared with Iowa and conflicts declared with the applicant organisations and reviewers' own "
-        "organisations leave 3 applications from Iowa, Nebraska and Texas on Climate action and the clean-energy "
+        "Conflicts declared with Iowa and conflicts declared with the applicant organizations and reviewers' own "
+        "organizations leave 3 applications from Iowa, Nebraska and Texas on Climate action and the clean-energy "
         "transition with no eligible reviewer: 3 places stay empty")
     other = fr.create_reviewer()
     assign_reviewers(round_, None)

@@ -55,11 +55,11 @@ CAUSES = [  # (builder, start of the explanation, the fix it proposes)
              "reviewer (Ben Best), whose places are all taken: 2 places stay empty",
      f"raise the caps of the reviewers named by at least 2 in total, or add 1 reviewer with expertise in {CLIMATE} "
      "and no conflict with Alaska (together at least 2 places)."),
-    (_declared_organisation, "Conflicts declared with the applicant organisations leave 1 application from Iowa "
+    (_declared_organisation, "Conflicts declared with the applicant organizations leave 1 application from Iowa "
                              f"on {CLIMATE} with only 1 eligible reviewer (Ben Best), whose places are all taken: "
                              "1 place stays empty",
-     "no tie to the applicant organisations (together at least 1 place)."),
-    (_own_organisation, f"Reviewers' own organisations leave 1 application from Iowa on {CLIMATE} with only 1 "
+     "no tie to the applicant organizations (together at least 1 place)."),
+    (_own_organisation, f"Reviewers' own organizations leave 1 application from Iowa on {CLIMATE} with only 1 "
                         "eligible reviewer (Ben Best), whose places are all taken: 1 place stays empty",
      "add 1 reviewer with expertise in"),
     (_earlier, "Earlier assignments (a reviewer who reviewed, recused from or declined an application is not "
