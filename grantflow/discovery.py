@@ -6,6 +6,7 @@ same name in every package (Indico's convention):
 - ``models``: SQLAlchemy models;
 - ``hooks``: workflow guards, effects and role resolvers registered by name;
 - ``tasks``: background job functions (taking ids, never ORM objects);
+- ``policy``: the access rules of the domain's kinds of resource (``core.policy``);
 - ``views``: a blueprint named ``bp``;
 - ``cli``: a list named ``commands`` of click commands added to ``grantflow``.
 """
@@ -59,3 +60,4 @@ def import_definition_hooks() -> None:
 def import_all_hooks() -> None:
     import_definition_hooks()
     import_modules("tasks")
+    import_modules("policy")

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from ..core import outbox, storage
 from ..core.audit import record_event
-from ..core.permissions import ALLOW, Decision, deny
 from ..core.refusal import Refused
 from ..core.workflow import registry as workflow_registry
 from ..extensions import db
@@ -129,26 +128,6 @@ def store_upload(application, field_key: str, upload, actor) -> Attachment:
 def is_organisation_member(application, user) -> bool:
     resolver = workflow_registry.ROLE_RESOLVERS.get("applicant")
     return bool(resolver and resolver(application, user))
-
-
-def can_download_attachment(user, attachment: Attachment) -> Decision:
-    """Staff, the applying organisation's users, and whoever the review domain's
-    ``reviewer`` role resolver accepts for the application (assigned and not
-    conflicted)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return deny("Sign in to download files.")
-    application = attachment.application
-    if user.has_role("admin"):
-        return ALLOW
-    if is_organisation_member(application, user):
-        return ALLOW
-    if attachment.is_report_document:
-        return deny("Only the grantee and fund staff can download a report's documents.")
-    reviewer = workflow_registry.ROLE_RESOLVERS.get("reviewer")
-    if reviewer is not None and user.has_role("reviewer") and reviewer(application, user):
-        return ALLOW
-    return deny("Only the applying organization, fund staff and the application's reviewers can "
-                "download this file.")
 
 
 #: functions ``(user, attachment) -> str | None`` that may offer a download under

@@ -3,14 +3,14 @@ an application's status, withdrawing. The form pages are in ``views_pages``
 and file downloads in ``views_files``; all hang on this blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..core import formdefs, navigation
 from ..core.db import utcnow
-from ..core.permissions import roles_required
+from ..core.policy import allows, load
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import ConcurrentChange, TransitionRefused, may
 from ..extensions import db
@@ -18,20 +18,16 @@ from ..funds.models import Round
 from . import eligibility, operations, presenters
 from .forms import ReplyForm
 from .models import Application
-from .uploads import is_organisation_member
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 navigation.register("My applications", "applications.mine", ("applicant",), order=10)
 
 
-def own_application_or_404(application_id: int) -> Application:
-    """Another organisation's application does not exist, as far as an applicant can tell."""
-    application = db.session.get(Application, application_id,
-                                 options=[joinedload(Application.round), joinedload(Application.organisation)])
-    if application is None or not is_organisation_member(application, current_user):
-        abort(404)
-    return application
+def own_application(application_id: int) -> Application:
+    """The applicant's own application (the policy's ``edit``); another
+    organisation's does not exist, as far as an applicant can tell."""
+    return load("application", application_id, "edit")
 
 
 def needs_organisation():
@@ -49,7 +45,7 @@ def open_rounds() -> list[Round]:
 
 
 @bp.route("/")
-@roles_required("applicant")
+@allows("apply", "application")
 def mine():
     applications = []
     if current_user.organisation_id is not None:
@@ -71,9 +67,9 @@ def has_workflow_partials() -> bool:
 
 
 @bp.route("/start/<int:round_id>", methods=["GET", "POST"])
-@roles_required("applicant")
+@allows("apply", "round")
 def start(round_id: int):
-    round_ = db.session.get(Round, round_id) or abort(404)
+    round_ = load("round", round_id, "apply")
     redirect_to_profile = needs_organisation()
     if redirect_to_profile:
         return redirect_to_profile
@@ -107,15 +103,15 @@ def render_start(round_, definition, form, verdict, *, checked: bool = False, no
 
 
 @bp.route("/<int:application_id>")
-@roles_required("applicant")
+@allows("edit", "application")
 def detail(application_id: int):
-    return _detail_page(own_application_or_404(application_id), ReplyForm())
+    return _detail_page(own_application(application_id), ReplyForm())
 
 
 @bp.route("/<int:application_id>/reply", methods=["POST"])
-@roles_required("applicant")
+@allows("edit", "application")
 def reply(application_id: int):
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -143,9 +139,9 @@ def _detail_page(application, reply_form, status: int = 200):
 
 
 @bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])
-@roles_required("applicant")
+@allows("edit", "application")
 def withdraw(application_id: int):
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     decision = operations.may_withdraw(application, current_user)
     reason = (request.form.get("reason") or "").strip()
     error = None if decision else decision.reason
@@ -155,7 +151,7 @@ def withdraw(application_id: int):
                                             expected_version=request.form.get("version", type=int))
         except (ConcurrentChange, TransitionRefused) as exc:
             db.session.rollback()
-            application = own_application_or_404(application_id)
+            application = own_application(application_id)
             error = str(exc)
         else:
             flash(f"Application {application.reference} is withdrawn.", "success")

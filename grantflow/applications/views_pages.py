@@ -18,14 +18,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..core import formdefs, limits
 from ..core.audit import record_event
 from ..core.db import utcnow
-from ..core.permissions import roles_required
+from ..core.policy import allows, load, public
 from ..core.refusal import REFUSED, Refused
 from ..core.web import error_page
 from ..core.workflow import ConcurrentChange, TransitionRefused
 from ..extensions import db, login_manager
 from . import operations
 from .models import Attachment
-from .views import bp, needs_organisation, own_application_or_404, render_start, render_withdraw
+from .views import bp, needs_organisation, own_application, render_start, render_withdraw
 
 EXPIRED = ("Your session expired, so your last changes were not saved. They are below: check them, "
            "then press “Save draft” or “Save and continue”.")
@@ -92,12 +92,11 @@ def _structural_action(form, page, action: str) -> str | None:
 
 
 @bp.route("/<int:application_id>/pages/<page_id>", methods=["GET", "POST"])
+@allows("edit", "application", gate=False)  # an expired session keeps the posted answers
 def edit_page(application_id: int, page_id: str):
     if not current_user.is_authenticated:
         return sign_in_to_save_page() if request.method == "POST" else login_manager.unauthorized()
-    if not current_user.has_role("applicant"):
-        abort(403)
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     definition = formdefs.definition_for(application)
     page = _page_or_404(definition, page_id)
     decision = operations.may_edit(application, current_user)
@@ -121,7 +120,7 @@ def edit_page(application_id: int, page_id: str):
                              enforce_required=action == "continue")
     except StaleDataError:
         db.session.rollback()
-        return render_page(own_application_or_404(application_id), definition, page, form, status=409,
+        return render_page(own_application(application_id), definition, page, form, status=409,
                            notice=COLLEAGUE)
     if ":" in action:
         return render_page(application, definition, page, form, focus=focus)
@@ -145,14 +144,13 @@ def edit_page(application_id: int, page_id: str):
 
 
 @bp.route("/<int:application_id>/pages/<page_id>/autosave", methods=["POST"])
+@allows("edit", "application", gate=False)  # the anonymous are answered in JSON
 def autosave(application_id: int, page_id: str):
     """The script's background save: the same as "Save draft", answered in JSON."""
     if not current_user.is_authenticated:
         return jsonify(saved=False, message="You are signed out. Press “Save draft” to sign in again "
                                             "without losing your answers."), 401
-    if not current_user.has_role("applicant"):
-        abort(403)
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     definition = formdefs.definition_for(application)
     page = _page_or_404(definition, page_id)
     decision = operations.may_edit(application, current_user)
@@ -169,9 +167,9 @@ def autosave(application_id: int, page_id: str):
 
 
 @bp.route("/<int:application_id>/review")
-@roles_required("applicant")
+@allows("edit", "application")
 def review(application_id: int):
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     decision = operations.may_edit(application, current_user)
     if not decision:
         return redirect(url_for("applications.detail", application_id=application.id))
@@ -191,27 +189,27 @@ def render_review(application, *, error: str | None = None, status: int = 200):
 
 
 @bp.route("/<int:application_id>/submit", methods=["POST"])
-@roles_required("applicant")
+@allows("edit", "application")
 def submit(application_id: int):
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     try:
         operations.submit_application(application, current_user,
                                       expected_version=request.form.get("version", type=int))
     except ConcurrentChange:
         db.session.rollback()
-        return render_review(own_application_or_404(application_id), status=409,
+        return render_review(own_application(application_id), status=409,
                              error="This application changed while you were looking at it (a colleague may "
                                    "have saved or submitted it). Check the answers below and try again.")
     except (TransitionRefused, Refused) as exc:
         db.session.rollback()
-        return render_review(own_application_or_404(application_id), status=REFUSED, error=str(exc))
+        return render_review(own_application(application_id), status=REFUSED, error=str(exc))
     return redirect(url_for("applications.submitted", application_id=application.id))
 
 
 @bp.route("/<int:application_id>/submitted")
-@roles_required("applicant")
+@allows("edit", "application")
 def submitted(application_id: int):
-    application = own_application_or_404(application_id)
+    application = own_application(application_id)
     if application.submitted_at is None:
         return redirect(url_for("applications.detail", application_id=application.id))
     return render_template("applications/submitted.html", application=application)
@@ -231,6 +229,7 @@ def sign_in_to_save_page(error: str | None = None, status: int = 200):
 
 
 @bp.route("/sign-in-to-save", methods=["POST"])
+@public  # a sign-in form; the application is loaded once signed in
 @limits.sign_in("_signin_email")
 def sign_in_to_save():
     from ..users import sessions, two_factor
@@ -251,9 +250,7 @@ def sign_in_to_save():
                                           "authenticator app shows (or a recovery code) as well.")
     sessions.sign_in(user)
     record_event(actor=user, action="user.signed_in", subject=user)
-    if not user.has_role("applicant"):
-        abort(403)
-    application = own_application_or_404(int(application_id))
+    application = own_application(int(application_id))
     definition = formdefs.definition_for(application)
     page = _page_or_404(definition, page_id)
     carried = MultiDict([(k, v) for k, values in request.form.lists() if k not in SIGN_IN_FIELDS for v in values])
@@ -281,18 +278,18 @@ def csrf_expired(exc):
     if endpoint == "applications.start":
         return _start_again()
     if endpoint == "applications.withdraw":
-        application = own_application_or_404(request.view_args["application_id"])
+        application = own_application(request.view_args["application_id"])
         return render_withdraw(application, (request.form.get("reason") or "").strip(), None, status=400,
                                notice="Your session expired, so the application was not withdrawn. Your reason "
                                       "is kept below: confirm again if you still want to withdraw.")
     if endpoint == "applications.submit":
-        application = own_application_or_404(request.view_args["application_id"])
+        application = own_application(request.view_args["application_id"])
         return render_review(application, status=400,
                              error="Your session expired, so nothing was sent. Submit again when you are ready.")
     if endpoint != "applications.edit_page":
         return error_page(400, "Your session expired or the form was out of date. Go back, reload the page "
                                "and try again.")
-    application = own_application_or_404(request.view_args["application_id"])
+    application = own_application(request.view_args["application_id"])
     definition = formdefs.definition_for(application)
     page = _page_or_404(definition, request.view_args["page_id"])
     form = formdefs.make_page_form(definition, page, application.answers, formdata=_posted(),
@@ -314,10 +311,9 @@ def too_large(exc):
 
 
 def _start_again():
-    from ..funds.models import Round
     from . import eligibility
 
-    round_ = db.session.get(Round, request.view_args["round_id"]) or abort(404)
+    round_ = load("round", request.view_args["round_id"], "apply")
     redirect_to_profile = needs_organisation()
     if redirect_to_profile:
         return redirect_to_profile

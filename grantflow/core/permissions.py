@@ -13,6 +13,8 @@ from flask_login import current_user, login_required
 class Decision:
     allowed: bool
     reason: str = ""
+    #: a refusal of something the user may not know exists (answered 404, not 403)
+    hidden: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed

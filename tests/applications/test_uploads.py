@@ -10,10 +10,11 @@ import pytest
 
 from grantflow.applications.models import Attachment
 from grantflow.applications.uploads import (
-    DOCX, XLSX, can_download_attachment, sniff_content_type, store_upload, upload_key,
+    DOCX, XLSX, sniff_content_type, store_upload, upload_key,
 )
 from grantflow.config import PROJECT_ROOT
 from grantflow.core import outbox, storage
+from grantflow.core.policy import can
 from grantflow.core.refusal import Refused
 from grantflow.core.workflow import registry as workflow_registry
 from grantflow.extensions import db
@@ -230,7 +231,7 @@ def test_who_may_download_a_file(f, draft, applicant, reviewer_resolver, who, al
         "anonymous": AnonymousUserMixin(),
     }
     reviewer_resolver.add((draft.id, users["assigned_reviewer"].id))
-    decision = can_download_attachment(users[who], attachment)
+    decision = can(users[who], "download", attachment)
     assert bool(decision) is allowed
     if not allowed:
         assert decision.reason
@@ -332,6 +333,6 @@ def test_reviewers_never_download_report_documents(f, draft, applicant, reviewer
     reviewer_resolver.add((draft.id, reviewer.id))
     application_file = create_attachment(draft)
     report_file = create_attachment(draft, field_key=report_document_key(7, "supporting_document"))
-    assert can_download_attachment(reviewer, application_file)
-    assert not can_download_attachment(reviewer, report_file)
-    assert can_download_attachment(applicant, report_file) and can_download_attachment(admin, report_file)
+    assert can(reviewer, "download", application_file)
+    assert not can(reviewer, "download", report_file)
+    assert can(applicant, "download", report_file) and can(admin, "download", report_file)

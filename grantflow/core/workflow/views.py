@@ -12,19 +12,19 @@ so nothing entered is lost, and nothing is kept (``roll_back_request``)."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 from ...extensions import db
-from ..permissions import admin_required
+from ..policy import allows, load
 from ..redirects import safe_next
 from ..refusal import REFUSED
 from ..views import bp
 from ..web import roll_back_request
 from . import ConcurrentChange, TransitionRefused, WorkflowError, definitions, fire, get_definition, may
 from .diagram import render_svg
-from .engine import definition_for, holds_role
+from .engine import definition_for
 from .registry import subject_model
 
 
@@ -36,24 +36,10 @@ CONFLICT = ("This application changed while you were looking at it. Its current 
             "below; your comment is kept. Check it, then try again if the step still applies.")
 
 
-def can_view(application, user) -> bool:
-    """Who may reach an application's move pages: staff, and whoever holds a
-    role of its workflow (the applying organisation's members, or for example
-    an assigned reviewer if a fund's YAML names ``reviewer``)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if is_staff(user):
-        return True
-    roles = {role for t in definition_for(application).transitions for role in t.roles} - {"system"}
-    return any(holds_role(application, user, role) for role in sorted(roles))
-
-
-def visible_application_or_404(application_id: int):
-    """Other organisations' applications do not exist, as far as a user can tell."""
-    application = db.session.get(subject_model(), application_id)
-    if application is None or not can_view(application, current_user):
-        abort(404)
-    return application
+def visible_application(application_id: int):
+    """Staff and whoever holds a role of its workflow (the policy's ``move``);
+    other organisations' applications do not exist, as far as a user can tell."""
+    return load("application", application_id, "move")
 
 
 def application_page(application) -> str:
@@ -90,9 +76,9 @@ def _page(application, transition, *, status: int = 200, error: str | None = Non
 
 
 @bp.route("/applications/<int:application_id>/transitions/<trigger>", methods=["GET", "POST"])
-@login_required
+@allows("move", "application")
 def fire_transition(application_id: int, trigger: str):
-    application = visible_application_or_404(application_id)
+    application = visible_application(application_id)
     transition = _transition_named(definition_for(application), application.state, trigger)
     if transition is None:
         abort(404)
@@ -121,7 +107,7 @@ def fire_transition(application_id: int, trigger: str):
         fire(application, trigger, current_user, comment=comment or None, expected_version=version)
     except ConcurrentChange:
         db.session.rollback()
-        application = visible_application_or_404(application_id)
+        application = visible_application(application_id)
         return _page(application, transition, status=409, error=CONFLICT, comment=comment, conflict=True)
     except TransitionRefused as exc:
         roll_back_request()
@@ -140,7 +126,7 @@ def _definition_or_404(key: str, version: int):
 
 
 @bp.route("/admin/workflows")
-@admin_required
+@allows("view", "workflow")
 def workflows():
     subject = subject_model()
     counts = dict(((key, version), n) for key, version, n in db.session.execute(
@@ -150,7 +136,7 @@ def workflows():
 
 
 @bp.route("/admin/workflows/<key>/v<int:version>")
-@admin_required
+@allows("view", "workflow")
 def workflow(key: str, version: int):
     definition = _definition_or_404(key, version)
     subject = subject_model()
@@ -163,7 +149,7 @@ def workflow(key: str, version: int):
 
 
 @bp.route("/admin/workflows/<key>/v<int:version>.svg")
-@admin_required
+@allows("view", "workflow")
 def workflow_svg(key: str, version: int):
     definition = _definition_or_404(key, version)
     highlight = request.args.get("state") if request.args.get("state") in definition.states else None
