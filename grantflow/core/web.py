@@ -111,8 +111,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["usd"] = format_usd
     app.jinja_env.filters["usd_whole"] = lambda cents: format_usd(cents, whole=True)
     app.jinja_env.filters["date"] = lambda value, fmt="%B %-d, %Y": value.strftime(fmt) if value else "—"
-    app.jinja_env.filters["datetime"] = (
-        lambda value: value.strftime("%B %-d, %Y %H:%M UTC") if value else "—")
+    app.jinja_env.filters["datetime"] = local_time
     app.jinja_env.filters["countdown"] = countdown
     app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join((text or "").splitlines())
 
@@ -140,6 +139,28 @@ def organisation_setup_url() -> str | None:
             and ORGANISATION_PROFILE in current_app.view_functions):
         return url_for(ORGANISATION_PROFILE)
     return None
+
+
+def local_time(moment, zone: str | None = None) -> str:
+    """A moment as its reader reads it: in the zone chosen on their account,
+    else ``zone`` (a round's, for its deadlines), else UTC; with the zone's
+    abbreviation, so a time is never ambiguous ("March 3, 2027, 5:00 PM EST")."""
+    from zoneinfo import ZoneInfo
+
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if moment is None:
+        return "—"
+    chosen = getattr(current_user, "timezone", None) if has_request_context() else None
+    try:
+        tz = ZoneInfo(chosen or zone or "UTC")
+    except (ValueError, KeyError, OSError):
+        tz = ZoneInfo("UTC")
+    if moment.tzinfo is None:  # stored moments are UTC
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(tz)
+    return f"{local.strftime('%B %-d, %Y, %-I:%M %p')} {local.tzname()}"
 
 
 def countdown(moment, now=None) -> str:

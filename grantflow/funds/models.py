@@ -69,3 +69,8 @@ class Round(TimestampMixin, db.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.opens_at <= now < self.closes_at
+
+    @property
+    def timezone(self) -> str:
+        """The IANA zone the round's dates were set in (its deadlines show in it)."""
+        return (self.settings or {}).get("timezone") or "UTC"

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from ..core.forms import WebForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import names, passwords
 from .models import ROLE_LABELS
+from .zones import US_ZONES
 
 
 def _password_policy(form, field):
@@ -101,3 +102,12 @@ class InviteForm(WebForm):
 class CodeForm(WebForm):
     code = StringField("Code", filters=STRIP, validators=[DataRequired(message="Enter the code."), Length(max=20)],
                        description="The 6 digits your authenticator app shows, or a recovery code.")
+
+
+class AccountForm(WebForm):
+    name = StringField("Your full name", validators=[DataRequired(message="Enter your name."), Length(max=200)])
+    job_title = StringField("Job title", validators=[Length(max=200)])
+    timezone = SelectField(
+        "Your time zone", choices=[SelectChoice(name, label) for name, label in
+                     (("", "The round's time zone (for deadlines); UTC otherwise"), *US_ZONES)],
+        validate_choice=False, description="Deadlines and other times are shown to you in this zone.")

@@ -37,6 +37,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the IANA zone the person reads times in (users.zones); unset: a round's
+    #: deadlines show in the round's zone, other times in UTC
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     #: every session and remember-me cookie carries the generation it began in;
     #: raising it (sign-out, new password, deactivation, a role removed, an
     #: administrator's "end all sessions") ends them all on every device

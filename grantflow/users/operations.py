@@ -17,6 +17,7 @@ from ..extensions import db
 from . import tokens
 from .models import PASSWORD_METHOD, ROLE_LABELS, PendingRegistration, User
 from .names import name_problem
+from .zones import ZONE_NAMES
 
 #: roles an administrator can give by invitation (applicants register themselves)
 INVITABLE_ROLES = ("reviewer", "admin")
@@ -208,3 +209,18 @@ def set_account_active(actor: User | None, user: User, active: bool) -> bool:
         user.end_all_sessions()
     record_event(actor=actor, action="user.reactivated" if active else "user.deactivated", subject=user)
     return True
+
+
+# --- the person's own account -------------------------------------------------
+
+def update_account(actor: User, *, name: str, job_title: str | None, timezone: str | None) -> list[str]:
+    """A person changes their own name, job title and time zone; returns the fields changed."""
+    if timezone and timezone not in ZONE_NAMES:
+        raise Refused("Choose a time zone from the list.", field="timezone")
+    new = {"name": name.strip(), "job_title": (job_title or "").strip() or None, "timezone": timezone or None}
+    changed = [key for key, value in new.items() if getattr(actor, key) != value]
+    for key in changed:
+        setattr(actor, key, new[key])
+    if changed:
+        record_event(actor=actor, action="user.account_updated", subject=actor, data={"fields": changed})
+    return changed

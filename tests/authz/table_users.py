@@ -58,6 +58,9 @@ ROUTES = {
     # without two-step sign-in on, there is nothing to turn off: the page says why (422, refused)
     "users.two_factor_disable": {"anonymous": 302, "applicant": 422, "other_applicant": 422, "reviewer": 422,
                                  "admin": 422},
+    # anyone signed in keeps their own account (an empty post changes nothing)
+    "users.account": {**SIGNED_IN_200, "post": {**SIGNED_IN_200, **dict.fromkeys(
+        ("applicant", "other_applicant", "reviewer", "admin"), 302)}},
     # the link is the permission: confirming creates the account and signs its owner in
     "users.confirm_registration": {
         **EVERYONE_200, "post": {role: 302 for role in EVERYONE_200},
