@@ -3,8 +3,9 @@ way to the other account settings (two-step sign-in)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from ..core.policy import allows
 from ..core.refusal import Refused, form_status, refuse_on
 from . import operations
 from .forms import AccountForm
@@ -12,7 +13,7 @@ from .views import bp
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@allows("own", "user")
 def account():
     form = AccountForm(obj=current_user)
     if form.validate_on_submit():
