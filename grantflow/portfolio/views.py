@@ -53,12 +53,13 @@ def dashboard():
         figures = render_template("portfolio/_figures.html", summary=summary, charts=dashboard_charts(summary))
         return summary, Markup(figures)
 
-    (summary, figures), computed_at = cache.cached(cache.PORTFOLIO, ("dashboard", *sorted(filters.as_args().items())),
-                                                   compute, fresh=bool(request.args.get("fresh")))
+    entry = cache.cached(cache.PORTFOLIO, ("dashboard", *sorted(filters.as_args().items())), compute,
+                         fresh=bool(request.args.get("fresh")))
+    summary, figures = entry.value
     export_form = ExportForm(formdata=None, data=filters.as_args(), meta={"csrf": False})  # token written by the page
     return render_template("portfolio/dashboard.html", form=form, summary=summary, figures=figures,
-                           export_form=export_form, filters=filters,
-                           computed_at=datetime.fromtimestamp(computed_at, timezone.utc))
+                           export_form=export_form, filters=filters, figures_current=entry.current,
+                           computed_at=datetime.fromtimestamp(entry.computed_at, timezone.utc))
 
 
 @bp.route("/admin/portfolio/exports", methods=["POST"])

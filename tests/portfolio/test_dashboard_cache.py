@@ -30,9 +30,11 @@ def admin(f, login_as):
 
 
 def _queries(client, url: str = "/admin/portfolio/") -> int:
+    """Statements of one request, including what its process does once the
+    response is sent (closed, as the WSGI server closes it)."""
     db.session.expire_all()
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
+    with count_queries() as statements, client.get(url) as response:
+        assert response.status_code == 200
     return len(statements)
 
 
@@ -95,11 +97,13 @@ def test_recompute_now_computes_the_figures_again(client, warm):
     assert "Figures as of" in page and "Recompute now" in page and "$130,000" in page
 
 
-def test_a_process_waits_for_the_one_computing_the_same_figures(app):
-    """After a change, one process computes; the others wait for its figures
+def test_a_process_waits_for_the_one_computing_the_first_figures(app):
+    """With no figures yet, one process computes; the others wait for its figures
     instead of computing the same ones (and compute only if it gives up)."""
     key = ("dashboard", "waiting")
-    entry = f"portfolio:{shared_cache.generation('portfolio')}:{hashlib.sha1(repr(key).encode()).hexdigest()}"
+    current = shared_cache.generation("portfolio")
+    entry = f"portfolio:entry:{hashlib.sha1(repr(key).encode()).hexdigest()}"
+    computing = f"{entry}:{current}:computing"
 
     def later(action):
         """``action`` in 0.3 s, from another thread (standing for another process)."""
@@ -110,15 +114,35 @@ def test_a_process_waits_for_the_one_computing_the_same_figures(app):
         timer.start()
         return timer
 
-    shared_cache.cache.add(entry + ":computing", 1)
-    other = later(lambda: shared_cache.cache.set(entry, ("from the other process", 1.0)))
-    assert shared_cache.cached("portfolio", key, lambda: "computed here") == ("from the other process", 1.0)
+    shared_cache.cache.add(computing, 1)
+    other = later(lambda: shared_cache.cache.set(entry, ("from the other process", 1.0, current)))
+    assert shared_cache.cached("portfolio", key, lambda: "computed here") == ("from the other process", 1.0, True)
     other.join()
     shared_cache.cache.delete(entry)  # the other process failed: its mark goes, nothing was stored
-    shared_cache.cache.add(entry + ":computing", 1)
-    timer = later(lambda: shared_cache.cache.delete(entry + ":computing"))
+    shared_cache.cache.add(computing, 1)
+    timer = later(lambda: shared_cache.cache.delete(computing))
     assert shared_cache.cached("portfolio", key, lambda: "computed here")[0] == "computed here"
     timer.join()
+
+
+def test_after_a_change_the_page_shows_the_latest_figures_while_its_process_computes(client, admin, warm, f):
+    """The first request after a change does not wait for the recomputation: it
+    gets the latest figures, marked as being updated, and its process computes the
+    current ones once the response is sent; every request after it gets those."""
+    made, computing, served = warm
+    submitted = f.create_application(made["round"], state="submitted")
+    db.session.commit()
+    fire(submitted, "start_screening", f.create_user("admin", name="Another Admin"))
+    outbox.commit()
+    db.session.expire_all()
+    response = client.get("/admin/portfolio/")
+    page = response.get_data(as_text=True)
+    assert "the latest changes are being counted" in page and 'role="status"' in page
+    assert "Recompute now" not in page
+    response.close()  # as the WSGI server does after sending it: the figures are computed now
+    page = client.get("/admin/portfolio/").get_data(as_text=True)
+    assert "being counted" not in page and "they are recomputed after every change" in page
+    assert _queries(client) == served
 
 
 @pytest.mark.redis
