@@ -1,0 +1,1 @@
+"""The mentor network: past and present grantees mentor applicants and new grantees."""
