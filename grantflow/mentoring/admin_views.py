@@ -2,13 +2,13 @@
 waiting, the solver's proposals to approve, reject or change, and the mentors."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..core import navigation
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import Refused, refuse_on
 from ..extensions import db
 from ..users.models import User
@@ -29,7 +29,7 @@ def _assign_form(request: MentorRequest, mentors: list) -> AssignForm:
 
 
 @bp.route("/admin/mentoring/")
-@admin_required
+@allows("manage", "mentoring")
 def admin_overview():
     open_requests = db.session.scalars(select(MentorRequest).where(MentorRequest.status == "open")
                                        .order_by(MentorRequest.created_at)).all()
@@ -47,7 +47,7 @@ def admin_overview():
 
 
 @bp.route("/admin/mentoring/propose", methods=["POST"])
-@admin_required
+@allows("manage", "mentoring")
 def propose():
     if ConfirmForm().validate_on_submit():
         try:
@@ -61,17 +61,10 @@ def propose():
     return redirect(url_for("mentoring.admin_overview"))
 
 
-def _match(match_id: int) -> MentorMatch:
-    match = db.session.get(MentorMatch, match_id)
-    if match is None:
-        abort(404)
-    return match
-
-
 @bp.route("/admin/mentoring/matches/<int:match_id>/approve", methods=["POST"])
-@admin_required
+@allows("manage", "mentor_match")
 def approve(match_id: int):
-    match = _match(match_id)
+    match = load("mentor_match", match_id, "manage")
     if ConfirmForm().validate_on_submit():
         try:
             proposals.approve_match(match, current_user)
@@ -83,9 +76,9 @@ def approve(match_id: int):
 
 
 @bp.route("/admin/mentoring/matches/<int:match_id>/reject", methods=["POST"])
-@admin_required
+@allows("manage", "mentor_match")
 def reject(match_id: int):
-    match = _match(match_id)
+    match = load("mentor_match", match_id, "manage")
     form = RejectForm()
     if form.validate_on_submit():
         try:
@@ -100,11 +93,9 @@ def reject(match_id: int):
 
 
 @bp.route("/admin/mentoring/requests/<int:request_id>/assign", methods=["POST"])
-@admin_required
+@allows("manage", "mentor_request")
 def assign(request_id: int):
-    mentor_request = db.session.get(MentorRequest, request_id)
-    if mentor_request is None:
-        abort(404)
+    mentor_request = load("mentor_request", request_id, "manage")
     mentors = db.session.scalars(select(MentorProfile).where(MentorProfile.opted_in.is_(True))).all()
     form = AssignForm(prefix=f"r{mentor_request.id}")
     form.mentor_id.choices = [SelectChoice(m.user_id, m.user.name) for m in mentors]

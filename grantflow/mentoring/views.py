@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..core import navigation
-from ..core.permissions import roles_required
+from ..core.policy import allows, load
 from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db
 from ..organisations.models import APPLICANT_TYPES, US_STATES
@@ -33,7 +33,7 @@ def _page_context() -> dict:
 
 
 @bp.route("/mentoring/")
-@roles_required("applicant")
+@allows("take_part", "mentoring")
 def home():
     profile = operations.profile_of(current_user)
     matches = db.session.scalars(select(MentorMatch).where(or_(
@@ -55,7 +55,7 @@ def _profile_data(profile: MentorProfile | None) -> dict:
 
 
 @bp.route("/mentoring/mentor", methods=["GET", "POST"])
-@roles_required("applicant")
+@allows("take_part", "mentoring")
 def offer():
     profile = operations.profile_of(current_user)
     decision = may_mentor(current_user)
@@ -78,7 +78,7 @@ def offer():
 
 
 @bp.route("/mentoring/mentor/stop", methods=["POST"])
-@roles_required("applicant")
+@allows("take_part", "mentoring")
 def opt_out():
     if ConfirmForm().validate_on_submit():
         try:
@@ -92,7 +92,7 @@ def opt_out():
 
 
 @bp.route("/mentoring/ask", methods=["GET", "POST"])
-@roles_required("applicant")
+@allows("take_part", "mentoring")
 def ask():
     decision = may_ask(current_user)
     pending = operations.open_request_of(current_user)
@@ -114,11 +114,9 @@ def ask():
 
 
 @bp.route("/mentoring/requests/<int:request_id>/withdraw", methods=["POST"])
-@roles_required("applicant")
+@allows("withdraw", "mentor_request")
 def withdraw(request_id: int):
-    mentor_request = db.session.get(MentorRequest, request_id)
-    if mentor_request is None or mentor_request.user_id != current_user.id:
-        abort(404)
+    mentor_request = load("mentor_request", request_id, "withdraw")
     if ConfirmForm().validate_on_submit():
         try:
             operations.withdraw_request(mentor_request, current_user)
@@ -130,7 +128,7 @@ def withdraw(request_id: int):
 
 
 @bp.route("/mentoring/mentors")
-@roles_required("applicant", "admin")
+@allows("browse", "mentoring")
 def directory():
     """Only mentors who consented, whose offer stands; never an email or a phone."""
     rows = db.session.execute(select(MentorProfile, User).join(User, User.id == MentorProfile.user_id)
@@ -140,24 +138,15 @@ def directory():
     return render_template("mentoring/directory.html", rows=rows, **_page_context())
 
 
-def _match_for_viewer(match_id: int) -> MentorMatch:
-    """A party's match, or any match for an administrator; nobody else learns it exists."""
-    match = db.session.get(MentorMatch, match_id)
-    if match is None or (match.party(current_user) is None and not current_user.has_role("admin")):
-        abort(404)
-    return match
-
-
 @bp.route("/mentoring/matches/<int:match_id>", methods=["GET", "POST"])
-@roles_required("applicant", "admin")
+@allows("view", "mentor_match")
 def match(match_id: int):
     """The match: its answer buttons, the contact details once introduced, the conversations."""
-    found = _match_for_viewer(match_id)
+    found = load("mentor_match", match_id, "view")
     side = found.party(current_user)
     form = ConversationForm()
     if request.method == "POST":
-        if side is None:
-            abort(403, "Only the mentor and the mentee log their conversations.")
+        load("mentor_match", match_id, "answer")  # staff read the log; only the parties write it
         if form.validate_on_submit():
             try:
                 operations.log_conversation(found, current_user, held_on=form.held_on.data, topic=form.topic.data,
@@ -172,9 +161,9 @@ def match(match_id: int):
 
 
 @bp.route("/mentoring/matches/<int:match_id>/answer", methods=["POST"])
-@roles_required("applicant")
+@allows("answer", "mentor_match")
 def answer(match_id: int):
-    found = _match_for_viewer(match_id)
+    found = load("mentor_match", match_id, "answer")
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400, "Choose one of the buttons on the match page.")
