@@ -1,16 +1,16 @@
 """mentor network: mentor profiles, requests for a mentor, matches and logged
 conversations (issue 18, item 1).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 
 import grantflow.core.db
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
