@@ -54,7 +54,7 @@ request = kind("mentor_request", model=MentorRequest)
 request.action("manage")(staff)
 
 
-@request.action("withdraw")
+@request.action("cancel")
 def asker(user, obj):
     if not has_role(user, "applicant"):
         return deny(MEMBERS_ONLY)

@@ -114,9 +114,9 @@ def ask():
 
 
 @bp.route("/mentoring/requests/<int:request_id>/withdraw", methods=["POST"])
-@allows("withdraw", "mentor_request")
+@allows("cancel", "mentor_request")
 def withdraw(request_id: int):
-    mentor_request = load("mentor_request", request_id, "withdraw")
+    mentor_request = load("mentor_request", request_id, "cancel")
     if ConfirmForm().validate_on_submit():
         try:
             operations.withdraw_request(mentor_request, current_user)
