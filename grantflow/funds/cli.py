@@ -65,28 +65,21 @@ def rounds() -> None:
 @click.option("--budget", required=True, help="US dollars.")
 @click.option("--min-award", default="10000", show_default=True, help="Smallest request accepted, US dollars.")
 @click.option("--max-award", default="250000", show_default=True, help="Largest request accepted, US dollars.")
-@click.option("--reviewers-per-application", type=int, default=3, show_default=True)
+@click.option("--reviewers-per-application", default="3", show_default=True)
+@click.option("--reviewer-cap", default="", help="Most applications one reviewer gets in this round "
+              "(default: each reviewer's own cap).")
 @click.option("--blind/--not-blind", default=False, help="Hide the applicant from reviewers.")
+@click.option("--open-data/--no-open-data", default=None,
+              help="Publish the round's funded projects as open data, or not (default: as the fund's settings say).")
 @click.option("--description", default="")
 @with_appcontext
-def create_round(fund_slug, name, workflow, form, rubric, opens, closes, timezone, budget, min_award, max_award,
-                 reviewers_per_application, blind, description) -> None:
+def create_round(fund_slug, **values) -> None:
     """Create a round and print its id."""
     fund = db.session.scalar(select(Fund).where(Fund.slug == fund_slug))
     if fund is None:
         raise click.ClickException(f"There is no fund “{fund_slug}” (grantflow funds list). (--fund)")
     try:
-        terms = operations.RoundTerms(
-            name=name, workflow=operations.parse_versioned(workflow, "workflow"),
-            form=operations.parse_versioned(form, "form"),
-            rubric=operations.parse_versioned(rubric, "rubric") if rubric else None,
-            opens_at=operations.parse_local_time(opens, timezone, "opens"),
-            closes_at=operations.parse_local_time(closes, timezone, "closes"), timezone=timezone,
-            budget_cents=operations.parse_dollars(budget, "budget"),
-            min_request_cents=operations.parse_dollars(min_award, "min_award"),
-            max_request_cents=operations.parse_dollars(max_award, "max_award"),
-            reviews_per_application=reviewers_per_application, is_blind_review=blind, description=description)
-        round_ = operations.create_round(None, fund, terms)
+        round_ = operations.create_round(None, fund, operations.read_round_terms(values))
     except operations.FundError as exc:
         raise _refused(exc) from None
     outbox.commit()

@@ -180,8 +180,11 @@ def load_round(round_: Round, application_ids: list[int] | None = None) -> Round
     wanted = np.maximum(app_themes.sum(axis=1), 1)[:, None]
     match = np.where(app_themes.sum(axis=1)[:, None] > 0, rounded_percent(overlap, wanted), 0)
 
-    caps = np.array([DEFAULT_MAX_PER_ROUND if r.max_applications_per_round is None
-                     else r.max_applications_per_round for r in reviewers], dtype=np.int64)
+    # each reviewer's own cap, lowered to the round's reviewer cap when it sets one
+    round_cap = (round_.settings or {}).get("reviewer_cap")
+    caps = np.array([min(DEFAULT_MAX_PER_ROUND if r.max_applications_per_round is None
+                         else r.max_applications_per_round, round_cap or DEFAULT_MAX_PER_ROUND * 1000)
+                     for r in reviewers], dtype=np.int64)
     need = np.maximum(round_.reviews_per_application - active_per_app, 0)
     problem = Problem(need=need, capacity=np.maximum(caps - active_per_reviewer, 0), match=match,
                       allowed=allowed)

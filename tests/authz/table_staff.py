@@ -20,6 +20,14 @@ def _bulk_job(s):
 
 
 SCENARIO = {"bulk_job": _bulk_job}
+FUND = {"slug": lambda s: s.fund.slug}
+ROUND = {"name": "2027 round", "opens": "2027-01-15T09:00", "closes": "2027-03-31T17:00",
+         "timezone": "America/New_York", "budget": "3000000", "min_award": "10000", "max_award": "250000",
+         "workflow": "local_to_global:1", "form": "local_to_global:1", "rubric": "local_to_global:1",
+         "reviewers_per_application": "3"}
+SETTINGS = {"payment_schedule-0-label": "Advance", "payment_schedule-0-release_on": "acceptance",
+            "payment_schedule-0-percent": "100", "interim_report_months": "6", "final_report_days": "120",
+            "reminder_days_before": "14", "award_number_prefix": "OCSD-L2G"}
 
 ADMIN = {"anonymous": 302, "applicant": 403, "other_applicant": 403, "reviewer": 403, "admin": 200}
 DEFAULT_WORKFLOW = {"key": lambda s: "local_to_global", "version": lambda s: 1}
@@ -42,4 +50,11 @@ ROUTES = {
     "core.workflows": ADMIN,
     "core.workflow": {**ADMIN, "args": DEFAULT_WORKFLOW},
     "core.workflow_svg": {**ADMIN, "args": DEFAULT_WORKFLOW},
+    # rounds and fund settings (valid values: the bad-input fuzz starts from them; refusals: tests/rounds)
+    "staff.rounds": ADMIN,
+    "staff.round": ADMIN,
+    "staff.new_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "args": FUND, "data": ROUND},
+    "staff.edit_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": ROUND},
+    "staff.close_round": {**ADMIN, "admin": 302},
+    "staff.fund_settings": {**ADMIN, "post": {**ADMIN, "admin": 302}, "args": FUND, "data": SETTINGS},
 }

@@ -39,8 +39,14 @@ class Publisher:
     license: str
 
     @classmethod
-    def from_config(cls) -> "Publisher":
-        return cls(prefix=current_app.config["PUBLISHER_PREFIX"],
+    def from_config(cls, fund_id: int | None = None) -> "Publisher":
+        """The installation's prefix, or the one a fund's settings give (``giving_prefix``)
+        when the package holds that fund's grants only."""
+        from ...extensions import db
+
+        fund = db.session.get(Fund, fund_id) if fund_id is not None else None
+        prefix = (fund.settings or {}).get("giving_prefix") if fund is not None else None
+        return cls(prefix=prefix or current_app.config["PUBLISHER_PREFIX"],
                    license=current_app.config.get("OPEN_DATA_LICENSE") or DEFAULT_LICENSE)
 
 
@@ -221,7 +227,7 @@ class GrantBuilder:
 
 def iter_grants(filters: PortfolioFilters, *, with_metrics: bool = False) -> Iterator[tuple[dict, object]]:
     """(grant, row) for every matching grant, each validated against the schema."""
-    build = GrantBuilder(Publisher.from_config(), theme_labels())
+    build = GrantBuilder(Publisher.from_config(filters.fund_id), theme_labels())
     validator = GrantValidator()
     for row in stream(grants_select(filters, with_metrics=with_metrics)):
         grant = build(row)
@@ -246,7 +252,7 @@ def package_envelope(filters: PortfolioFilters, publisher: Publisher, funder: di
 
 
 def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None = None) -> ExportResult:
-    publisher = Publisher.from_config()
+    publisher = Publisher.from_config(filters.fund_id)
     total = count_grants(filters) if progress is not None else None  # only a progress bar needs it
     if total == 0:
         raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one grant.")
