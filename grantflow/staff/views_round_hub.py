@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import abort, render_template
+from flask import render_template
 
 from ..core import round_pages
 from ..core.db import utcnow
-from ..core.permissions import admin_required
-from ..extensions import db
+from ..core.policy import allows, load
 from ..funds import operations
-from ..funds.models import Round
 from . import round_hub
 from .views import bp
 
@@ -36,9 +34,9 @@ round_pages.register("Edit the round", "staff.edit_round", order=90,
 
 
 @bp.route("/admin/rounds/<int:round_id>")
-@admin_required
+@allows("manage", "round")
 def round(round_id: int):  # noqa: A001 - the endpoint reads as staff.round
-    round_ = db.session.get(Round, round_id) or abort(404)
+    round_ = load("round", round_id, "manage")
     counts = round_hub.state_counts(round_)
     committed = round_hub.committed_cents(round_)
     zone = ZoneInfo((round_.settings or {}).get("timezone") or "UTC")

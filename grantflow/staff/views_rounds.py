@@ -4,7 +4,7 @@ checked by the operations the command line uses (``funds.operations``,
 ``staff.fund_settings``); a refusal is shown next to its field."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -12,12 +12,12 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core import navigation
 from ..core.formdefs import registry as form_registry
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import Refused, form_status, refuse_on
 from ..core.workflow import definitions
 from ..extensions import db
 from ..funds import operations
-from ..funds.models import Fund, Round
+from ..funds.models import Fund
 from ..reviews.rubrics import all_rubrics
 from .fund_settings import current_values, update_fund_settings
 from .round_forms import RoundForm, FundSettingsForm
@@ -27,7 +27,7 @@ navigation.register("Rounds", "staff.rounds", ("admin",), order=15)
 
 
 @bp.route("/admin/rounds")
-@admin_required
+@allows("manage", "round")
 def rounds():
     funds = db.session.scalars(select(Fund).options(joinedload(Fund.rounds)).order_by(Fund.name)).unique().all()
     return render_template("staff/rounds.html", funds=funds)
@@ -46,18 +46,10 @@ def _choices(form: RoundForm) -> None:
         for (key, version), rubric in sorted(all_rubrics().items())]
 
 
-def _fund(slug: str) -> Fund:
-    return db.session.scalar(select(Fund).where(Fund.slug == slug)) or abort(404)
-
-
-def _round(round_id: int) -> Round:
-    return db.session.get(Round, round_id) or abort(404)
-
-
-@bp.route("/admin/funds/<slug>/rounds/new", methods=["GET", "POST"])
-@admin_required
-def new_round(slug: str):
-    fund = _fund(slug)
+@bp.route("/admin/funds/<int:fund_id>/rounds/new", methods=["GET", "POST"])
+@allows("manage", "fund")
+def new_round(fund_id: int):
+    fund = load("fund", fund_id, "manage")
     defaults = {"timezone": "America/New_York", "min_award": "10000", "max_award": "250000",
                 "reviewers_per_application": "3", "open_data": bool((fund.settings or {}).get("open_data"))}
     form = RoundForm(data=None if request.method == "POST" else defaults)
@@ -74,9 +66,9 @@ def new_round(slug: str):
 
 
 @bp.route("/admin/rounds/<int:round_id>/edit", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "round")
 def edit_round(round_id: int):
-    round_ = _round(round_id)
+    round_ = load("round", round_id, "manage")
     locks = operations.locked_fields(round_)
     form = RoundForm(data=None if request.method == "POST" else operations.round_values(round_))
     _choices(form)
@@ -93,9 +85,9 @@ def edit_round(round_id: int):
 
 
 @bp.route("/admin/rounds/<int:round_id>/close", methods=["POST"])
-@admin_required
+@allows("manage", "round")
 def close_round(round_id: int):
-    round_ = _round(round_id)
+    round_ = load("round", round_id, "manage")
     try:
         operations.close_round(current_user, round_)
     except Refused as exc:
@@ -105,10 +97,10 @@ def close_round(round_id: int):
     return redirect(url_for("staff.round", round_id=round_.id))
 
 
-@bp.route("/admin/funds/<slug>/settings", methods=["GET", "POST"])
-@admin_required
-def fund_settings(slug: str):
-    fund = _fund(slug)
+@bp.route("/admin/funds/<int:fund_id>/settings", methods=["GET", "POST"])
+@allows("manage", "fund")
+def fund_settings(fund_id: int):
+    fund = load("fund", fund_id, "manage")
     form = FundSettingsForm(data=None if request.method == "POST" else current_values(fund))
     if form.validate_on_submit():
         values = {key: value for key, value in form.data.items() if key != "csrf_token"}

@@ -20,7 +20,6 @@ def _bulk_job(s):
 
 
 SCENARIO = {"bulk_job": _bulk_job}
-FUND = {"slug": lambda s: s.fund.slug}
 ROUND = {"name": "2027 round", "opens": "2027-01-15T09:00", "closes": "2027-03-31T17:00",
          "timezone": "America/New_York", "budget": "3000000", "min_award": "10000", "max_award": "250000",
          "workflow": "local_to_global:1", "form": "local_to_global:1", "rubric": "local_to_global:1",
@@ -53,8 +52,8 @@ ROUTES = {
     # rounds and fund settings (valid values: the bad-input fuzz starts from them; refusals: tests/rounds)
     "staff.rounds": ADMIN,
     "staff.round": ADMIN,
-    "staff.new_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "args": FUND, "data": ROUND},
+    "staff.new_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": ROUND},
     "staff.edit_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": ROUND},
     "staff.close_round": {**ADMIN, "admin": 302},
-    "staff.fund_settings": {**ADMIN, "post": {**ADMIN, "admin": 302}, "args": FUND, "data": SETTINGS},
+    "staff.fund_settings": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": SETTINGS},
 }

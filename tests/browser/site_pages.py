@@ -74,6 +74,7 @@ class Samples:
     attachments: list[tuple[int, int]] = field(default_factory=list)      # (attachment, application)
     workflows: list[tuple[str, int]] = field(default_factory=list)
     fund_slugs: list[str] = field(default_factory=list)
+    funds: list[int] = field(default_factory=list)
     reset_token: str = ""
     invite_token: str = ""
     registration_token: str = ""
@@ -226,6 +227,7 @@ def sample_site(app) -> Samples:
         s.attachments = [(a.id, a.application_id) for a in db.session.scalars(select(Attachment))]
         s.workflows = [d.ident for d in definitions()]
         s.fund_slugs = list(db.session.scalars(select(Fund.slug)))
+        s.funds = list(db.session.scalars(select(Fund.id)))
         applicant = db.session.scalar(select(User).where(User.email == s.leads[s.applications["draft"]]))
         s.reset_token = make_reset_token(applicant)
         s.invite_token = make_invite_token(
@@ -273,6 +275,8 @@ FILLERS = {
     frozenset({"attachment_id"}): lambda s: [({"attachment_id": i}, ("application", a), "") for i, a in s.attachments],
     frozenset({"key", "version"}): lambda s: [({"key": k, "version": v}, None, "") for k, v in s.workflows],
     frozenset({"slug"}): lambda s: [({"slug": slug}, None, "") for slug in s.fund_slugs],
+    # a fund's settings and its new-round form (staff pages)
+    frozenset({"fund_id"}): lambda s: [({"fund_id": f}, None, "") for f in s.funds],
 }
 # fillers whose note is the application's state (the other notes name a variant)
 STATE_NOTES = {frozenset({"application_id"})}

@@ -34,7 +34,7 @@ def test_admin_creates_edits_and_runs_a_round_in_the_browser(page, live_db):
         fund = factories.create_fund(slug="l2g", name="Local-to-Global Engagement Fund")
         running = factories.create_round(fund, name="Running round")
         factories.create_application(running)  # its workflow is locked
-        email, running_id = admin.email, running.id
+        email, running_id, fund_id = admin.email, running.id, fund.id
 
     sign_in(page, email)
     page.get_by_role("link", name="Rounds", exact=True).click()
@@ -72,7 +72,7 @@ def test_admin_creates_edits_and_runs_a_round_in_the_browser(page, live_db):
     expect(page.locator("#workflow-lock")).to_contain_text("already run on this workflow")
     _checked(page, form="main form")
 
-    page.goto("/admin/funds/l2g/settings")
+    page.goto(f"/admin/funds/{fund_id}/settings")
     _checked(page, form="main form")
     page.get_by_label("Final report due (days after the grant ends)").fill("0")
     page.get_by_role("button", name="Save the settings").click()

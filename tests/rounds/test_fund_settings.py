@@ -53,9 +53,9 @@ def admin(login_as):
 def test_settings_saved_audited_and_used(client, admin):
     fund = factories.create_fund(slug="l2g", settings={"open_data": True})
     db.session.commit()
-    page = client.get("/admin/funds/l2g/settings")
+    page = client.get(f"/admin/funds/{fund.id}/settings")
     assert page.status_code == 200 and 'value="OCSD-L2G"' in page.text  # the default shown
-    assert client.post("/admin/funds/l2g/settings", data=GOOD).status_code == 302
+    assert client.post(f"/admin/funds/{fund.id}/settings", data=GOOD).status_code == 302
     db.session.expire_all()
     settings = db.session.get(Fund, fund.id).settings
     assert settings["open_data"] is True  # other settings kept
@@ -77,7 +77,7 @@ def test_settings_saved_audited_and_used(client, admin):
 def test_a_bad_setting_is_refused_and_never_stored(client, admin, field, changes, message):
     fund = factories.create_fund(slug="l2g", settings={"award_number_prefix": "KEEP"})
     db.session.commit()
-    response = client.post("/admin/funds/l2g/settings", data={**GOOD, **changes})
+    response = client.post(f"/admin/funds/{fund.id}/settings", data={**GOOD, **changes})
     assert response.status_code == 422 and message in response.text
     anchor = "payment-schedule-error" if field == "payment_schedule" else f"{field}-error"
     assert f'id="{anchor}"' in response.text and 'role="alert"' in response.text
