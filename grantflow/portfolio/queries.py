@@ -10,6 +10,7 @@ from ..applications.models import Application
 from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Round
+from ..mentoring.figures import network_figures
 from ..organisations.models import APPLICANT_TYPES, US_STATES, Organisation
 from . import facts
 from .filters import PortfolioFilters, known_workflow_states
@@ -64,6 +65,8 @@ class PortfolioSummary:
     metrics: list = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
     stories_total: int = 0
+    #: the mentor network's counts (mentoring.figures), for the whole fund whatever the filters
+    network: object = None
 
 
 def portfolio_select(*columns, award=None, paid=None):
@@ -172,7 +175,8 @@ def _stories(filters: PortfolioFilters, limit: int) -> tuple[list[Story], int]:
 
 
 def summarise(filters: PortfolioFilters, *, stories: int = STORIES_SHOWN) -> PortfolioSummary:
-    """Every figure on the dashboard and in the PDF report: seven queries in all."""
+    """Every figure on the dashboard and in the PDF report: seven queries in all, and the mentor
+    network's four."""
     totals, by_state = _by_workflow_state(filters)
     themes = facts.theme_elements()
     summary = PortfolioSummary(
@@ -186,4 +190,5 @@ def summarise(filters: PortfolioFilters, *, stories: int = STORIES_SHOWN) -> Por
         metrics=metric_totals(filters),
     )
     summary.stories, summary.stories_total = _stories(filters, stories)
+    summary.network = network_figures()
     return summary

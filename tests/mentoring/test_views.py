@@ -80,3 +80,17 @@ def test_from_request_to_introduction_through_the_pages(client, login_as):
     assert client.post(f"/mentoring/matches/{match.id}/answer", data={"answer": "nonsense"}).status_code == 400
     emails = db.session.scalars(select(OutboxEmail.recipient).where(OutboxEmail.template == "mentoring_introduced"))
     assert sorted(emails) == sorted([mentor.email, mentee.email])
+
+
+def test_the_portfolio_dashboard_counts_the_network_without_names(client, login_as):
+    mentor, mentee = fm.create_grantee(), fm.create_drafter(state="TX")
+    match = fm.create_match(mentor, mentee, status="introduced")
+    from grantflow.core.db import utcnow
+    from grantflow.mentoring.operations import log_conversation
+
+    log_conversation(match, mentor, held_on=utcnow().date(), topic="Budget", outcome="A shorter budget.")
+    login_as(factories.create_user("admin"))
+    page = client.get("/admin/portfolio/?fresh=1").get_data(as_text=True)
+    section = page[page.index('id="mentoring-figures-title"'):]
+    assert "Mentees introduced" in section and "Texas" in section and "Conversations logged" in section
+    assert mentor.name not in page and mentee.name not in page
