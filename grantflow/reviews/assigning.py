@@ -50,6 +50,9 @@ class RoundData:
     blocked: dict[str, np.ndarray]  # rule -> the pairs that rule excludes
 
 
+#: the proposed pairs a preview lists; beyond them it says how many more (a page of 10,000 rows helps nobody)
+PROPOSED_SHOWN = 300
+
 FAIR_FIGURES = ("worst_off", "worst_off_bound", "total_bound", "gap_percent", "optimal", "plain_worst_off",
                 "plain_objective", "cost_of_fairness_percent", "time_limit")
 
@@ -60,6 +63,7 @@ class AssignmentReport:
     dry_run: bool
     fair: bool
     applications: int = 0
+    applications_short: int = 0  # those with places to fill; the summary counts these
     places_needed: int = 0
     assigned: int = 0
     objective: int = 0
@@ -76,6 +80,8 @@ class AssignmentReport:
     time_limit: float | None = None
     solver_seconds: float = 0.0
     held: bool = False  # a partial assignment kept back until the administrator accepts empty places
+    #: what a preview (or a held run) proposes, as the page lists it: (reference, reviewer, match)
+    proposed: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
@@ -86,9 +92,9 @@ class AssignmentReport:
             return (f"Every one of the {plural(self.applications, 'application')} in review already has its "
                     "reviewers; nothing to assign.")
         verb = "Would fill" if self.dry_run or self.held else "Filled"
-        text = (f"{verb} {self.assigned:,} of {plural(self.places_needed, 'reviewer place')} for "
-                f"{plural(self.applications, 'application')} in review (total expertise match "
-                f"{self.objective:,}).")
+        text = (f"{verb} {self.assigned:,} of {plural(self.places_needed, 'reviewer place')} on the "
+                f"{plural(self.applications_short, 'application')} short of reviewers ({self.applications:,} in "
+                f"review; total expertise match {self.objective:,}).")
         if self.fair and self.worst_off is not None:
             text += f" {self.fair_summary()}"
         return text
@@ -105,7 +111,9 @@ class AssignmentReport:
     def as_dict(self) -> dict:
         figures = {"summary": self.summary(), "explanations": self.explanations, "assigned": self.assigned,
                    "places_needed": self.places_needed, "objective": self.objective, "dry_run": self.dry_run,
-                   "fair": self.fair, "complete": self.is_complete, "held": self.held}
+                   "fair": self.fair, "complete": self.is_complete, "held": self.held,
+                   "proposed": [list(row) for row in self.proposed[:PROPOSED_SHOWN]],
+                   "proposed_more": max(len(self.proposed) - PROPOSED_SHOWN, 0)}
         if self.fair and self.worst_off is not None:
             figures.update({name: getattr(self, name) for name in FAIR_FIGURES})
         return figures
@@ -206,7 +214,8 @@ def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool 
         db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     data = load_round(round_, application_ids)
     report = AssignmentReport(round_id=round_.id, dry_run=dry_run, fair=fair,
-                              applications=len(data.application_ids), places_needed=int(data.problem.need.sum()))
+                              applications=len(data.application_ids), places_needed=int(data.problem.need.sum()),
+                              applications_short=int((data.problem.need > 0).sum()))
     if not report.places_needed:
         return report
     started = time.perf_counter()
@@ -228,6 +237,10 @@ def assign_reviewers(round_: Round, actor, *, dry_run: bool = False, fair: bool 
     report.pairs = [(data.application_ids[i], data.reviewer_ids[j], int(match[i, j]))
                     for i, j in zip(solution.apps.tolist(), solution.reviewers.tolist())]
     report.held = not dry_run and not allow_partial and not report.is_complete
+    if dry_run or report.held:
+        row_of = {a: i for i, a in enumerate(data.application_ids)}
+        name_of = dict(zip(data.reviewer_ids, data.reviewer_names))
+        report.proposed = sorted((data.references[row_of[a]], name_of[r], m) for a, r, m in report.pairs)
     if not dry_run and not report.held and report.pairs:
         _write(round_, actor, report, notify=notify)
     return report

@@ -140,7 +140,8 @@ def test_cli_dry_run_and_real_run(f, runner):
     db.session.commit()
     result = runner.invoke(grantflow_cli, args=["assign", str(round_.id), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "Would fill 1 of 1 reviewer place for 1 application in review" in result.output
+    assert ("Would fill 1 of 1 reviewer place on the 1 application short of reviewers (1 in review; "
+            in result.output)
     assert "Dry run: nothing was saved." in result.output
     assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 0
     result = runner.invoke(grantflow_cli, args=["assign", str(round_.id)])
@@ -176,16 +177,29 @@ def test_admin_button_assigns_in_one_click(f, client, login_as):
     assert _pairs(round_) == {(application.id, reviewer.id)}
 
 
-def test_admin_preview_changes_nothing(f, client, login_as):
+def test_admin_preview_lists_the_proposed_pairs_and_changes_nothing(f, client, login_as):
     round_ = f.create_round(reviews_per_application=1)
-    fr.create_in_review(round_)
-    fr.create_reviewer()
+    short = fr.create_in_review(round_, title="Short of a reviewer")
+    served = [fr.create_in_review(round_, title=f"Served {n}") for n in range(4)]
+    for application in served:
+        fr.create_assignment(application, fr.create_reviewer(name=f"Busy {application.id}", cap=1))
+    free = fr.create_reviewer(name="Free Reviewer")
     login_as(f.create_user("admin"))
     response = client.post(f"/reviews/admin/rounds/{round_.id}/assign", data={"action": "preview", "fair": "y"})
+    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Would fill" in response.get_data(as_text=True)
+    # the places belong to the one short application, not to the five in review
+    assert "Would fill 1 of 1 reviewer place on the 1 application short of reviewers (5 in review;" in html
+    proposed = html.split("Proposed assignments</caption>", 1)[1].split("</table>", 1)[0]
+    assert short.reference in proposed and free.name in proposed
+    assert not any(application.reference in proposed for application in served)
     db.session.expire_all()
-    assert _pairs(round_) == set()
+    assert _pairs(round_) == {(a.id, r) for a in served for r in [_reviewer_of(a)]}
+
+
+def _reviewer_of(application) -> int:
+    return db.session.scalar(select(ReviewAssignment.reviewer_id).where(
+        ReviewAssignment.application_id == application.id))
 
 
 def test_the_assignment_page_is_paged_and_filters_the_short(f, client, login_as, monkeypatch):
