@@ -1,6 +1,7 @@
 """``grantflow demo``: migrate, seed the demo fund once, print the logins, serve."""
 from __future__ import annotations
 
+import logging
 import os
 
 import click
@@ -23,7 +24,12 @@ def demo(port: int, no_serve: bool) -> None:
         # links in the emails and letters the demo writes must reach the port it serves on
         current_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
-    upgrade()
+    click.echo("Bringing the database schema up to date...")
+    logging.disable(logging.INFO)  # Alembic's line per migration is for operators, not for the demo
+    try:
+        upgrade()
+    finally:
+        logging.disable(logging.NOTSET)
     if is_seeded():
         click.echo("The demo fund is already there; nothing was added.")
     else:
@@ -40,6 +46,8 @@ def demo(port: int, no_serve: bool) -> None:
     # app.run() refuses to block inside a `flask` CLI command; serve with werkzeug directly
     from werkzeug.serving import run_simple
 
+    # werkzeug's "development server" banner and request lines would bury the logins above
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
 
 

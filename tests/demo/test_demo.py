@@ -152,3 +152,23 @@ def test_each_demo_grant_tells_its_own_story(demo_app):
         stories_of.setdefault(story, set()).add(application_id)
     assert len({app for apps in stories_of.values() for app in apps}) >= 5
     assert all(len(apps) == 1 for apps in stories_of.values())
+
+
+def test_the_demo_command_prints_only_what_it_does(tmp_path):
+    """`make demo` as a newcomer sees it: no log lines, no warnings, only its
+    own steps and the logins (a second run over the same database: quick)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite'}", "GRANTFLOW_RATE_LIMITS": "0"}
+    env.pop("REDIS_URL", None)
+    run = subprocess.run([sys.executable, "-W", "default", "-c", "from grantflow.cli import main; main()",
+                          "demo", "--no-serve"],
+                         env=env, capture_output=True, text=True, timeout=300, cwd=os.path.dirname(os.path.dirname(
+                             os.path.dirname(__file__))))
+    assert run.returncode == 0, run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    noisy = [line for line in lines if re.search(r"\b(INFO|WARNING|Warning|DEBUG)\b", line)]
+    assert not noisy, noisy
+    assert any("Demo logins" in line for line in lines)
