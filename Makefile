@@ -14,9 +14,9 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	@echo "Upgrading pip..."
-	@$(BIN)/pip install --quiet --upgrade pip
+	@$(BIN)/pip install -qq --upgrade pip
 	@echo "Installing GrantFlow and its dependencies (the first time takes about 3 minutes)..."
-	@$(BIN)/pip install --quiet -e '.[test]'
+	@$(BIN)/pip install -qq -e '.[test]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 	@echo "Installed."
