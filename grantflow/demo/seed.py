@@ -356,7 +356,8 @@ def _seed(seed: int, at) -> list[DemoLogin]:
     fund = Fund(slug=FUND_SLUG, name="Local-to-Global Engagement Fund", funder_name="Office of City and State Diplomacy",
                 funder_address="U.S. Department of State\n2201 C Street NW\nWashington, DC 20520",
                 description="Competitive grants that help US city, county, state, tribal and territorial "
-                            "governments build their capacity for international engagement.")
+                            "governments build their capacity for international engagement.",
+                settings={"open_data": True})  # its rounds publish their funded projects (the public catalog)
     db.session.add(fund)
     pilot = _round(fund, f"{pilot_opens.year} pilot round", pilot_opens, pilot_opens + timedelta(days=40),
                    pilot_opens + timedelta(days=75), PILOT_BUDGET_CENTS)

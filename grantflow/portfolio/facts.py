@@ -72,6 +72,15 @@ def is_grant(award) -> sa.ColumnElement[bool]:
     return sa.and_(award.c.award_id.isnot(None), sa.not_(meaning.in_stages(Application, *NOT_A_GRANT_STAGES)))
 
 
+def is_accepted_grant(award) -> sa.ColumnElement[bool]:
+    """A grant anyone may be told about (360Giving, the public catalog): the applicant accepted the
+    award (its acceptance record) and the workflow declares the application a grant (funded, closing
+    or completed). An offer not yet answered, a letter still pending, a declined or withdrawn award
+    is none of these, even though its award terms exist."""
+    return sa.and_(award.c.award_id.isnot(None), award.c.accepted_at.isnot(None),
+                   meaning.in_stages(Application, *meaning.GRANT_STAGES))
+
+
 def theme_elements():
     """A table-valued function listing each application's theme keys, one row per theme.
 

@@ -1,5 +1,5 @@
 """Portfolio pages: the administrators' dashboard and exports (background jobs
-with a progress page), and the public open-data pages."""
+with a progress page). The public pages are the catalog's (grantflow/catalog)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,16 +7,13 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from ..core import cache, jobs, navigation, storage
 from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.models import BackgroundJob
-from ..core.params import page_number
 from ..core.permissions import admin_required
 from ..extensions import db
-from ..funds.models import Fund
 from .charts_data import dashboard_charts
 from .exports import FORMATS
 from .filters import FilterError, PortfolioFilters, parse_filters
@@ -108,53 +105,3 @@ def export_download(job_id: int):
                                             download_name=job.result["filename"])
     except FileNotFoundError:
         abort(404, "This export file is no longer on the server; start the export again.")
-
-
-# -- public open data ------------------------------------------------------------------------------
-
-def _publishing_funds() -> list[Fund]:
-    from .opendata import publishes
-
-    return [fund for fund in db.session.scalars(select(Fund).order_by(Fund.name)) if publishes(fund)]
-
-
-def _published_fund(slug: str) -> Fund:
-    from .opendata import publishes
-
-    fund = db.session.scalars(select(Fund).where(Fund.slug == slug)).first()
-    if fund is None or not publishes(fund):
-        abort(404)
-    return fund
-
-
-@bp.route("/open-data/")
-def open_data():
-    return render_template("portfolio/open_data_index.html", funds=_publishing_funds())
-
-
-@bp.route("/open-data/<slug>/")
-def open_data_fund(slug: str):
-    from .opendata import PAGE_SIZE, published_grants
-
-    fund = _published_fund(slug)
-    page = page_number()
-    listing = published_grants(fund, page=page)
-    if page > 1 and not listing.grants:
-        abort(404)
-    return render_template("portfolio/open_data_fund.html", fund=fund, listing=listing, page=page,
-                           page_size=PAGE_SIZE)
-
-
-@bp.route("/open-data/<slug>/360giving.json")
-def open_data_360(slug: str):
-    from .opendata import NothingPublished, published_package
-
-    fund = _published_fund(slug)
-    try:
-        key = published_package(fund)
-    except NothingPublished as exc:
-        abort(404, str(exc))
-    response = storage.area("exports").send(key, mimetype="application/json", as_attachment=False, max_age=300,
-                                            download_name=f"{fund.slug}-360giving.json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response

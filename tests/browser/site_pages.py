@@ -3,7 +3,7 @@
 ``seed_site(app)`` seeds the demo fund (``grantflow.demo.seed``: 31 applications
 moved through the real operations) plus what the demo lacks and a page needs:
 an uploaded file, a pending invitation, a portfolio export, a round of letters
-still rendering, published open data. ``sample_site(app)`` then picks ids from
+still rendering. ``sample_site(app)`` then picks ids from
 that data (an application in every workflow state, a report in every state, ...)
 and ``targets(app, samples)`` fills every GET rule of the URL map with them.
 
@@ -75,6 +75,7 @@ class Samples:
     workflows: list[tuple[str, int]] = field(default_factory=list)
     fund_slugs: list[str] = field(default_factory=list)
     funds: list[int] = field(default_factory=list)
+    published: list[int] = field(default_factory=list)                   # application ids in the catalog
     reset_token: str = ""
     invite_token: str = ""
     registration_token: str = ""
@@ -90,7 +91,7 @@ def seed_site(app) -> None:
     from grantflow.core.models import BackgroundJob
     from grantflow.demo.seed import seed_demo
     from grantflow.extensions import db
-    from grantflow.funds.models import Fund, Round
+    from grantflow.funds.models import Round
     from grantflow.portfolio.tasks import EXPORT_TASK
     from grantflow.staff.tasks import BULK_TASK
     from grantflow.users.models import User
@@ -109,8 +110,6 @@ def seed_site(app) -> None:
         application.answers = {**application.answers, "budget_document": attachment.id}
         _vary_reviews()
         invite_user(admin, name="Ines Invited", email="invited@demo.example.org", roles=["reviewer"])
-        for fund in db.session.scalars(select(Fund)):
-            fund.settings = {**(fund.settings or {}), "open_data": True}
         pilot = db.session.scalars(select(Round).order_by(Round.opens_at)).first()
         # letters requested but not rendered yet: the batch page as it looks while it works
         start_round_letters(pilot, admin, send=False, dispatch=False)
@@ -158,6 +157,7 @@ def sample_site(app) -> Samples:
     """Ids that show each page in its different situations."""
     from grantflow.applications.models import Application, Attachment
     from grantflow.awards.models import Letter, LetterBatch
+    from grantflow.catalog.queries import published_application_ids
     from grantflow.core import formdefs
     from grantflow.core.models import BackgroundJob, OutboxEmail
     from grantflow.core.workflow import definitions, get_definition
@@ -228,6 +228,7 @@ def sample_site(app) -> Samples:
         s.workflows = [d.ident for d in definitions()]
         s.fund_slugs = list(db.session.scalars(select(Fund.slug)))
         s.funds = list(db.session.scalars(select(Fund.id)))
+        s.published = published_application_ids()  # the demo publishes its rounds
         applicant = db.session.scalar(select(User).where(User.email == s.leads[s.applications["draft"]]))
         s.reset_token = make_reset_token(applicant)
         s.invite_token = make_invite_token(
@@ -287,6 +288,10 @@ ENDPOINT_FILLERS = {
     "users.confirm_registration": lambda s: [({"token": s.registration_token}, None, "")],
     "organisations.join": lambda s: [({"token": s.colleague_token}, None, "")],
     "staff.bulk_job": lambda s: [({"job_id": j}, None, "") for j in s.bulk_jobs],
+    # the public catalog: a few of its projects (one template), the downloads in each format
+    "catalog.project": lambda s: [({"application_id": a}, None, "") for a in s.published[:3]],
+    "catalog.download": lambda s: [({"slug": slug, "extension": ext}, None, ext)
+                                   for slug in s.fund_slugs for ext in ("json", "xlsx")],
     "awards.preview_letter": lambda s: [({"application_id": s.applications["awarded"], "kind": "award"},
                                          ("application", s.applications["awarded"]), "a PDF")],
 }

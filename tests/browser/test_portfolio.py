@@ -24,8 +24,6 @@ def test_admin_filters_the_dashboard_and_downloads_an_export(page, live_db, live
     with live_db():
         admin_email = factories.create_user("admin", name="Pat Portfolio").email
         made = create_portfolio()
-        made["fund"].settings = {"open_data": True}
-        slug, fund_name = made["fund"].slug, made["fund"].name
 
     sign_in(page, admin_email)
     page.get_by_role("link", name="Portfolio", exact=True).click()
@@ -57,11 +55,3 @@ def test_admin_filters_the_dashboard_and_downloads_an_export(page, live_db, live
     with page.expect_download() as download:
         page.get_by_role("link", name="Download").click()
     assert download.value.suggested_filename.endswith(".csv")
-
-    page.goto("/open-data/")
-    assert_accessible(page)
-    page.get_by_role("link", name=fund_name, exact=True).click()
-    page.wait_for_load_state()
-    expect(page.get_by_role("table")).to_contain_text("El Paso County")
-    assert_accessible(page)
-    assert slug in page.url

@@ -56,10 +56,10 @@ def test_every_route_sends_the_security_headers(app, client, endpoint):
     assert "frame-ancestors 'none'" in policy or "sandbox" in policy, where
     assert "unsafe-inline" not in policy or response.mimetype == "image/svg+xml", where
     assert "Strict-Transport-Security" not in headers, where  # development: plain HTTP is fine
-    if "public" not in headers.get("Cache-Control", ""):  # only the open-data files are public
+    if "public" not in headers.get("Cache-Control", ""):  # only the catalog's open-data files are public
         assert "no-store" in headers["Cache-Control"], where
     else:
-        assert endpoint.startswith("portfolio.open_data"), where
+        assert endpoint == "catalog.download", where
     if response.mimetype == "text/html":
         found = INLINE.search(response.get_data(as_text=True))
         assert found is None, f"{where}: inline script or style {found.group(0)!r}"

@@ -44,7 +44,7 @@ def poisoned(f):
     """An awarded grant per payload, each in the organisation name and the title."""
     for payload in PAYLOADS:
         org = f.create_organisation(name=payload)
-        create_case(state="active", awarded=2_000_000, organisation=org, title=payload)
+        create_case(state="active", awarded=2_000_000, paid=(1_000_000,), organisation=org, title=payload)  # accepted
     db.session.commit()
 
 

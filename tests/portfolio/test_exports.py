@@ -104,7 +104,7 @@ def test_360giving_fallback_recipient_id(tmp_path, app, f):
     from tests.factories_portfolio import create_case
 
     org = f.create_organisation(name="Pueblo of Nowhere", applicant_type="I", state="NM")
-    application = create_case(state="active", awarded=2_000_000, organisation=org)
+    application = create_case(state="active", awarded=2_000_000, paid=(1_000_000,), organisation=org)  # accepted
     db.session.commit()
     run_export("360giving", tmp_path / "g.json", PortfolioFilters())
     grant = json.loads((tmp_path / "g.json").read_text())["grants"][0]

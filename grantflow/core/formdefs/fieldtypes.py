@@ -64,6 +64,20 @@ ROLES: dict[str, dict[str, tuple[set[str], str]]] = {
         "signatory_name": ({"short_text"}, "the authorized representative the letters are addressed to"),
         "signatory_title": ({"short_text"}, "the authorized representative's title, in the letters"),
         "targets": ({"group"}, "the target metrics that reports, closeout and exports compare with"),
+        "engagement_places": ({"group"}, "the places abroad the project works with, in the public catalog"),
+        "collaborators": ({"group"}, "the partner organisations of the project, in the public catalog"),
+    },
+}
+#: roles of the fields inside a group with one of these roles (each at most once per group):
+#: group role -> {item role: (field types, what reads it)}
+ITEM_ROLES: dict[str, dict[str, tuple[set[str], str]]] = {
+    "engagement_places": {
+        "place_country": ({"short_text", "choice"}, "the partner country, counted on the public catalog"),
+        "place_city": ({"short_text"}, "the partner city or region, on the public project page"),
+    },
+    "collaborators": {
+        "collaborator_name": ({"short_text"}, "the partner organisation's name, on the public project page"),
+        "collaborator_kind": ({"choice"}, "the kind of partner organisation, on the public project page"),
     },
 }
 #: per form kind, the roles every form of that kind must declare (``forms check``)

@@ -180,8 +180,14 @@ class FieldParser:
         if "role" in spec:
             roles = fieldtypes.ROLES.get(self.kind, {})
             role = spec["role"]
+            item_roles = {name: found for group in fieldtypes.ITEM_ROLES.values() for name, found in group.items()}
             if in_group:
-                self.fail(spec, f"{where}: a field inside a group cannot have a role")
+                if role not in item_roles:
+                    self.fail(spec, f"{where}: a field inside a group can only have one of the roles "
+                                    f"{', '.join(sorted(item_roles))}")
+                elif type_name not in item_roles[role][0]:
+                    self.fail(spec, f"{where}: role '{role}' needs a {' or '.join(sorted(item_roles[role][0]))} "
+                                    f"field, not {type_name}")
             elif role not in roles:
                 self.fail(spec, f"{where}: unknown role {role!r}{suggest(role, roles)} for {self.kind} forms "
                                 f"(known: {', '.join(sorted(roles)) or 'none'})")
@@ -193,6 +199,12 @@ class FieldParser:
                     if child.id not in fieldtypes.METRICS:
                         self.fail(spec, f"{where}: '{child.id}' is not a metric GrantFlow knows "
                                         f"(known: {', '.join(fieldtypes.METRICS)})")
+            elif role in fieldtypes.ITEM_ROLES:
+                allowed_items = fieldtypes.ITEM_ROLES[role]
+                for child in values.get("fields", ()):
+                    if child.role and child.role not in allowed_items:
+                        self.fail(spec, f"{where}: '{child.id}' has role '{child.role}', not one of a "
+                                        f"'{role}' group's ({', '.join(allowed_items)})")
             values["role"] = role
         if "example" in spec:
             values["example"] = spec["example"]

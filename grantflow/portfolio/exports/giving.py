@@ -1,4 +1,4 @@
-"""360Giving: the awarded grants as a JSON data package and as a spreadsheet.
+"""360Giving: the accepted grants as a JSON data package and as a spreadsheet.
 
 One query streams the grants; each is built as a plain dict, checked against the
 official grant schema, and written at once. The file is moved into place only
@@ -63,7 +63,12 @@ GRANT_COLUMNS = ("id", "title", "summary", "amount_requested_cents", "themes", "
                  "awarded_cents", "period_start", "period_end", "award_recorded_at", "paid_cents")
 
 
-def grants_select(filters: PortfolioFilters, *, with_metrics: bool = False):
+def _only(stmt, round_ids):
+    """Restricted to these rounds (the public catalog's publishing rounds), when given."""
+    return stmt if round_ids is None else stmt.where(Application.round_id.in_(list(round_ids)))
+
+
+def grants_select(filters: PortfolioFilters, *, with_metrics: bool = False, round_ids=None):
     award, paid = facts.award_facts(), facts.payment_facts()
     summary = formdefs.role_value(Application, "summary")  # the grant's description
     columns = [
@@ -87,19 +92,20 @@ def grants_select(filters: PortfolioFilters, *, with_metrics: bool = False):
             .outerjoin(paid, paid.c.application_id == Application.id))
     if with_metrics:
         stmt = stmt.outerjoin(actuals, actuals.c.application_id == Application.id)
-    return filters.apply(stmt.where(facts.is_grant(award))).order_by(Application.id)
+    # accepted awards only: an offer may still be declined, so it is not yet a grant to publish
+    return _only(filters.apply(stmt.where(facts.is_accepted_grant(award))), round_ids).order_by(Application.id)
 
 
-def count_grants(filters: PortfolioFilters) -> int:
+def count_grants(filters: PortfolioFilters, *, round_ids=None) -> int:
     award = facts.award_facts()
     stmt = (sa.select(sa.func.count(Application.id)).select_from(Application)
             .join(Organisation, Organisation.id == Application.organisation_id)
             .join(Round, Round.id == Application.round_id)
             .join(award, award.c.application_id == Application.id)
-            .where(facts.is_grant(award)))
+            .where(facts.is_accepted_grant(award)))
     from ...extensions import db
 
-    return db.session.execute(filters.apply(stmt)).scalar_one()
+    return db.session.execute(_only(filters.apply(stmt), round_ids)).scalar_one()
 
 
 def _amount(cents) -> int | float:
@@ -225,11 +231,12 @@ class GrantBuilder:
         return grant
 
 
-def iter_grants(filters: PortfolioFilters, *, with_metrics: bool = False) -> Iterator[tuple[dict, object]]:
+def iter_grants(filters: PortfolioFilters, *, with_metrics: bool = False,
+                round_ids=None) -> Iterator[tuple[dict, object]]:
     """(grant, row) for every matching grant, each validated against the schema."""
     build = GrantBuilder(Publisher.from_config(filters.fund_id), theme_labels())
     validator = GrantValidator()
-    for row in stream(grants_select(filters, with_metrics=with_metrics)):
+    for row in stream(grants_select(filters, with_metrics=with_metrics, round_ids=round_ids)):
         grant = build(row)
         validator.check_grant(grant)
         yield grant, row
@@ -251,16 +258,17 @@ def package_envelope(filters: PortfolioFilters, publisher: Publisher, funder: di
     return envelope
 
 
-def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None = None) -> ExportResult:
+def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None = None,
+                   round_ids=None) -> ExportResult:
     publisher = Publisher.from_config(filters.fund_id)
-    total = count_grants(filters) if progress is not None else None  # only a progress bar needs it
+    total = count_grants(filters, round_ids=round_ids) if progress is not None else None  # only a progress bar needs it
     if total == 0:
         raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one grant.")
     first = None
     written = awarded = disbursed = 0
     with atomic_output(path, "wb") as handle:
         handle.write(b'{"grants": [\n')
-        for grant, row in iter_grants(filters):
+        for grant, row in iter_grants(filters, round_ids=round_ids):
             if first is None:
                 first = grant
             else:

@@ -66,15 +66,16 @@ def metric_columns() -> list[str]:
             + [f"Metrics:Actual:{label}" for label in METRICS.values()])
 
 
-def write_360_xlsx(path, filters: PortfolioFilters, *, progress: Progress | None = None) -> ExportResult:
+def write_360_xlsx(path, filters: PortfolioFilters, *, progress: Progress | None = None,
+                   round_ids=None) -> ExportResult:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     from itertools import chain
 
-    total = count_grants(filters) if progress is not None else None  # only a progress bar needs it
-    grants = iter_grants(filters, with_metrics=True)
+    total = count_grants(filters, round_ids=round_ids) if progress is not None else None  # for a progress bar
+    grants = iter_grants(filters, with_metrics=True, round_ids=round_ids)
     first = next(grants, None)
     if first is None:
         raise ExportError("No awarded grants match these filters: a 360Giving spreadsheet needs at least one grant.")

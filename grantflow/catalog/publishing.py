@@ -1,0 +1,48 @@
+"""Which rounds publish their funded projects as open data.
+
+A round's settings decide (``open_data: true`` or ``false``, the round form's
+"publish funded projects as open data"); a round that says nothing follows its
+fund (``Fund.settings["open_data"]``), and ``GRANTFLOW_OPEN_DATA=1`` makes every
+fund publish. Rounds are few, so the answer is computed in Python from one query."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from ..funds.models import Fund, Round
+
+SETTING = "open_data"
+
+
+def fund_publishes(fund: Fund) -> bool:
+    return bool(current_app.config.get("OPEN_DATA_ALL_FUNDS")) or bool((fund.settings or {}).get(SETTING))
+
+
+def round_publishes(round_: Round) -> bool:
+    chosen = (round_.settings or {}).get(SETTING)
+    return bool(chosen) if chosen is not None else fund_publishes(round_.fund)
+
+
+def published_round_ids() -> list[int]:
+    """The ids of the rounds that publish (one query)."""
+    rounds = db.session.scalars(sa.select(Round).options(sa.orm.joinedload(Round.fund))).all()
+    return sorted(r.id for r in rounds if round_publishes(r))
+
+
+def publishing_funds() -> list[Fund]:
+    """The funds with at least one publishing round, by name."""
+    ids = published_round_ids()
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Fund).join(Round, Round.fund_id == Fund.id)
+                                   .where(Round.id.in_(ids)).distinct().order_by(Fund.name)))
+
+
+def published_fund(slug: str) -> tuple[Fund, list[int]] | None:
+    """The fund with this slug and its publishing rounds, or None when it publishes nothing."""
+    fund = db.session.scalars(sa.select(Fund).where(Fund.slug == slug)).first()
+    if fund is None:
+        return None
+    rounds = [r.id for r in fund.rounds if round_publishes(r)]
+    return (fund, rounds) if rounds else None
