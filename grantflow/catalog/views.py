@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..core import storage
+from ..core.policy import public
 from ..core.params import page_number
 from ..organisations.models import US_STATES
 from .downloads import DOWNLOADS, NothingPublished, published_package
@@ -25,6 +26,7 @@ def _filter_form() -> tuple[CatalogFilterForm, CatalogFilters | None]:
 
 
 @bp.route("/catalog/")
+@public  # the public catalog: what is shown is decided by what is published
 def index():
     form, filters = _filter_form()
     funds = publishing_funds()
@@ -39,6 +41,7 @@ def index():
 
 
 @bp.route("/catalog/projects/<int:application_id>")
+@public  # the public catalog: what is shown is decided by what is published
 def project(application_id: int):
     grant = published_grant(application_id)
     if grant is None:
@@ -47,6 +50,7 @@ def project(application_id: int):
 
 
 @bp.route("/catalog/map")
+@public  # the public catalog: what is shown is decided by what is published
 def us_map():
     form, filters = _filter_form()
     if filters is None:
@@ -61,6 +65,7 @@ def us_map():
 
 
 @bp.route("/catalog/<slug>/360giving.<any(json, xlsx):extension>")
+@public  # the public catalog: what is shown is decided by what is published
 def download(slug: str, extension: str):
     found = published_fund(slug)
     if found is None:
@@ -81,10 +86,12 @@ def download(slug: str, extension: str):
 
 @bp.route("/open-data/")
 @bp.route("/open-data/<slug>/")
+@public  # the public catalog: what is shown is decided by what is published
 def open_data(slug: str | None = None):
     return redirect(url_for("catalog.index"), 301)
 
 
 @bp.route("/open-data/<slug>/360giving.json")
+@public  # the public catalog: what is shown is decided by what is published
 def open_data_360(slug: str):
     return redirect(url_for("catalog.download", slug=slug, extension="json"), 301)
