@@ -104,4 +104,9 @@ def load_config(instance_path: Path, env: dict | None = None) -> dict:
         "RATE_LIMITS": _bool(env.get("GRANTFLOW_RATE_LIMITS"), default=True),
         "TRUSTED_PROXIES": int(env.get("GRANTFLOW_TRUSTED_PROXIES", 0)),
         "PUBLISHER_PREFIX": env.get("GRANTFLOW_360_PREFIX", "usocsd"),
+        # webhooks: seconds to connect and to read the answer; tries per delivery;
+        # private addresses in production (see grantflow/webhooks/addresses.py)
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("GRANTFLOW_WEBHOOK_TIMEOUT_SECONDS", 5)),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("GRANTFLOW_WEBHOOK_MAX_ATTEMPTS", 5)),
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("GRANTFLOW_WEBHOOK_ALLOW_PRIVATE")),
     }

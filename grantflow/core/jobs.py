@@ -32,6 +32,18 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, RedisError, ConnectionError, TimeoutError)
 
 
+class RetryLater(Exception):
+    """Raised by a task whose work failed in a way worth trying again (a
+    webhook's receiver answered 500): retried after the back-off like a
+    transient failure, at most ``max_attempts`` tries (default
+    ``JOB_MAX_ATTEMPTS``), then failed with ``str()`` as its reason. Whatever the
+    task committed before raising (its own log of the attempt) stays."""
+
+    def __init__(self, reason: str, *, max_attempts: int | None = None):
+        super().__init__(reason)
+        self.max_attempts = max_attempts
+
+
 def enqueue(task: str, *, actor=None, after_response: bool = False, **kwargs) -> BackgroundJob:
     """Create the job row now; hand it to a worker once the transaction commits.
 
@@ -180,13 +192,16 @@ def _record_failure(job_id: int, exc: Exception) -> None:
     fails the job with its reason. If even that cannot be written, the lease
     runs out and the dispatcher takes over."""
     job = db.session.get(BackgroundJob, job_id)
-    reason = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, TRANSIENT) and job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
+    asked = isinstance(exc, RetryLater)
+    reason = str(exc) if asked else f"{type(exc).__name__}: {exc}"
+    max_attempts = (asked and exc.max_attempts) or current_app.config["JOB_MAX_ATTEMPTS"]
+    if (asked or isinstance(exc, TRANSIENT)) and job.attempts < max_attempts:
         schedule_retry(job, f"Attempt {job.attempts} failed ({reason}); it is tried again automatically.")
         log.warning("job %s (%s) failed, retried later: %s", job_id, job.task, reason)
     else:
         job.status = "failed"
-        job.error = f"{reason}\n\n{traceback.format_exc(limit=8)}"
+        job.error = (f"Gave up after {job.attempts} attempts: {reason}" if asked
+                     else f"{reason}\n\n{traceback.format_exc(limit=8)}")
         job.finished_at = utcnow()
         log.error("job %s (%s) failed: %s", job_id, job.task, reason)
     outbox.commit()

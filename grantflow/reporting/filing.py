@@ -18,6 +18,7 @@ from ..extensions import db
 from . import metrics
 from .models import Report
 from .operations import FINAL_REPORT_FILED
+from .signals import report_submitted
 
 FORM_KIND = "reports"
 EDITABLE_REPORT_STATES = ("open", "changes_requested")
@@ -136,6 +137,7 @@ def submit_report(report: Report, actor, *, today: date | None = None) -> Report
     record_event(actor=actor, action="reporting.report_submitted", subject=report, application=application,
                  comment=f"{report.title} {'resubmitted' if was_returned else 'submitted'}.",
                  data={"report_id": report.id, "form_version": report.form_version}, visible_to_applicant=True)
+    report_submitted.send(report, actor=actor, resubmitted=was_returned)
     if report.is_final and meaning.move(lock(application), guard=FINAL_REPORT_FILED) is not None:  # see core.workflow.lock
         meaning.fire_move(application, actor, guard=FINAL_REPORT_FILED, comment="The final report was submitted.")
     return report

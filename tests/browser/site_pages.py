@@ -80,6 +80,7 @@ class Samples:
     invite_token: str = ""
     registration_token: str = ""
     colleague_token: str = ""
+    webhook_deliveries: list[tuple[int, int, str]] = field(default_factory=list)  # (endpoint, delivery, status)
 
 
 def seed_site(app) -> None:
@@ -131,6 +132,30 @@ def seed_site(app) -> None:
             BackgroundJob(task=BULK_TASK, args=bulk_args, status="running", created_by_id=admin.id,
                           progress_done=0, progress_total=1)])
         outbox.commit()
+        _webhook_log(admin)
+
+
+def _webhook_log(admin) -> None:
+    """A webhook endpoint with a delivered and a failed delivery (written
+    directly: the crawl must send nothing anywhere)."""
+    from grantflow.core import outbox
+    from grantflow.extensions import db
+    from grantflow.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint(url="https://finance.example.org/hooks/grantflow-deliveries-endpoint-with-a-long-path",
+                               description="Finance system", events=["application.decided", "grant.closed"],
+                               secret="whsec_" + "x" * 43, created_by_id=admin.id)
+    body = '{"data": {"application": {"id": 1}}, "event": "grant.closed", "id": "evt_1"}'
+    delivered = WebhookDelivery(endpoint=endpoint, event="grant.closed", body=body, status="delivered")
+    failed = WebhookDelivery(endpoint=endpoint, event="application.decided", body=body, status="failed")
+    db.session.add_all([
+        WebhookAttempt(delivery=delivered, response_status=200, duration_ms=84, response_excerpt="ok"),
+        WebhookAttempt(delivery=failed, response_status=503, duration_ms=5003,
+                       error="The receiver answered HTTP 503.", response_excerpt="Service Unavailable"),
+        WebhookAttempt(delivery=failed, duration_ms=5000,
+                       error="No answer: ReadTimeoutError: HTTPConnectionPool(host='203.0.113.9', port=443): "
+                             "Read timed out. (read timeout=5.0)")])
+    outbox.commit()
 
 
 def _vary_reviews() -> None:
@@ -229,6 +254,10 @@ def sample_site(app) -> Samples:
         s.fund_slugs = list(db.session.scalars(select(Fund.slug)))
         s.funds = list(db.session.scalars(select(Fund.id)))
         s.published = published_application_ids()  # the demo publishes its rounds
+        from grantflow.webhooks.models import WebhookDelivery
+
+        s.webhook_deliveries = [(d.endpoint_id, d.id, d.status) for d in db.session.scalars(
+            select(WebhookDelivery).order_by(WebhookDelivery.id))]
         applicant = db.session.scalar(select(User).where(User.email == s.leads[s.applications["draft"]]))
         s.reset_token = make_reset_token(applicant)
         s.invite_token = make_invite_token(
@@ -278,6 +307,10 @@ FILLERS = {
     frozenset({"slug"}): lambda s: [({"slug": slug}, None, "") for slug in s.fund_slugs],
     # a fund's settings and its new-round form (staff pages)
     frozenset({"fund_id"}): lambda s: [({"fund_id": f}, None, "") for f in s.funds],
+    frozenset({"endpoint_id"}): lambda s: [({"endpoint_id": e}, None, "") for e in
+                                           sorted({e for e, _, _ in s.webhook_deliveries})],
+    frozenset({"endpoint_id", "delivery_id"}): lambda s: [
+        ({"endpoint_id": e, "delivery_id": d}, None, status) for e, d, status in s.webhook_deliveries],
 }
 # fillers whose note is the application's state (the other notes name a variant)
 STATE_NOTES = {frozenset({"application_id"})}

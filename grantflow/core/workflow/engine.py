@@ -25,6 +25,7 @@ from ..audit import record_event
 from ..models import AuditEvent
 from ..permissions import Decision, deny
 from . import registry
+from .signals import application_moved
 from .definition import Transition, WorkflowDefinition, WorkflowError, load_directory
 
 EXTENSION_KEY = "grantflow.workflows"
@@ -188,6 +189,7 @@ def fire(application, trigger: str, actor, *, comment: str | None = None, data: 
     if not decision:
         raise TransitionRefused(decision.reason)
     machine = _registry().machines[(application.workflow_key, application.workflow_version)]
+    source = application.state
     try:
         machine.events[trigger].trigger(application, actor=actor, comment=comment, data=data or {})
     except MachineError as exc:  # the definition and the machine disagree: never silently
@@ -196,6 +198,8 @@ def fire(application, trigger: str, actor, *, comment: str | None = None, data: 
         db.session.flush()
     except StaleDataError as exc:
         raise ConcurrentChange() from exc
+    application_moved.send(application, source=source, dest=application.state, actor=actor, comment=comment,
+                           transition=definition_for(application).transition(source, trigger))
     return application
 
 
