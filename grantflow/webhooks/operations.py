@@ -7,6 +7,7 @@ import secrets
 from ..core import jobs
 from ..core.audit import record_event
 from ..core.db import utcnow
+from ..core.policy import can
 from ..core.refusal import Refused
 from ..extensions import db
 from .addresses import check_url
@@ -20,8 +21,9 @@ def new_secret() -> str:
 
 
 def _ensure_admin(actor) -> None:
-    if not actor.has_role("admin"):
-        raise Refused("Only fund administrators manage webhooks.")
+    decision = can(actor, "manage", "webhook")
+    if not decision:
+        raise Refused(decision.reason)
 
 
 def _checked_events(events) -> list[str]:

@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core import navigation
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import Refused, form_status, refuse_on, refused_page
 from ..extensions import db
 from . import operations
@@ -36,21 +36,18 @@ LOG_SIZE = 50
 
 
 def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        abort(404)
-    return endpoint
+    return load("webhook", endpoint_id, "manage")
 
 
-def _delivery_or_404(endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery:
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.endpoint_id != endpoint.id:
-        abort(404)
+def _delivery_or_404(endpoint: WebhookEndpoint, delivery_id: int, action: str = "view") -> WebhookDelivery:
+    delivery = load("webhook_delivery", delivery_id, action)
+    if delivery.endpoint_id != endpoint.id:
+        abort(404)  # another endpoint's delivery under this one's URL
     return delivery
 
 
 @bp.route("/admin/webhooks")
-@admin_required
+@allows("manage", "webhook")
 def endpoints():
     found = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     failing = dict(db.session.execute(
@@ -60,7 +57,7 @@ def endpoints():
 
 
 @bp.route("/admin/webhooks/new", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "webhook")
 def new_endpoint():
     form = EndpointForm()
     if form.validate_on_submit():
@@ -89,7 +86,7 @@ def _endpoint_page(endpoint: WebhookEndpoint, form: EndpointForm, status: int = 
 
 
 @bp.route("/admin/webhooks/<int:endpoint_id>", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "webhook")
 def endpoint(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     form = EndpointForm(obj=endpoint)
@@ -106,7 +103,7 @@ def endpoint(endpoint_id: int):
 
 
 @bp.route("/admin/webhooks/<int:endpoint_id>/secret", methods=["POST"])
-@admin_required
+@allows("manage", "webhook")
 def rotate_secret(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     operations.rotate_secret(endpoint, current_user)
@@ -125,17 +122,17 @@ def _delivery_page(endpoint, delivery):
 
 
 @bp.route("/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>")
-@admin_required
+@allows("view", "webhook_delivery")
 def delivery(endpoint_id: int, delivery_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     return _delivery_page(endpoint, _delivery_or_404(endpoint, delivery_id))
 
 
 @bp.route("/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver", methods=["POST"])
-@admin_required
+@allows("redeliver", "webhook_delivery")
 def redeliver(endpoint_id: int, delivery_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
-    delivery = _delivery_or_404(endpoint, delivery_id)
+    delivery = _delivery_or_404(endpoint, delivery_id, "redeliver")
     try:
         operations.redeliver(delivery, current_user)
     except Refused as exc:

@@ -1,16 +1,16 @@
 """webhooks: endpoints an administrator registers, one delivery per event and
 endpoint, one attempt per HTTP request (issue 18.4)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
 
 import grantflow.core.db
 
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
