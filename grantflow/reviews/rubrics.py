@@ -245,3 +245,11 @@ def latest_rubrics() -> dict[str, Rubric]:
         if key not in latest or version > latest[key].version:
             latest[key] = rubric
     return latest
+
+
+def rubric_name(key: str, version: int | None = None) -> str:
+    """How pages name a rubric: its title and version, not its file key."""
+    rubric = all_rubrics().get((key, version)) if version else latest_rubrics().get(key)
+    if rubric is None:
+        return f"{key} (no longer installed)"
+    return f"{rubric.title}, version {rubric.version}" + ("" if version else " (the newest)")

@@ -17,12 +17,13 @@ from ..extensions import db
 from ..funds.models import Round
 from . import operations, scoring
 from .forms import ConflictForm, DeclineForm, ProfileForm, review_form_class
-from .rubrics import progress as rubric_progress
+from .rubrics import progress as rubric_progress, rubric_name
 from .models import Review, ReviewAssignment, ReviewerProfile
 from .themes import theme_label, theme_labels
 from .profiles import fill_profile_choices, profile_form_data
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+bp.add_app_template_filter(rubric_name, "rubric_name")
 
 navigation.register("My review queue", "reviews.queue", ("reviewer",), order=10)
 navigation.register("My reviewer profile", "reviews.my_profile", ("reviewer",), order=80)

@@ -125,6 +125,17 @@ def init_app(app) -> None:
 
     app.extensions[EXTENSION_KEY] = load_directory(app.config["FORMS_DIR"])
     templating.init_app(app)
+    app.jinja_env.filters["form_name"] = form_name
+
+
+def form_name(key: str, kind: str, version: int | None = None) -> str:
+    """How pages name a form or rubric: its title and version, not its file key
+    (``version`` None: the newest, which new applications or reviews use)."""
+    try:
+        definition = load_form(kind, key, version)
+    except FormNotFound:
+        return f"{key} version {version} (no longer installed)"
+    return f"{definition.title}, version {definition.version}" + ("" if version else " (the newest)")
 
 
 def registry() -> FormRegistry:

@@ -104,6 +104,15 @@ class Registry:
 def init_app(app) -> None:
     """Load and validate every definition; an invalid one stops start-up."""
     app.extensions[EXTENSION_KEY] = Registry(load_directory(app.config["WORKFLOWS_DIR"]))
+    app.jinja_env.filters["workflow_name"] = workflow_name
+
+
+def workflow_name(key: str, version: int) -> str:
+    """How pages name a workflow: its title and version, not its file key."""
+    try:
+        return f"{get_definition(key, version).title}, version {version}"
+    except WorkflowError:
+        return f"{key} version {version} (no longer installed)"
 
 
 def _registry() -> Registry:
