@@ -32,6 +32,7 @@ from ..reviews.models import ReviewAssignment
 from ..reviews.operations import declare_conflict, profile_for, update_profile
 from ..reviews.scoring import ReviewInput, save_review
 from ..users.models import User
+from .mentors import seed_mentors
 from .places import GOVERNMENTS
 from .projects import PROJECTS
 
@@ -401,6 +402,7 @@ def _seed(seed: int, at) -> list[DemoLogin]:
                    else now - timedelta(hours=20 - index))
         _after_review(application, stage, ctx, decided)
         outbox.commit()
+    seed_mentors(at, now, admin)
     return demo_logins()
 
 

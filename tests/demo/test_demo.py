@@ -172,3 +172,22 @@ def test_the_demo_command_prints_only_what_it_does(tmp_path):
     noisy = [line for line in lines if re.search(r"\b(INFO|WARNING|Warning|DEBUG)\b", line)]
     assert not noisy, noisy
     assert any("Demo logins" in line for line in lines)
+
+
+def test_demo_mentor_network_has_a_closed_grantee_introduced_to_a_new_applicant(demo_app):
+    from grantflow.core.workflow import meaning
+    from grantflow.mentoring.models import MentorMatch, MentorProfile
+    from grantflow.users.models import User
+
+    with demo_app.app_context():
+        introduced = db.session.scalars(select(MentorMatch).where(MentorMatch.status == "introduced")).all()
+        assert introduced and introduced[0].conversations
+        mentor_org = db.session.get(User, introduced[0].mentor_id).organisation_id
+        assert db.session.scalar(select(func.count()).select_from(Application).where(
+            Application.organisation_id == mentor_org, meaning.in_stages(Application, "completed")))
+        assert db.session.scalar(select(func.count()).select_from(Application).where(
+            Application.organisation_id == introduced[0].request.organisation_id,
+            meaning.in_stages(Application, "preparing")))
+        assert db.session.scalar(select(func.count()).select_from(MentorMatch)
+                                 .where(MentorMatch.status == "proposed")) == 1
+        assert db.session.scalar(select(func.count()).select_from(MentorProfile)) >= 3
