@@ -66,17 +66,22 @@ def ensure_may_edit(report: Report, user) -> None:
 
 
 def store_answers(report: Report, answers: dict) -> None:
-    """Keep the answers and the copies dashboards and exports read."""
+    """Keep the answers and the copies dashboards and exports read, each found
+    by the role its question declares in the report's form."""
+    definition = definition_for(report)
+    role = lambda name: definition.answer_for(answers, name)  # noqa: E731
     report.answers = dict(answers)
-    report.metrics = metrics.actuals_from(answers)
-    spending = [item.get("amount") for item in answers.get("spending") or [] if isinstance(item, dict)]
+    report.metrics = metrics.actuals_from(definition, answers)
+    spending_field = definition.role_field("spending_lines")
+    money = [f.id for f in (spending_field.fields if spending_field else ()) if f.type == "money"][:1]
+    spending = [line.get(money[0]) for line in role("spending_lines") or [] if money and isinstance(line, dict)]
     spending = [amount for amount in spending if isinstance(amount, int)]
-    total = answers.get("total_spent")
+    total = role("spent_total")
     report.spent_cents = total if isinstance(total, int) else (sum(spending) if spending else None)
-    unspent = answers.get("unspent")
+    unspent = role("unspent_amount")
     report.unspent_cents = unspent if isinstance(unspent, int) else None
-    report.success_story = (answers.get("success_story") or "").strip() or None
-    report.is_story_publishable = bool(report.success_story) and answers.get("story_consent") is True
+    report.success_story = (role("story") or "").strip() or None
+    report.is_story_publishable = bool(report.success_story) and role("publication_consent") is True
 
 
 def save_page(report: Report, actor, page, form, *, enforce_required: bool) -> formdefs.PageResult:
@@ -110,7 +115,7 @@ def problems(report: Report) -> list[str]:
     for every metric the application set a target for."""
     definition = definition_for(report)
     found = formdefs.missing_required(definition, report.answers or {}, context_for(report))
-    reported = metrics.actuals_from(report.answers or {})
+    reported = metrics.actuals_from(definition, report.answers or {})
     for key in metrics.targets_for(report.application):
         if key not in reported:
             found.append(f"{metrics.METRICS[key]}: give a figure (your application set a target)")

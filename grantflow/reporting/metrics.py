@@ -2,8 +2,8 @@
 
 GrantFlow's catalogue of metrics: an application form's question with
 ``role: targets`` is a group whose fields are metrics of this catalogue
-(``forms check`` refuses others), and a report stores the actuals (cumulative
-since the grant began) under ``answers["metrics"]`` with the same keys;
+(``forms check`` refuses others), and a report form's question with
+``role: actuals`` holds the actuals (cumulative since the grant began) with the same keys;
 ``Report.metrics`` is the copy that dashboards and exports read."""
 from __future__ import annotations
 
@@ -36,8 +36,9 @@ def targets_for(application) -> dict[str, int]:
     return _numbers(formdefs.answer(application, "targets"))
 
 
-def actuals_from(answers: dict) -> dict[str, int]:
-    return _numbers((answers or {}).get("metrics"))
+def actuals_from(definition, answers: dict) -> dict[str, int]:
+    """The metrics a report's answers give (its form's question with ``role: actuals``)."""
+    return _numbers(definition.answer_for(answers, "actuals"))
 
 
 def missing_actuals(application, report) -> list[str]:

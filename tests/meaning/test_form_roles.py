@@ -55,3 +55,51 @@ def _drop_role(text: str, role: str) -> str:
 
 def test_the_shipped_forms_declare_every_role(tmp_path):
     assert _check(tmp_path, V1) == []
+
+
+FINAL = (Path(__file__).resolve().parents[2] / "forms" / "reports" / "final.v1.yaml").read_text()
+
+#: report forms: what reporting reads, refused when missing or wrong
+BROKEN_REPORTS = [
+    ("        role: actuals\n", "", "no question has 'role: actuals'"),
+    ("{id: jobs_created, type: number", "{id: jobs_made, type: number", "'jobs_made' is not a metric GrantFlow knows"),
+    ("        role: story\n", "        role: stroy\n", "unknown role 'stroy' (did you mean 'story'?)"),
+    ("        role: spent_total\n", "        role: publication_consent\n",
+     "role 'publication_consent' needs a yes_no field, not money"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", BROKEN_REPORTS)
+def test_a_report_form_missing_what_reporting_reads_is_refused(tmp_path, old, new, expected):
+    assert old in FINAL
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    path = folder / "final.v9.yaml"
+    path.write_text(FINAL.replace(old, new, 1).replace("version: 1\n", "version: 9\n", 1))
+    problems = check_files([path])[path]
+    assert [p for p in problems if expected in p], problems
+
+
+def test_a_report_answer_is_found_by_its_role_whatever_it_is_called(app):
+    """A report form that calls the story ``highlight`` and the total ``spent``: reporting still reads them."""
+    from grantflow.core.formdefs import parse
+    from grantflow.reporting import filing
+
+    text = (FINAL.replace("- id: success_story\n", "- id: highlight\n").replace("field: success_story", "field: highlight")
+            .replace("- id: total_spent\n", "- id: spent\n").replace("total: total_spent", "total: spent").replace("- id: metrics\n        type: group",
+                                                                       "- id: achieved\n        type: group"))
+    definition = parse(yaml.safe_load(text), "final.v1.yaml", kind="reports")
+
+    class Report:  # what store_answers writes
+        answers = metrics = spent_cents = unspent_cents = success_story = is_story_publishable = None
+
+    report = Report()
+    original = filing.definition_for
+    filing.definition_for = lambda _report: definition
+    try:
+        filing.store_answers(report, {"highlight": " A trade deal. ", "story_consent": True, "spent": 12_300,
+                                      "unspent": 0, "achieved": {"jobs_created": 4}})
+    finally:
+        filing.definition_for = original
+    assert (report.success_story, report.is_story_publishable, report.spent_cents, report.unspent_cents,
+            report.metrics) == ("A trade deal.", True, 12_300, 0, {"jobs_created": 4})

@@ -82,9 +82,10 @@ def _shipped_form_keys() -> set[str]:
         for spec in fields:
             if not catalogue:
                 names.add(spec["id"])
-            walk(spec.get("fields") or [], spec.get("role") == "targets")
+            walk(spec.get("fields") or [], spec.get("role") in ("targets", "actuals"))
 
-    for path in sorted((ROOT / "forms" / "applications").glob("*.yaml")):
+    for path in sorted((ROOT / "forms" / "applications").glob("*.yaml")) + sorted(
+            (ROOT / "forms" / "reports").glob("*.yaml")):
         for page in yaml.safe_load(path.read_text())["pages"]:
             walk(page["fields"], False)
     return names
@@ -147,8 +148,8 @@ def test_no_workflow_state_or_trigger_name_in_python():
     assert not violations, "shipped workflow names written in Python:\n" + "\n".join(violations)
 
 
-def test_no_application_form_field_key_in_python():
+def test_no_application_or_report_form_field_key_in_python():
     names = _shipped_form_keys()
-    assert {"project_summary", "amount_requested"} <= names  # the rule sees the shipped forms
+    assert {"project_summary", "amount_requested", "total_spent", "story_consent"} <= names  # the shipped forms
     violations = _violations(names, _own_vocabulary() | _web_and_format_words(), states=False)
     assert not violations, "shipped form field keys written in Python:\n" + "\n".join(violations)

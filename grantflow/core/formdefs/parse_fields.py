@@ -194,7 +194,7 @@ class FieldParser:
             elif type_name not in roles[role][0]:
                 self.fail(spec, f"{where}: role '{role}' needs a {' or '.join(sorted(roles[role][0]))} "
                                 f"field, not {type_name}")
-            elif role == "targets":
+            elif role in ("targets", "actuals"):
                 for child in values.get("fields", ()):
                     if child.id not in fieldtypes.METRICS:
                         self.fail(spec, f"{where}: '{child.id}' is not a metric GrantFlow knows "
