@@ -67,6 +67,14 @@ ROLES: dict[str, dict[str, tuple[set[str], str]]] = {
         "engagement_places": ({"group"}, "the places abroad the project works with, in the public catalog"),
         "collaborators": ({"group"}, "the partner organisations of the project, in the public catalog"),
     },
+    "reports": {
+        "actuals": ({"group"}, "the metrics achieved, compared with the application's targets"),
+        "spending_lines": ({"group"}, "the spending lines; each line's money answer adds up to the total spent"),
+        "spent_total": ({"money"}, "the total spent from the award, checked at closeout"),
+        "unspent_amount": ({"money"}, "the award left unspent, checked at closeout"),
+        "story": ({"long_text"}, "the success story the portfolio and the open data may publish"),
+        "publication_consent": ({"yes_no"}, "the grantee's consent to publish the success story"),
+    },
 }
 #: roles of the fields inside a group with one of these roles (each at most once per group):
 #: group role -> {item role: (field types, what reads it)}
@@ -78,14 +86,6 @@ ITEM_ROLES: dict[str, dict[str, tuple[set[str], str]]] = {
     "collaborators": {
         "collaborator_name": ({"short_text"}, "the partner organisation's name, on the public project page"),
         "collaborator_kind": ({"choice"}, "the kind of partner organisation, on the public project page"),
-    },
-    "reports": {
-        "actuals": ({"group"}, "the metrics achieved, compared with the application's targets"),
-        "spending_lines": ({"group"}, "the spending lines; each line's money answer adds up to the total spent"),
-        "spent_total": ({"money"}, "the total spent from the award, checked at closeout"),
-        "unspent_amount": ({"money"}, "the award left unspent, checked at closeout"),
-        "story": ({"long_text"}, "the success story the portfolio and the open data may publish"),
-        "publication_consent": ({"yes_no"}, "the grantee's consent to publish the success story"),
     },
 }
 #: per form kind, the roles every form of that kind must declare (``forms check``)
