@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..core import limits, navigation
 from ..core.models import OutboxEmail
 from ..core.params import page_number
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db
 from ..users import operations, sessions
@@ -29,7 +29,7 @@ EMAILS_PER_PAGE = 25
 
 
 @bp.route("/users")
-@admin_required
+@allows("manage", "user")
 def users():
     role = request.args.get("role") or None
     if role is not None and role not in ROLE_CHOICES:
@@ -44,7 +44,7 @@ def users():
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "user")
 @limits.sends_email("email", by_signed_in_user=True)
 def invite():
     form = InviteForm()
@@ -68,7 +68,7 @@ def invite():
 
 def _set_active(user_id: int, active: bool):
     # CSRFProtect has already checked the form's token, as for every POST
-    user = db.session.get(User, user_id) or abort(404)
+    user = load("user", user_id, "manage")
     try:
         changed = operations.set_account_active(current_user, user, active)
     except Refused as exc:
@@ -82,28 +82,28 @@ def _set_active(user_id: int, active: bool):
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@admin_required
+@allows("manage", "user")
 def deactivate_user(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-@admin_required
+@allows("manage", "user")
 def reactivate_user(user_id: int):
     return _set_active(user_id, True)
 
 
 @bp.route("/users/<int:user_id>/sessions")
-@admin_required
+@allows("manage", "user")
 def user_sessions(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = load("user", user_id, "manage")
     return render_template("admin/user_sessions.html", user=user, live=sessions.live_sessions(user))
 
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
-@admin_required
+@allows("manage", "user")
 def end_user_sessions(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = load("user", user_id, "manage")
     sessions.end_sessions(current_user, user)
     flash(f"Every session of {user.name} has ended: they must sign in again on every device.", "success")
     if user.id == current_user.id:
@@ -112,9 +112,9 @@ def end_user_sessions(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/sessions/<int:session_id>/end", methods=["POST"])
-@admin_required
+@allows("manage", "user")
 def end_user_session(user_id: int, session_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = load("user", user_id, "manage")
     if not sessions.end_session(current_user, user, session_id):
         abort(404)
     flash("The session has ended.", "success")
@@ -122,7 +122,7 @@ def end_user_session(user_id: int, session_id: int):
 
 
 @bp.route("/outbox")
-@admin_required
+@allows("read", "email")
 def outbox():
     query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
     page = db.paginate(query, page=page_number(), per_page=EMAILS_PER_PAGE, error_out=False)
@@ -145,7 +145,7 @@ def readable_body(email: OutboxEmail) -> str:
 
 
 @bp.route("/outbox/<int:email_id>")
-@admin_required
+@allows("read", "email")
 def outbox_email(email_id: int):
-    email = db.session.get(OutboxEmail, email_id) or abort(404)
+    email = load("email", email_id, "read")
     return render_template("admin/outbox_email.html", email=email, body=readable_body(email))

@@ -22,14 +22,14 @@ import hashlib
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..applications.models import Application
 from ..core import navigation
 from ..core.audit import client_ip
-from ..core.permissions import admin_required
+from ..core.policy import allows, load, require
 from ..core.refusal import Refused, form_status, refuse_on
 from ..core.web import error_page
 from ..core.workflow import meaning
@@ -39,7 +39,7 @@ from . import letters as letter_ops
 from . import operations
 from .context import reporting_schedule
 from .forms import AcceptAwardForm, AwardTermsForm, DeclineOfferForm, RenderLetterForm, RoundLettersForm
-from .models import Award, Letter, LetterBatch
+from .models import Award, LetterBatch
 
 bp = Blueprint("awards", __name__)
 
@@ -49,31 +49,17 @@ navigation.register("Awards", "awards.index", ("admin",), order=40)
 BATCH_REFRESH_SECONDS = 3
 
 
-def _application(application_id: int) -> Application:
-    return db.session.get(Application, application_id) or abort(404)
-
-
-def _viewable_application(application_id: int) -> Application:
-    """Staff, or a member of the applying organisation; 404 for other
-    organisations (their applications' existence is not disclosed)."""
-    application = _application(application_id)
-    if current_user.has_role("admin"):
-        return application
-    if current_user.has_role("applicant"):
-        if current_user.organisation_id is not None and current_user.organisation_id == application.organisation_id:
-            return application
-        abort(404)
-    abort(403)
-
-
-def _award(application) -> Award:
-    return operations.award_for(application) or abort(404)
+def _offered_award(application_id: int):
+    """The application (its organisation's members and staff) and its award
+    (the members see it once the offer is sent)."""
+    application = load("application", application_id, "follow")
+    return application, require("view", operations.award_for(application))
 
 
 @bp.route("/applications/<int:application_id>/award", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "application")
 def new_award(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     award = operations.award_for(application)
     if not operations.terms_are_editable(application):
         if award is not None:
@@ -100,7 +86,7 @@ def new_award(application_id: int):
 
 
 @bp.route("/admin/awards")
-@admin_required
+@allows("manage", "award")
 def index():
     round_id = request.args.get("round", type=int)
     query = (select(Award, Application).join(Application, Award.application_id == Application.id)
@@ -113,9 +99,9 @@ def index():
 
 
 @bp.route("/admin/awards/<int:application_id>")
-@admin_required
+@allows("manage", "application")
 def manage(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     award = operations.award_for(application)
     letters = letter_ops.letters_for(application, current_user)
     if award is None and not letters:
@@ -131,12 +117,12 @@ def _back_to_manage(application):
 
 
 @bp.route("/admin/awards/<int:application_id>/letters/<kind>/preview")
-@admin_required
+@allows("manage", "application")
 def preview_letter(application_id: int, kind: str):
     """The letter as it would be sent, opened in the browser: nothing is stored or sent."""
     from ..core.pdf import PdfTemplateError
 
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     try:
         pdf = letter_ops.preview_pdf(application, kind)
     except Refused as exc:
@@ -151,9 +137,9 @@ def preview_letter(application_id: int, kind: str):
 
 
 @bp.route("/admin/awards/<int:application_id>/send", methods=["POST"])
-@admin_required
+@allows("manage", "application")
 def send_letter(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     try:
         letter_ops.send_award_letter(application, current_user)
     except Refused as exc:
@@ -171,9 +157,9 @@ def _render_form(application) -> RenderLetterForm:
 
 
 @bp.route("/admin/awards/<int:application_id>/letters", methods=["POST"])
-@admin_required
+@allows("manage", "application")
 def render_letter(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     form = _render_form(application)
     if not form.validate_on_submit():
         return error_page(400, "Choose which letter to render.")
@@ -187,9 +173,9 @@ def render_letter(application_id: int):
 
 
 @bp.route("/letters/<int:letter_id>/retry", methods=["POST"])
-@admin_required
+@allows("manage", "letter")
 def retry_letter(letter_id: int):
-    letter = db.session.get(Letter, letter_id) or abort(404)
+    letter = load("letter", letter_id, "manage")
     try:
         letter_ops.retry_letter(letter, current_user)
     except Refused as exc:
@@ -201,9 +187,9 @@ def retry_letter(letter_id: int):
 
 
 @bp.route("/admin/rounds/<int:round_id>/letters", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "round")
 def round_letters(round_id: int):
-    round_ = db.session.get(Round, round_id) or abort(404)
+    round_ = load("round", round_id, "manage")
     form = RoundLettersForm()
     if form.validate_on_submit():
         try:
@@ -223,9 +209,9 @@ def round_letters(round_id: int):
 
 
 @bp.route("/admin/letter-batches/<int:batch_id>")
-@admin_required
+@allows("manage", "letter_batch")
 def batch(batch_id: int):
-    batch_ = db.session.get(LetterBatch, batch_id) or abort(404)
+    batch_ = load("letter_batch", batch_id, "manage")
     progress = letter_ops.batch_progress(batch_)
     refreshing = not progress["is_finished"] and request.args.get("refresh") != "off"
     failed = letter_ops.failed_letters(batch_)
@@ -241,9 +227,9 @@ def batch(batch_id: int):
 
 
 @bp.route("/admin/letter-batches/<int:batch_id>/retry", methods=["POST"])
-@admin_required
+@allows("manage", "letter_batch")
 def retry_batch(batch_id: int):
-    batch_ = db.session.get(LetterBatch, batch_id) or abort(404)
+    batch_ = load("letter_batch", batch_id, "manage")
     failed = letter_ops.failed_letters(batch_)
     for letter in failed:
         letter_ops.retry_letter(letter, current_user)
@@ -252,12 +238,9 @@ def retry_batch(batch_id: int):
 
 
 @bp.route("/letters/<int:letter_id>/download")
-@login_required
+@allows("download", "letter")
 def download_letter(letter_id: int):
-    letter = db.session.get(Letter, letter_id) or abort(404)
-    _viewable_application(letter.application_id)
-    if not current_user.has_role("admin") and letter.sent_at is None:
-        abort(404)  # drafts and unsent versions are for staff only
+    letter = load("letter", letter_id, "download")
     if not letter.is_ready:
         return error_page(409, "This letter has not been rendered yet.")
     data = letter_ops.read_letter(letter) or b""
@@ -273,22 +256,19 @@ def download_letter(letter_id: int):
 
 
 @bp.route("/applications/<int:application_id>/letters")
-@login_required
+@allows("follow", "application")
 def application_letters(application_id: int):
     """The letters of one application: those sent, for the applicant; every version, for staff."""
-    application = _viewable_application(application_id)
+    application = load("application", application_id, "follow")
     return render_template("awards/application_letters.html", application=application,
                            letters=letter_ops.letters_for(application, current_user),
                            is_staff=current_user.has_role("admin"))
 
 
 @bp.route("/awards/<int:application_id>")
-@login_required
+@allows("view", "award")
 def offer(application_id: int):
-    application = _viewable_application(application_id)
-    award = _award(application)
-    if not current_user.has_role("admin") and meaning.is_in(application, "selected"):
-        abort(404)  # the applicant sees the terms once the offer is sent
+    application, award = _offered_award(application_id)
     return _offer_page(application, award, AcceptAwardForm())
 
 
@@ -304,10 +284,9 @@ def _offer_page(application, award, form):
 
 
 @bp.route("/awards/<int:application_id>/accept", methods=["POST"])
-@login_required
+@allows("view", "award")
 def accept(application_id: int):
-    application = _viewable_application(application_id)
-    award = _award(application)
+    application, award = _offered_award(application_id)
     decision = meaning.may_move(application, current_user, into="funded", role="applicant")
     if not decision:
         return error_page(403, decision.reason)
@@ -325,10 +304,9 @@ def accept(application_id: int):
 
 
 @bp.route("/awards/<int:application_id>/decline", methods=["GET", "POST"])
-@login_required
+@allows("view", "award")
 def refuse_offer(application_id: int):
-    application = _viewable_application(application_id)
-    award = _award(application)
+    application, award = _offered_award(application_id)
     decision = meaning.may_move(application, current_user, into="refused", role="applicant")
     if not decision:
         return error_page(403, decision.reason)

@@ -33,7 +33,7 @@ from flask_login import current_user
 from ..extensions import db, login_manager
 from .permissions import ALLOW, Decision, deny
 
-__all__ = ["ALLOW", "Decision", "deny", "hidden", "kind", "can", "load", "refuse", "allows", "public",
+__all__ = ["ALLOW", "Decision", "deny", "hidden", "kind", "can", "load", "require", "refuse", "allows", "public",
            "has_role", "signed_in", "PUBLIC"]
 
 Rule = Callable[[Any, Any], Decision]
@@ -129,10 +129,11 @@ def can(user, action: str, resource, *, kind_name: str | None = None) -> Decisio
     return rule_for(name, action)(user if signed_in(user) else None, obj)
 
 
-def refuse(decision: Decision):
-    """Answer a refusal: the sign-in page for the anonymous, 404 for what the
-    user may not know exists, 403 with the reason otherwise."""
-    if not signed_in(current_user):
+def refuse(decision: Decision, user=None):
+    """Answer a refusal: the sign-in page for the anonymous (Flask-Login's
+    ``unauthorized``: a redirect, or whatever an ``unauthorized_handler``
+    answers), 404 for what the user may not know exists, 403 with the reason."""
+    if not signed_in(current_user if user is None else user):
         abort(login_manager.unauthorized())
     abort(404 if decision.hidden else 403, decision.reason or None)
 
@@ -141,11 +142,18 @@ def load(kind_name: str, ident, action: str, user=None):
     """The object ``kind_name`` numbered ``ident`` if ``user`` (default: the
     signed-in one) may do ``action`` to it; otherwise the request ends here."""
     obj = _kind_named(kind_name).find(ident) if ident is not None else None
+    return require(action, obj, user, kind_name=kind_name)
+
+
+def require(action: str, obj, user=None, *, kind_name: str | None = None):
+    """``obj`` (reached through another one: an application's award) if
+    ``user`` may do ``action`` to it; 404 if there is none; else as ``load``."""
     if obj is None:
         abort(404)
-    decision = can(current_user if user is None else user, action, obj, kind_name=kind_name)
+    user = current_user if user is None else user
+    decision = can(user, action, obj, kind_name=kind_name)
     if not decision:
-        refuse(decision)
+        refuse(decision, user)
     return obj
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from ..core import limits, navigation
-from ..core.permissions import roles_required
+from ..core.policy import allows, public
 from ..core.redirects import safe_next
 from ..core.refusal import Refused, form_status, refuse_on, refused_page
 from ..extensions import db, login_manager
@@ -23,7 +23,7 @@ navigation.register("Organization", "organisations.profile", ("applicant",), ord
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required("applicant")
+@allows("edit", "organisation")
 def profile():
     organisation = current_user.organisation
     form = OrganisationForm(obj=organisation)
@@ -50,7 +50,7 @@ def profile():
 
 
 @bp.route("/colleagues", methods=["POST"])
-@roles_required("applicant")
+@allows("invite", "organisation")
 @limits.sends_email("invite-email", by_signed_in_user=True)
 def invite():
     organisation = current_user.organisation
@@ -75,6 +75,7 @@ def invite():
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
+@public  # the invitation link is the permission
 def join(token: str):
     """A colleague's invitation: a new account for an address without one,
     else the owner of the address signs in and accepts."""

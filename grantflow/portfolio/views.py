@@ -11,8 +11,7 @@ from markupsafe import Markup
 from ..core import cache, jobs, navigation, storage
 from ..core.audit import record_event
 from ..core.job_pages import job_page
-from ..core.models import BackgroundJob
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..extensions import db
 from .charts_data import dashboard_charts
 from .exports import FORMATS
@@ -37,7 +36,7 @@ def _filters_from(values, form: FilterForm) -> PortfolioFilters | None:
 
 
 @bp.route("/admin/portfolio/")
-@admin_required
+@allows("view", "portfolio")
 def dashboard():
     form = FilterForm(request.args, meta={"csrf": False})
     form.set_choices(filter_choices())
@@ -60,7 +59,7 @@ def dashboard():
 
 
 @bp.route("/admin/portfolio/exports", methods=["POST"])
-@admin_required
+@allows("start", "export")
 def start_export():
     export_form = ExportForm()
     if not export_form.validate():
@@ -78,25 +77,18 @@ def start_export():
     return redirect(url_for("portfolio.export_status", job_id=job.id))
 
 
-def _export_job(job_id: int) -> BackgroundJob:
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None or job.task != EXPORT_TASK:
-        abort(404)
-    return job
-
-
 @bp.route("/admin/portfolio/exports/<int:job_id>")
-@admin_required
+@allows("view", "export")
 def export_status(job_id: int):
-    job = _export_job(job_id)
+    job = load("export", job_id, "view")
     return job_page("portfolio/export_status.html", job, fmt=FORMATS[job.args["format"]],
                     filters=PortfolioFilters(**job.args.get("filters", {})))
 
 
 @bp.route("/admin/portfolio/exports/<int:job_id>/download")
-@admin_required
+@allows("download", "export")
 def export_download(job_id: int):
-    job = _export_job(job_id)
+    job = load("export", job_id, "download")
     if job.status != "done" or not job.result.get("file"):
         abort(404)
     fmt = FORMATS[job.args["format"]]

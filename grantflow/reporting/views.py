@@ -21,12 +21,11 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ..applications.models import Application
 from ..core import formdefs, navigation
-from ..core.permissions import roles_required
+from ..core.policy import allows, has_role, load
 from ..core.refusal import Refused, refused_page
 from ..core.workflow import meaning
 from ..extensions import db
 from . import filing, metrics
-from .access import grant_or_404, is_staff, report_or_404
 from .closeout import checklist
 from .forms import ConfirmForm
 from .models import Report
@@ -40,7 +39,7 @@ navigation.register("My grants", "reporting.mine", ("applicant",), order=20)
 
 
 @bp.route("/")
-@roles_required("applicant")
+@allows("own", "grant")
 def mine():
     grants = []
     if current_user.organisation_id is not None:
@@ -56,12 +55,12 @@ def mine():
 
 
 @bp.route("/grants/<int:application_id>")
-@roles_required("applicant", "admin")
+@allows("view", "grant")
 def grant(application_id: int):
-    application = grant_or_404(application_id)
+    application = load("grant", application_id, "view")
     final = next((r for r in reports_for(application) if r.is_final), None)
     return render_template("reporting/grant.html", application=application, reports=reports_for(application),
-                           summary=payment_summary(application), today=today_utc(), staff=is_staff(),
+                           summary=payment_summary(application), today=today_utc(), staff=has_role(current_user, "admin"),
                            metric_rows=metrics.rows(application, final),
                            checklist=checklist(application) if meaning.is_in(application, "closing", "completed") else [])
 
@@ -74,21 +73,19 @@ def _answers_view(report: Report) -> dict:
 
 
 @bp.route("/reports/<int:report_id>")
-@roles_required("applicant", "admin")
+@allows("view", "report")
 def report(report_id: int):
-    report = report_or_404(report_id)
+    report = load("report", report_id, "view")
     from .forms import ReviewForm
 
     return render_template("reporting/report.html", report=report, application=report.application,
-                           may_edit=filing.may_edit(report, current_user), staff=is_staff(), today=today_utc(),
+                           may_edit=filing.may_edit(report, current_user), staff=has_role(current_user, "admin"), today=today_utc(),
                            review_form=ReviewForm(), **_answers_view(report))
 
 
 def _editable_or_redirect(report: Report):
     decision = filing.may_edit(report, current_user)
     if not decision:
-        if not filing.is_grantee(report, current_user):
-            abort(403)
         flash(decision.reason, "warning")
         return redirect(url_for("reporting.report", report_id=report.id))
     return None
@@ -116,9 +113,9 @@ def _group_action(report: Report, definition, page, action: str):
 
 
 @bp.route("/reports/<int:report_id>/edit/<page_id>", methods=["GET", "POST"])
-@roles_required("applicant")
+@allows("file", "report")
 def edit_page(report_id: int, page_id: str):
-    report = report_or_404(report_id)
+    report = load("report", report_id, "file")
     refused = _editable_or_redirect(report)
     if refused is not None:
         return refused
@@ -152,9 +149,9 @@ def edit_page(report_id: int, page_id: str):
 
 
 @bp.route("/reports/<int:report_id>/check")
-@roles_required("applicant")
+@allows("file", "report")
 def check(report_id: int):
-    report = report_or_404(report_id)
+    report = load("report", report_id, "file")
     refused = _editable_or_redirect(report)
     if refused is not None:
         return refused
@@ -163,9 +160,9 @@ def check(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/submit", methods=["POST"])
-@roles_required("applicant")
+@allows("file", "report")
 def submit(report_id: int):
-    report = report_or_404(report_id)
+    report = load("report", report_id, "file")
     refused = _editable_or_redirect(report)
     if refused is not None:
         return refused

@@ -25,13 +25,12 @@ from ..core import jobs, navigation
 from ..core.audit import record_event
 from ..core.db import format_usd
 from ..core.models import BackgroundJob
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import TransitionRefused, meaning
 from ..extensions import db
 from . import closeout as closeout_ops
 from . import operations
-from .access import grant_or_404, report_or_404
 from .forms import AddReportForm, CloseGrantForm, ConfirmForm, DisbursementForm, MoveDueDateForm, ReviewForm, UnspentFundsForm
 from .models import Report
 from .payments import payment_summary, record_disbursement
@@ -54,7 +53,7 @@ def overview_rows(today):
 
 
 @bp.route("/staff")
-@admin_required
+@allows("manage", "grant")
 def overview():
     today = today_utc()
     overdue, awaiting = overview_rows(today)
@@ -68,7 +67,7 @@ def overview():
 
 
 @bp.route("/staff/remind", methods=["POST"])
-@admin_required
+@allows("manage", "grant")
 def remind_now():
     """Queue today's reminder run now (the same idempotent job cron's ``grantflow remind`` does)."""
     if not ConfirmForm().validate_on_submit():
@@ -81,9 +80,9 @@ def remind_now():
 
 
 @bp.route("/reports/<int:report_id>/review", methods=["POST"])
-@admin_required
+@allows("manage", "report")
 def review(report_id: int):
-    report = report_or_404(report_id)
+    report = load("report", report_id, "manage")
     form = ReviewForm()
     decision = request.form.get("decision")
     if not form.validate_on_submit() or decision not in ("accept", "changes"):
@@ -106,9 +105,9 @@ def review(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/due-date", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "report")
 def move_due_date(report_id: int):
-    report = report_or_404(report_id)
+    report = load("report", report_id, "manage")
     form = MoveDueDateForm(due_on=report.due_on)
     if form.validate_on_submit():
         try:
@@ -123,9 +122,9 @@ def move_due_date(report_id: int):
 
 
 @bp.route("/grants/<int:application_id>/reports/new", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "grant")
 def add_report(application_id: int):
-    application = grant_or_404(application_id)
+    application = load("grant", application_id, "manage")
     form = AddReportForm()
     if form.validate_on_submit():
         try:
@@ -140,9 +139,9 @@ def add_report(application_id: int):
 
 
 @bp.route("/grants/<int:application_id>/payments", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "grant")
 def payments(application_id: int):
-    application = grant_or_404(application_id)
+    application = load("grant", application_id, "manage")
     summary = payment_summary(application)
     if summary is None:
         abort(404)
@@ -166,9 +165,9 @@ def payments(application_id: int):
 
 
 @bp.route("/grants/<int:application_id>/closeout", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "grant")
 def closeout(application_id: int):
-    application = grant_or_404(application_id)
+    application = load("grant", application_id, "manage")
     if not meaning.is_in(application, "closing", "completed"):
         flash("Closeout starts once the final report is accepted.", "info")
         return redirect(url_for("reporting.grant", application_id=application.id))

@@ -14,7 +14,7 @@ from ..applications.models import Application
 from ..core import jobs, navigation
 from ..core.models import AuditEvent, BackgroundJob
 from ..core.params import page_number
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.web import roll_back_request
 from ..core.workflow import TransitionRefused, fire, may, meaning
@@ -41,16 +41,8 @@ PREVIEW_TIME_LIMIT = 20.0
 RANKING_PER_PAGE = 100
 
 
-def _round(round_id: int) -> Round:
-    return db.session.get(Round, round_id) or abort(404)
-
-
-def _application(application_id: int) -> Application:
-    return db.session.get(Application, application_id) or abort(404)
-
-
 @bp.route("/admin/rounds")
-@admin_required
+@allows("manage", "round")
 def rounds():
     all_rounds = db.session.scalars(select(Round).join(Fund).options(joinedload(Round.fund))
                                     .order_by(Round.opens_at.desc())).all()
@@ -118,9 +110,9 @@ def _assignments_page(round_, *, preview=None, status: int = 200, add_form=None,
 
 
 @bp.route("/admin/rounds/<int:round_id>/settings", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "round")
 def round_settings(round_id: int):
-    round_ = _round(round_id)
+    round_ = load("round", round_id, "manage")
     current = {"rubric_key": round_.rubric_key, "reviews_per_application": round_.reviews_per_application,
                "review_due_at": round_.review_due_at.replace(tzinfo=None) if round_.review_due_at else None,
                "is_blind_review": round_.is_blind_review,
@@ -146,15 +138,15 @@ def round_settings(round_id: int):
 
 
 @bp.route("/admin/rounds/<int:round_id>/assignments")
-@admin_required
+@allows("manage", "round")
 def assignments(round_id: int):
-    return _assignments_page(_round(round_id))
+    return _assignments_page(load("round", round_id, "manage"))
 
 
 @bp.route("/admin/rounds/<int:round_id>/assign", methods=["POST"])
-@admin_required
+@allows("manage", "round")
 def run_assignment(round_id: int):
-    round_ = _round(round_id)
+    round_ = load("round", round_id, "manage")
     form = AssignForm()
     if not form.validate_on_submit():
         abort(400)
@@ -169,9 +161,9 @@ def run_assignment(round_id: int):
 
 
 @bp.route("/admin/applications/<int:application_id>/reviewers", methods=["POST"])
-@admin_required
+@allows("manage", "application")
 def add_reviewer(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     form = AddReviewerForm()
     form.reviewer_id.choices = _reviewer_choices()
     if form.validate_on_submit():
@@ -188,9 +180,9 @@ def add_reviewer(application_id: int):
 
 
 @bp.route("/admin/assignments/<int:assignment_id>/remove", methods=["POST"])
-@admin_required
+@allows("manage", "review")
 def remove_reviewer(assignment_id: int):
-    assignment = db.session.get(ReviewAssignment, assignment_id) or abort(404)
+    assignment = load("review", assignment_id, "manage")
     form = RemoveReviewerForm()
     if not form.validate_on_submit():
         abort(400)
@@ -205,9 +197,9 @@ def remove_reviewer(assignment_id: int):
 
 
 @bp.route("/admin/applications/<int:application_id>/reviews")
-@admin_required
+@allows("manage", "application")
 def application_reviews(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     assignments = db.session.scalars(
         select(ReviewAssignment).where(ReviewAssignment.application_id == application.id)
         .options(joinedload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
@@ -221,7 +213,7 @@ def application_reviews(application_id: int):
 
 
 @bp.route("/admin/reviewers")
-@admin_required
+@allows("manage", "reviewer")
 def reviewers():
     users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "reviewer")
                                .order_by(User.name)).all()
@@ -235,11 +227,9 @@ def reviewers():
 
 
 @bp.route("/admin/reviewers/<int:user_id>", methods=["GET", "POST"])
-@admin_required
+@allows("manage", "reviewer")
 def edit_reviewer(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not user.has_role("reviewer"):
-        abort(404)
+    user = load("reviewer", user_id, "manage")
     profile = operations.profile_for(user)
     form = AdminProfileForm(data=None if request.method == "POST" else profile_form_data(profile))
     fill_profile_choices(form)
@@ -260,9 +250,9 @@ def edit_reviewer(user_id: int):
 
 
 @bp.route("/admin/rounds/<int:round_id>/ranking")
-@admin_required
+@allows("manage", "round")
 def ranking(round_id: int):
-    round_ = _round(round_id)
+    round_ = load("round", round_id, "manage")
     sort = request.args.get("sort", "calibrated")
     direction = request.args.get("dir")
     descending = None if direction not in ("asc", "desc") else direction == "desc"
@@ -279,9 +269,9 @@ def ranking(round_id: int):
 
 
 @bp.route("/admin/applications/<int:application_id>/decision", methods=["POST"])
-@admin_required
+@allows("manage", "application")
 def decide(application_id: int):
-    application = _application(application_id)
+    application = load("application", application_id, "manage")
     trigger = request.form.get("trigger")
     transition = next((t for t in decision_moves(application) if t.trigger == trigger), None)
     if transition is None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, load_only
 
 from ..applications.models import Application
 from ..core import navigation
-from ..core.permissions import roles_required
+from ..core.policy import allows, load
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import meaning
 from ..extensions import db
@@ -31,25 +31,8 @@ navigation.register("My reviewer profile", "reviews.my_profile", ("reviewer",), 
 STATUS_LABELS = {"not_started": "Not started", "draft": "Draft", "submitted": "Submitted"}
 
 
-def _my_assignment(assignment_id: int) -> ReviewAssignment:
-    """Another reviewer's assignment does not exist as far as this one knows."""
-    assignment = db.session.get(ReviewAssignment, assignment_id)
-    if assignment is None or assignment.reviewer_id != current_user.id:
-        abort(404)
-    return assignment
-
-
-def _my_open_assignment(assignment_id: int) -> ReviewAssignment:
-    """The reviewer's own assignment, refused (403, with the reason) once it is closed to them."""
-    assignment = _my_assignment(assignment_id)
-    decision = operations.can_open(assignment, current_user)
-    if not decision:
-        abort(403, decision.reason)
-    return assignment
-
-
 @bp.route("/")
-@roles_required("reviewer")
+@allows("score", "review")
 def queue():
     # one query whatever the length of the queue, reading only the columns it
     # shows (not answers, round settings or scores, whose JSON decoding would
@@ -103,9 +86,9 @@ def review_form_data(assignment: ReviewAssignment) -> dict:
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
-@roles_required("reviewer")
+@allows("open", "review")
 def review(assignment_id: int):
-    assignment = _my_open_assignment(assignment_id)
+    assignment = load("review", assignment_id, "open")
     if assignment.coi_status == "undeclared":
         if request.method == "POST":
             abort(409, "Declare whether you have a conflict of interest before reviewing.")
@@ -138,9 +121,9 @@ def review(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/conflict", methods=["POST"])
-@roles_required("reviewer")
+@allows("open", "review")
 def declare(assignment_id: int):
-    assignment = _my_open_assignment(assignment_id)
+    assignment = load("review", assignment_id, "open")
     form = ConflictForm()
     if form.validate_on_submit():
         try:
@@ -159,9 +142,9 @@ def declare(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/decline", methods=["GET", "POST"])
-@roles_required("reviewer")
+@allows("open", "review")
 def decline(assignment_id: int):
-    assignment = _my_open_assignment(assignment_id)
+    assignment = load("review", assignment_id, "open")
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -176,7 +159,7 @@ def decline(assignment_id: int):
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@roles_required("reviewer")
+@allows("own", "reviewer")
 def my_profile():
     profile = operations.profile_for(current_user)
     form = ProfileForm(data=None if request.method == "POST" else profile_form_data(profile))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy.orm import contains_eager, load_only
 
 from ..applications.models import Application
 from ..core import jobs
 from ..core.audit import record_event
 from ..core.job_pages import job_page
-from ..core.models import BackgroundJob
-from ..core.permissions import admin_required
+from ..core.policy import allows, load
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
 from ..core.workflow import definitions
 from ..core.workflow.diagram import render_svg
@@ -65,7 +64,7 @@ def _round_choices() -> list[Round]:
 
 
 @bp.route("/admin/applications")
-@admin_required
+@allows("manage", "application")
 def applications():
     filters = queries.ApplicationFilters.from_args(request.args)
     page = queries.page_of_applications(filters)
@@ -94,7 +93,7 @@ def _bulk_targets(filters) -> list[Application]:
 
 
 @bp.route("/admin/applications/bulk", methods=["POST"])
-@admin_required
+@allows("manage", "application")
 def bulk_action():
     filters = queries.ApplicationFilters.from_args(request.form)
     back = url_for("staff.applications", **filters.as_args())
@@ -134,10 +133,10 @@ def bulk_action():
 
 
 @bp.route("/admin/applications/bulk/<int:job_id>")
-@admin_required
+@allows("view", "job")
 def bulk_job(job_id: int):
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None or job.task != BULK_TASK:
+    job = load("job", job_id, "view")
+    if job.task != BULK_TASK:
         abort(404)
     filters = queries.ApplicationFilters.from_args(request.args)
     return job_page("staff/bulk_job.html", job, label=job.args.get("label", job.args["trigger"]), filters=filters,
@@ -145,17 +144,9 @@ def bulk_job(job_id: int):
 
 
 @bp.route("/admin/applications/<int:application_id>")
-@admin_required
+@allows("manage", "application")
 def application(application_id: int):
-    return _application_page(_staff_application(application_id), StaffNoteForm())
-
-
-def _staff_application(application_id: int) -> Application:
-    application = db.session.get(Application, application_id,
-                                 options=[joinedload(Application.organisation), joinedload(Application.round)])
-    if application is None:
-        abort(404)
-    return application
+    return _application_page(load("application", application_id, "manage"), StaffNoteForm())
 
 
 def _application_page(application, note_form, status: int = 200):
@@ -166,9 +157,9 @@ def _application_page(application, note_form, status: int = 200):
 
 
 @bp.route("/admin/applications/<int:application_id>/notes", methods=["POST"])
-@admin_required
+@allows("manage", "application")
 def add_note(application_id: int):
-    application = _staff_application(application_id)
+    application = load("application", application_id, "manage")
     form = StaffNoteForm()
     if form.validate_on_submit():
         try:

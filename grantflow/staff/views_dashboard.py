@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ..applications.models import Application
 from ..core import navigation
-from ..core.permissions import admin_required
+from ..core.policy import allows
 from ..core.workflow import get_definition
 from ..extensions import db
 from ..funds.models import Fund, Round
@@ -16,7 +16,7 @@ navigation.register("Dashboard", "staff.dashboard", ("admin",), order=10)
 
 
 @bp.route("/admin/")
-@admin_required
+@allows("manage", "application")
 def dashboard():
     rounds = db.session.scalars(select(Round).join(Fund).order_by(Round.opens_at.desc())).all()
     counts: dict[int, dict[str, tuple[int, int]]] = {}

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
 from ..core import limits
 from ..core.audit import record_event
+from ..core.policy import allows, public
 from ..core.redirects import safe_next
 from ..core.refusal import Refused, form_status, refuse_on
 from ..core.web import organisation_setup_url
@@ -16,6 +17,7 @@ bp = Blueprint("users", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limits.sign_in("email")
 def login():
     if current_user.is_authenticated:
@@ -40,7 +42,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@allows("own", "user")
 def logout():
     sessions.sign_out(current_user)
     flash("You are signed out.", "success")
@@ -48,6 +50,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public
 @limits.sends_email("email")
 def register():
     if current_user.is_authenticated:
@@ -63,6 +66,7 @@ def register():
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
 def confirm_registration(token: str):
     """GET shows a button, POST creates the account: a mail scanner that opens
     links must not finish a registration by itself."""
@@ -81,6 +85,7 @@ def confirm_registration(token: str):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@public
 @limits.sends_email("email")
 def forgot_password():
     form = ForgotPasswordForm()
@@ -93,6 +98,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
 def reset_password(token: str):
     try:
         user = tokens.load_reset_token(token)
@@ -109,6 +115,7 @@ def reset_password(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
 def accept_invitation(token: str):
     try:
         user = tokens.load_invite_token(token)

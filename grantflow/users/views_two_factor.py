@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..core import limits
+from ..core.policy import allows, public
 from ..core.audit import record_event
 from ..core.refusal import REFUSED, form_status
 from ..core.redirects import safe_next
@@ -30,6 +31,7 @@ def begin_second_step(user: User, *, remember: bool, next_url: str | None):
 
 
 @bp.route("/login/two-step", methods=["GET", "POST"])
+@public  # the second step of signing in
 @limits.second_step
 def two_factor_sign_in():
     pending = session.get("two_factor") or {}
@@ -51,7 +53,7 @@ def two_factor_sign_in():
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
-@login_required
+@allows("own", "user")
 def two_factor_setup():
     user = current_user
     if user.totp_enabled_at:
@@ -76,7 +78,7 @@ def two_factor_setup():
 
 
 @bp.route("/account/two-step/off", methods=["POST"])
-@login_required
+@allows("own", "user")
 def two_factor_disable():
     form = CodeForm()
     if two_factor.required_for_role(current_user):

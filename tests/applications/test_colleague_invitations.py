@@ -93,3 +93,16 @@ def test_the_email_is_sent_by_a_job(client, f, login_as):
 def test_a_forged_link_is_refused(client):
     response = client.get("/organisation/join/not-a-token")
     assert response.status_code == 422 and "not valid" in response.get_data(as_text=True)
+
+
+def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(client, f, login_as):
+    """Issue 16: invitations revealed whether an address had an account."""
+    login_as(f.create_applicant())
+    f.create_applicant(email="known@city.gov")
+    answers = []
+    for email in ("known@city.gov", "unknown@city.gov"):
+        response = _invite(client, email)
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        answers.append((response.status_code, response.headers["Location"],
+                        page.replace(email, "ADDRESS").count("We emailed ADDRESS an invitation")))
+    assert answers[0] == answers[1] == (302, answers[0][1], 1)

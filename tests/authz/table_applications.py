@@ -4,11 +4,20 @@ An applicant sees only their organisation's applications: another
 organisation's are 404 (they do not exist, as far as the applicant can tell).
 Staff and reviewers use their own pages (staff/, reviews/): the applicant pages
 are 403 for them, except the file download, which serves staff (200) and
-assigned, non-conflicted reviewers (403 for an unassigned one)."""
+assigned, non-conflicted reviewers (403 for an unassigned one), by kind of
+file: an assigned reviewer downloads the application's files, never the
+grantee's report documents (issue 16)."""
+from grantflow.applications.models import report_document_key
+
 from tests.factories_applications import create_attachment
 
 SCENARIO = {
     "attachment": lambda s: create_attachment(s.application, uploaded_by=s.applicant),
+    # files of the application the scenario's reviewer is assigned to (tests/authz/table_reviews.py)
+    "reviewed_file": lambda s: create_attachment(s.review_assignment.application, uploaded_by=s.applicant),
+    "reviewed_report_document": lambda s: create_attachment(
+        s.review_assignment.application, uploaded_by=s.applicant,
+        field_key=report_document_key(1, "supporting_document")),
 }
 
 OWNER_ONLY = {"anonymous": 302, "applicant": 200, "other_applicant": 404, "reviewer": 403, "admin": 403}
@@ -49,4 +58,10 @@ ROUTES = {
     "applications.download_attachment": {"anonymous": 302, "applicant": 200, "other_applicant": 404,
                                          "reviewer": 403, "admin": 200,
                                          "args": {"attachment_id": "attachment.id"}},
+    "applications.download_attachment#assigned_reviewer": {
+        "anonymous": 302, "applicant": 200, "other_applicant": 404, "reviewer": 200, "admin": 200,
+        "args": {"attachment_id": "reviewed_file.id"}},
+    "applications.download_attachment#report_document": {
+        "anonymous": 302, "applicant": 200, "other_applicant": 404, "reviewer": 403, "admin": 200,
+        "args": {"attachment_id": "reviewed_report_document.id"}},
 }

@@ -25,6 +25,7 @@ class TableError(Exception):
 class Entry:
     endpoint: str
     source: str  # the table file, for messages
+    key: str = ""  # the ROUTES key: the endpoint, or "endpoint#case" for a further case of one route
     expected: dict[str, Any]
     args: dict[str, Any] = field(default_factory=dict)
     method: str | None = None
@@ -53,8 +54,9 @@ def _check_statuses(where: str, statuses: dict) -> None:
             raise TableError(f"{where}: status for {role} must be an HTTP status code, got {value!r}")
 
 
-def _entry(endpoint: str, raw: dict, source: str) -> Entry:
-    where = f"{source}: ROUTES[{endpoint!r}]"
+def _entry(key: str, raw: dict, source: str) -> Entry:
+    where = f"{source}: ROUTES[{key!r}]"
+    endpoint = key.partition("#")[0]
     if not isinstance(raw, dict):
         raise TableError(f"{where} must be a dict")
     unknown = set(raw) - set(ROLES) - ENTRY_OPTIONS
@@ -69,7 +71,7 @@ def _entry(endpoint: str, raw: dict, source: str) -> Entry:
             raise TableError(f"{where}: 'post' adds a POST check to a GET route; with method POST, "
                              "give the statuses directly")
         _check_statuses(where + "['post']", raw["post"])
-    return Entry(endpoint=endpoint, source=source, expected={role: raw[role] for role in ROLES},
+    return Entry(endpoint=endpoint, key=key, source=source, expected={role: raw[role] for role in ROLES},
                  args=dict(raw.get("args") or {}), method=raw.get("method"), data=raw.get("data"),
                  post=raw.get("post"), needs=tuple(raw.get("needs") or ()))
 
@@ -86,10 +88,10 @@ def load() -> Table:
         routes = getattr(module, "ROUTES", None)
         if not isinstance(routes, dict):
             raise TableError(f"{source} must define ROUTES = {{endpoint: {{role: status, ...}}}}")
-        for endpoint, raw in routes.items():
-            if endpoint in entries:
-                raise TableError(f"{endpoint!r} is in both {entries[endpoint].source} and {source}")
-            entries[endpoint] = _entry(endpoint, raw, source)
+        for key, raw in routes.items():
+            if key in entries:
+                raise TableError(f"{key!r} is in both {entries[key].source} and {source}")
+            entries[key] = _entry(key, raw, source)
         for name, builder in getattr(module, "SCENARIO", {}).items():
             if name in builders and builders[name] is not builder:
                 raise TableError(f"scenario object {name!r} is built by two table files; share one")

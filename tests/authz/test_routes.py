@@ -36,8 +36,9 @@ def _methods(rule) -> list[str]:
 
 def test_every_route_has_an_entry(app):
     missing = []
+    covered = {entry.endpoint for entry in TABLE.entries.values()}
     for endpoint, rule in sorted(_rules_by_endpoint(app).items()):
-        if endpoint not in TABLE.entries:
+        if endpoint not in covered:
             missing.append(
                 f"  {rule.rule} ({', '.join(_methods(rule))}), endpoint {endpoint!r}: add it to "
                 f"ROUTES in {tables.table_file_for(endpoint)}")
@@ -47,18 +48,18 @@ def test_every_route_has_an_entry(app):
 
 def test_every_entry_is_a_route(app):
     rules = _rules_by_endpoint(app)
-    stale = [f"  {endpoint!r} in {entry.source}" for endpoint, entry in sorted(TABLE.entries.items())
-             if endpoint not in rules]
+    stale = [f"  {key!r} in {entry.source}" for key, entry in sorted(TABLE.entries.items())
+             if entry.endpoint not in rules]
     assert not stale, "These entries name no route (renamed or removed?):\n" + "\n".join(stale)
 
 
 def _checks():
-    for endpoint, entry in sorted(TABLE.entries.items()):
+    for key, entry in sorted(TABLE.entries.items()):
         methods = [entry.method] + (["POST"] if entry.post else [])
         for method in methods:
             for role in ROLES:
                 label = method or "default"
-                yield pytest.param(entry, method, role, id=f"{endpoint}-{label}-{role}")
+                yield pytest.param(entry, method, role, id=f"{key}-{label}-{role}")
 
 
 def _url(app, rule, entry, scenario) -> str:

@@ -44,3 +44,35 @@ from grantflow.core.redirects import safe_next
 ])
 def test_next_only_allows_same_site_paths(target, allowed):
     assert safe_next(target) == (target if allowed else None)
+
+
+def test_every_next_parameter_goes_through_safe_next():
+    """Job Retry had a second, weaker check of ``next=`` (a tab made ``//evil.example``):
+    every ``next`` read from a request is passed through the one ``safe_next``."""
+    import re
+    from pathlib import Path
+
+    import grantflow
+
+    read_next = re.compile(r"request\.(args|form|values)\.get\(\s*[\"']next[\"']")
+    unchecked = []
+    for path in sorted(Path(grantflow.__file__).parent.rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # ``next_url=`` hands it to sign-in's second step, which keeps only ``safe_next(next_url)``
+            if read_next.search(line) and "safe_next(" not in line and "next_url=" not in line:
+                unchecked.append(f"{path.name}:{number}: {line.strip()}")
+    assert not unchecked, "next= read without safe_next:\n" + "\n".join(unchecked)
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/%2F%2Fevil.example", "/%5Cevil.example"])
+def test_job_retry_goes_back_only_to_this_site(app, client, login_as, f, target):
+    from grantflow.core.models import BackgroundJob
+    from grantflow.extensions import db
+
+    job = BackgroundJob(task="grantflow.portfolio.tasks.export_portfolio", attempts=1, status="failed",
+                        args={"format": "csv", "filters": {}, "staff": True},
+                        error="boom")
+    db.session.add(job)
+    login_as(f.create_user("admin"))
+    response = client.post(f"/admin/jobs/{job.id}/retry", data={"next": target})
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]

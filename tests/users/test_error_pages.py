@@ -44,11 +44,11 @@ def test_error_pages_explain_and_offer_a_way_on(failing_client, path, status, ti
     assert "Traceback" not in page and "boom" not in page
 
 
-def test_403_uses_plain_words_and_names_the_account(client, f, login_as):
+def test_403_gives_the_policy_s_reason_in_plain_words_and_names_the_account(client, f, login_as):
     login_as(f.create_user("applicant", email="pat@city.gov"))
     response = client.get("/admin/users")
     page = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert "Your account does not have permission" in page and "signed in as pat@city.gov" in page
+    assert "Only fund staff can open this page." in page and "signed in as pat@city.gov" in page
     assert "read-protected" not in page  # werkzeug's wording, meant for developers
 
