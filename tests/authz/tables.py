@@ -25,13 +25,13 @@ class TableError(Exception):
 class Entry:
     endpoint: str
     source: str  # the table file, for messages
-    key: str = ""  # the ROUTES key: the endpoint, or "endpoint#case" for a further case of one route
     expected: dict[str, Any]
     args: dict[str, Any] = field(default_factory=dict)
     method: str | None = None
     data: Any = None
     post: dict[str, Any] | None = None
     needs: tuple[str, ...] = ()
+    key: str = ""  # the ROUTES key: the endpoint, or "endpoint#case" for a further case of one route
 
 
 @dataclass
