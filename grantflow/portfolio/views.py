@@ -12,7 +12,6 @@ from ..core import cache, jobs, navigation, storage
 from ..core.audit import record_event
 from ..core.job_pages import job_page
 from ..core.policy import allows, load
-from ..extensions import db
 from .charts_data import dashboard_charts
 from .exports import FORMATS
 from .filters import FilterError, PortfolioFilters, parse_filters
