@@ -29,6 +29,7 @@ from .profiles import fill_profile_choices, profile_form_data
 from .ranking import SORTS, Slice, award_moves, build_ranking, decision_moves
 from .ranking import round_settings as ranking_settings
 from .rubrics import latest_rubrics
+from .scoring import review_counts_known
 from .views import bp
 
 navigation.register("Reviews", "reviews.rounds", ("admin",), order=30)
@@ -258,13 +259,17 @@ def ranking(round_id: int):
     descending = None if direction not in ("asc", "desc") else direction == "desc"
     result = build_ranking(round_, sort=sort, descending=descending)
     shown = Slice.of(result.rows, page_number(), RANKING_PER_PAGE)
-    # the guards behind each action cost queries: only for the rows on this page
-    actions = {row.application.id: [(t, may(row.application, t.trigger, current_user), t in awards)
-                                    for t in decision_moves(row.application)]
-               for row in shown.items for awards in [award_moves(row.application)]}
     endpoints = current_app.view_functions
+    award_page = "awards.new_award" if "awards.new_award" in endpoints else None
+    # the guards behind each action cost queries: only for the rows on this page, and not for an
+    # award, whose terms page checks its own guard (the ranking only links to it)
+    with review_counts_known({row.application.id: (row.assigned, row.stats.count) for row in shown.items}):
+        actions = {row.application.id: [(t, None if award_page and t in awards
+                                          else may(row.application, t.trigger, current_user), t in awards)
+                                         for t in decision_moves(row.application)]
+                   for row in shown.items for awards in [award_moves(row.application)]}
     return render_template("reviews/ranking.html", ranking=result, shown=shown, actions=actions, sorts=list(SORTS),
-                           award_page="awards.new_award" if "awards.new_award" in endpoints else None,
+                           award_page=award_page,
                            move_page="core.fire_transition" if "core.fire_transition" in endpoints else None)
 
 

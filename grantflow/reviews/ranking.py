@@ -132,7 +132,7 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
         select(Application).where(Application.round_id == round_.id,
                                   or_(Application.id.in_(list(assigned_counts) or [0]),
                                       meaning.in_stages(Application, *meaning.PANEL_STAGES)))
-        .options(db.joinedload(Application.organisation))).all()
+        .options(db.joinedload(Application.organisation), db.defer(Application.answers))).all()
     rows = [Row(application=a, assigned=assigned_counts.get(a.id, 0),
                 stats=stats.get(a.id) or ApplicationStats(a.id, 0, 0.0, None, 0.0, 0.0)) for a in applications]
 

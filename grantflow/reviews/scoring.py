@@ -2,6 +2,8 @@
 application closing its reviews. Verbs take the acting user, flush, never commit."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
@@ -78,9 +80,27 @@ def save_review(assignment: ReviewAssignment, actor: User, data: ReviewInput, *,
     return review
 
 
+#: (active assignments, submitted reviews) per application id, already read by the page asking
+_known_counts: ContextVar[dict[int, tuple[int, int]] | None] = ContextVar("known_review_counts", default=None)
+
+
+@contextmanager
+def review_counts_known(counts: dict[int, tuple[int, int]]):
+    """Within the block, ``active_and_submitted`` answers from ``counts`` (the
+    ranking reads them for the whole round in one query, then asks the decision
+    guards of every row it shows: a query per row otherwise)."""
+    token = _known_counts.set(counts)
+    try:
+        yield
+    finally:
+        _known_counts.reset(token)
+
+
 def active_and_submitted(application_id: int) -> tuple[int, int]:
-    """(active assignments, their submitted reviews) in one query: the ranking
-    page's decision guards ask it for every row shown."""
+    """(active assignments, their submitted reviews) in one query."""
+    known = _known_counts.get()
+    if known is not None and application_id in known:
+        return known[application_id]
     submitted_review = and_(Review.assignment_id == ReviewAssignment.id, Review.status == "submitted")
     active, submitted = db.session.execute(
         select(func.count(ReviewAssignment.id), func.count(Review.id))

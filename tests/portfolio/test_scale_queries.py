@@ -1,6 +1,7 @@
 """The pages that grow with the portfolio issue a fixed number of SQL queries
 whatever its size (issue 8: the admin application list, the reviewer queue and
-the dashboard). Each page is measured with a few rows, then with many more."""
+the dashboard; issue 13: a round's ranking, whose decisions are offered on every
+row). Each page is measured with a few rows, then with many more."""
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,7 @@ def _queries(client, url: str) -> int:
 
 def _add_cases(f, round_, reviewer, n: int) -> None:
     for i in range(n):
-        state = ("in_review", "active", "declined", "submitted")[i % 4]
+        state = ("in_review", "active", "declined", "submitted", "reviews_complete")[i % 5]
         application = create_case(round_, state=state, awarded=1_000_000 if state == "active" else None,
                                   paid=(400_000,) if state == "active" else (),
                                   themes=(("climate",), ("migration", "exchange"))[i % 2],
@@ -38,6 +39,7 @@ def _add_cases(f, round_, reviewer, n: int) -> None:
     ("/admin/portfolio/", "admin"),
     ("/admin/portfolio/?theme=climate&applicant_type=B", "admin"),
     ("/reviews/", "reviewer"),
+    ("/reviews/admin/rounds/{round}/ranking", "admin"),
 ])
 def test_query_count_does_not_grow_with_the_portfolio(client, login_as, f, url, role):
     round_ = f.create_round()
@@ -45,6 +47,7 @@ def test_query_count_does_not_grow_with_the_portfolio(client, login_as, f, url, 
     user = reviewer if role == "reviewer" else f.create_user("admin")
     _add_cases(f, round_, reviewer, 3)
     login_as(user)
+    url = url.format(round=round_.id)
     few = _queries(client, url)
     _add_cases(f, round_, reviewer, 40)
     assert _queries(client, url) == few
