@@ -1,12 +1,9 @@
 """Permission checks that explain themselves (Hypha's pattern): every check
-returns a ``Decision`` whose ``reason`` the UI can show next to a refusal."""
+returns a ``Decision`` whose ``reason`` the UI can show next to a refusal.
+Who may reach which object is decided in one place, ``core.policy``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
-
-from flask import abort
-from flask_login import current_user, login_required
 
 
 @dataclass(frozen=True)
@@ -25,26 +22,3 @@ ALLOW = Decision(True)
 
 def deny(reason: str) -> Decision:
     return Decision(False, reason)
-
-
-ROLES = ("applicant", "reviewer", "admin")
-
-
-def roles_required(*roles: str):
-    """Signed-in users holding at least one of ``roles``; others get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not any(current_user.has_role(role) for role in roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.required_roles = roles
-        return wrapped
-
-    return decorator
-
-
-admin_required = roles_required("admin")

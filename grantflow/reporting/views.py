@@ -58,9 +58,10 @@ def mine():
 @allows("view", "grant")
 def grant(application_id: int):
     application = load("grant", application_id, "view")
+    staff = has_role(current_user, "admin")
     final = next((r for r in reports_for(application) if r.is_final), None)
     return render_template("reporting/grant.html", application=application, reports=reports_for(application),
-                           summary=payment_summary(application), today=today_utc(), staff=has_role(current_user, "admin"),
+                           summary=payment_summary(application), today=today_utc(), staff=staff,
                            metric_rows=metrics.rows(application, final),
                            checklist=checklist(application) if meaning.is_in(application, "closing", "completed") else [])
 
@@ -79,7 +80,8 @@ def report(report_id: int):
     from .forms import ReviewForm
 
     return render_template("reporting/report.html", report=report, application=report.application,
-                           may_edit=filing.may_edit(report, current_user), staff=has_role(current_user, "admin"), today=today_utc(),
+                           may_edit=filing.may_edit(report, current_user), staff=has_role(current_user, "admin"),
+                           today=today_utc(),
                            review_form=ReviewForm(), **_answers_view(report))
 
 
