@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..applications.models import Application
-from ..core.formdefs import definition_for, load_form
+from ..core.formdefs import definition_for, load_form, role_value
 from ..extensions import db
 from ..portfolio.metrics import actual_facts
 from ..reporting.metrics import METRICS, targets_for
@@ -110,11 +110,15 @@ def partner_countries(application_ids: list[int]) -> list[tuple[str, int]]:
         return []
     counts: Counter = Counter()
     shown: dict[str, str] = {}
-    rows = db.session.execute(sa.select(Application.form_key, Application.form_version, Application.answers)
+    # only the places' answer of each row (found by its role in the row's form version), not every answer
+    places = role_value(Application, "engagement_places", convert=lambda element: element)
+    rows = db.session.execute(sa.select(Application.form_key, Application.form_version, places)
                               .where(Application.id.in_(application_ids)))
-    for form_key, form_version, answers in rows:
+    for form_key, form_version, items in rows:
+        definition = load_form("applications", form_key, form_version)
+        group = definition.role_field("engagement_places")
         countries = {}
-        for place in places_of(load_form("applications", form_key, form_version), answers):
+        for place in places_of(definition, {group.id: items} if group is not None else {}):
             countries.setdefault(place.country.casefold(), place.country)
         for key, name in countries.items():
             counts[key] += 1

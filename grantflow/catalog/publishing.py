@@ -35,8 +35,9 @@ def publishing_funds() -> list[Fund]:
     ids = published_round_ids()
     if not ids:
         return []
-    return list(db.session.scalars(sa.select(Fund).join(Round, Round.fund_id == Fund.id)
-                                   .where(Round.id.in_(ids)).distinct().order_by(Fund.name)))
+    # IN, not DISTINCT over the join: PostgreSQL has no equality for the JSON settings column
+    funds = sa.select(Round.fund_id).where(Round.id.in_(ids))
+    return list(db.session.scalars(sa.select(Fund).where(Fund.id.in_(funds)).order_by(Fund.name)))
 
 
 def published_fund(slug: str) -> tuple[Fund, list[int]] | None:

@@ -36,6 +36,12 @@ BROKEN = [(f"role: {role}", "", f"no question has 'role: {role}': GrantFlow need
     ("role: end_date", "role: start_date", "'project_start' and 'project_end' both have 'role: start_date'"),
     ("{id: jobs_created, type: number", "{id: jobs_made, type: number",
      "'jobs_made' is not a metric GrantFlow knows"),
+    # the public catalog's optional groups: their fields' roles belong to their own group
+    ("role: place_country", "role: place_nation",
+     "a field inside a group can only have one of the roles collaborator_kind, collaborator_name, place_city"),
+    ("role: collaborators", "role: engagement_places",
+     "has role 'collaborator_name', not one of a 'engagement_places' group's (place_country, place_city)"),
+    ("role: place_city", "role: summary", "a field inside a group can only have one of the roles"),
 ]
 
 
