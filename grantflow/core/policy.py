@@ -39,8 +39,9 @@ __all__ = ["ALLOW", "Decision", "deny", "hidden", "kind", "can", "load", "requir
 Rule = Callable[[Any, Any], Decision]
 
 
-def hidden(reason: str = "This page does not exist.") -> Decision:
-    """A refusal that does not disclose that the object exists (answered 404)."""
+def hidden(reason: str = "Not disclosed to this user.") -> Decision:
+    """A refusal that does not disclose that the object exists: answered with
+    the 404 of an id that does not exist (the reason is for code, never shown)."""
     return Decision(False, reason, hidden=True)
 
 
@@ -135,7 +136,9 @@ def refuse(decision: Decision, user=None):
     answers), 404 for what the user may not know exists, 403 with the reason."""
     if not signed_in(current_user if user is None else user):
         abort(login_manager.unauthorized())
-    abort(404 if decision.hidden else 403, decision.reason or None)
+    if decision.hidden:
+        abort(404)  # exactly the answer for an id that does not exist
+    abort(403, decision.reason or None)
 
 
 def load(kind_name: str, ident, action: str, user=None):

@@ -87,3 +87,12 @@ def test_the_loader_answers_404_for_what_does_not_exist(app, people):
 def test_declarations_are_recorded_on_the_views(app):
     assert policy.declared_policy(app.view_functions["applications.detail"]) == ("edit", "application")
     assert policy.declared_policy(app.view_functions["core.health"]) == policy.PUBLIC
+
+
+def test_a_hidden_object_answers_exactly_like_one_that_does_not_exist(client, people, login_as):
+    login_as(people["other_applicant"])
+    client.get("/applications/")  # shows (and so clears) whatever the sign-in flashed
+    hidden = client.get(f"/applications/{people['application'].id}")
+    missing = client.get("/applications/999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_data(as_text=True) == missing.get_data(as_text=True)
