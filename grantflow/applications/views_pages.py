@@ -18,14 +18,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..core import formdefs, limits
 from ..core.audit import record_event
 from ..core.db import utcnow
-from ..core.policy import allows, load, public
+from ..core.policy import allows, public
 from ..core.refusal import REFUSED, Refused
 from ..core.web import error_page
+from ..users import kept
 from ..core.workflow import ConcurrentChange, TransitionRefused
 from ..extensions import db, login_manager
 from . import operations
 from .models import Attachment
-from .views import bp, needs_organisation, own_application, render_start, render_withdraw
+from .views import bp, own_application
 
 EXPIRED = ("Your session expired, so your last changes were not saved. They are below: check them, "
            "then press “Save draft” or “Save and continue”.")
@@ -271,24 +272,14 @@ def csrf_expired(exc):
         return jsonify(saved=False, message="Your session expired. Press “Save draft” to keep your answers."), 400
     if endpoint == "applications.sign_in_to_save":
         return sign_in_to_save_page(error="The page was out of date. Sign in again below.", status=400)
-    if not current_user.is_authenticated:
-        if endpoint == "applications.edit_page":
-            return sign_in_to_save_page(status=400)
-        return login_manager.unauthorized()
-    if endpoint == "applications.start":
-        return _start_again()
-    if endpoint == "applications.withdraw":
-        application = own_application(request.view_args["application_id"])
-        return render_withdraw(application, (request.form.get("reason") or "").strip(), None, status=400,
-                               notice="Your session expired, so the application was not withdrawn. Your reason "
-                                      "is kept below: confirm again if you still want to withdraw.")
-    if endpoint == "applications.submit":
+    if endpoint == "applications.edit_page" and not current_user.is_authenticated:
+        return sign_in_to_save_page(status=400)
+    if endpoint == "applications.submit" and current_user.is_authenticated:
         application = own_application(request.view_args["application_id"])
         return render_review(application, status=400,
                              error="Your session expired, so nothing was sent. Submit again when you are ready.")
     if endpoint != "applications.edit_page":
-        return error_page(400, "Your session expired or the form was out of date. Go back, reload the page "
-                               "and try again.")
+        return kept.keep_what_was_typed()  # the one mechanism of every other form
     application = own_application(request.view_args["application_id"])
     definition = formdefs.definition_for(application)
     page = _page_or_404(definition, request.view_args["page_id"])
@@ -309,18 +300,3 @@ def too_large(exc):
                            f"choose smaller files (each up to {each:.0f} MB). Answers saved earlier, by a button "
                            "or automatically, are kept.")
 
-
-def _start_again():
-    from . import eligibility
-
-    round_ = load("round", request.view_args["round_id"], "apply")
-    redirect_to_profile = needs_organisation()
-    if redirect_to_profile:
-        return redirect_to_profile
-    definition = round_.application_form()
-    form = formdefs.make_eligibility_form(definition, {}, formdata=request.form, meta={"csrf": False})
-    form.validate()
-    verdict = eligibility.Verdict(type_reason=eligibility.applicant_type_reason(definition, current_user.organisation))
-    return render_start(round_, definition, form, verdict, status=400,
-                        notice="Your session expired, so nothing was checked yet. Your answers are below: "
-                               "press the button again.")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import flash, g, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -13,7 +12,7 @@ from .db import format_usd
 from .workflow import ConcurrentChange, TransitionRefused
 
 ERROR_TITLES = {
-    400: "Bad request", 403: "You do not have access to this page", 404: "Page not found",
+    400: "Bad request", 401: "You were signed out", 403: "You do not have access to this page", 404: "Page not found",
     405: "Method not allowed", 409: "This changed while you were looking at it",
     413: "File too large", 429: "Too many attempts", 500: "Something went wrong",
 }
@@ -85,13 +84,7 @@ def init_app(app) -> None:
     def concurrent_change(exc):
         return error_page(409, str(exc))
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc):
-        # nothing typed is lost: the text that came with the post is shown back to copy
-        typed = [(name, value) for name, value in request.form.items(multi=True)
-                 if name != "csrf_token" and not name.startswith("_") and value.strip()]
-        return error_page(400, "Your session expired or the form was out of date, so this was not saved. "
-                               "Reload the page (signing in again if asked) and submit again.", typed=typed)
+    # an expired session or CSRF token: users.kept (it needs sign-in) answers it for every form
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

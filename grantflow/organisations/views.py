@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
-from flask_wtf.csrf import CSRFError
 
 from ..core import limits, navigation
 from ..core.policy import allows, public
 from ..core.redirects import safe_next
 from ..core.refusal import Refused, form_status, refuse_on, refused_page
-from ..extensions import db, login_manager
 from ..users import sessions
 from ..users.operations import find_user_by_email
 from . import operations
@@ -108,22 +106,3 @@ def join(token: str):
         return redirect(url_for("applications.mine"))
     return render_template("organisations/join.html", invitation=invitation, organisation=organisation,
                            account=account, form=form), form_status(form) if form else 200
-
-
-@bp.errorhandler(CSRFError)
-def csrf_expired(exc):
-    """An expired session or form token: the typed profile comes back, unsaved."""
-    db.session.rollback()
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    organisation = current_user.organisation
-    notice = "Your session expired, so this was not saved. Your answers are below: press the button again."
-    if request.endpoint == "organisations.invite" and organisation is not None:
-        form = OrganisationForm(formdata=None, obj=organisation)
-        invite_form = InviteColleagueForm(prefix="invite")  # a fresh token; not validated
-    else:
-        form = OrganisationForm()
-        invite_form = InviteColleagueForm(formdata=None, prefix="invite")
-    members = sorted(organisation.members, key=lambda u: u.name.lower()) if organisation else []
-    return render_template("organisations/profile.html", form=form, organisation=organisation, members=members,
-                           invite_form=invite_form, notice=notice), 400

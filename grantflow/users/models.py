@@ -139,6 +139,27 @@ class UserSession(db.Model):
     user = relationship("User")
 
 
+class KeptForm(db.Model):
+    """What a person typed into a form whose post could not be accepted (the
+    session or the CSRF token had expired), kept until they see it back in the
+    form (``users.kept``). Only its owner ever gets it back; it is deleted once
+    shown, and after ``kept.KEPT_FOR`` at the latest. Never a password or a file."""
+
+    __tablename__ = "kept_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    #: the page that shows the form, and the address the form posts to
+    page_path: Mapped[str] = mapped_column(sa.String(2000), nullable=False)
+    action_path: Mapped[str] = mapped_column(sa.String(2000), nullable=False)
+    #: ``[[name, value], ...]`` in posted order
+    values: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    #: names of the file fields that had a file chosen (files cannot be kept)
+    file_fields: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
 class PendingRegistration(db.Model):
     """A registration waiting for its owner to confirm the address by email. It
     is not an account: it blocks nobody (the owner can register again, or be

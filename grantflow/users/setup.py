@@ -1,5 +1,6 @@
-"""Request-wide rule of the accounts domain: an administrator whom a fund
-requires to use two-step sign-in sees only its set-up page until it is on."""
+"""Request-wide rules of the accounts domain: an administrator whom a fund
+requires to use two-step sign-in sees only its set-up page until it is on; a
+post whose session or form token expired keeps what was typed (``kept``)."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -21,4 +22,7 @@ def _require_two_factor():
 
 
 def init_app(app) -> None:
+    from . import kept
+
     app.before_request(_require_two_factor)
+    kept.init_app(app)  # nothing typed is lost when a session or form token expires

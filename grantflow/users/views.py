@@ -132,4 +132,4 @@ def accept_invitation(token: str):
     return render_template("users/accept_invitation.html", form=form, user=user), form_status(form)
 
 
-from . import views_account, views_two_factor  # noqa: E402,F401  (their routes are on bp)
+from . import views_account, views_kept, views_two_factor  # noqa: E402,F401  (their routes are on bp)

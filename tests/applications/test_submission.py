@@ -157,9 +157,10 @@ def test_the_status_page_shows_the_answers_read_only(client, draft, signed_in):
 def test_an_expired_session_on_withdraw_or_submit_changes_nothing_and_says_so(app, client, draft, signed_in,
                                                                              monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    response = client.post(f"/applications/{draft.id}/withdraw", data={"reason": "Council said no"})
+    response = client.post(f"/applications/{draft.id}/withdraw", data={"reason": "Council said no"},
+                           follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "was not withdrawn" in html and "Council said no" in html
+    assert response.status_code == 200 and "Not saved yet." in html and "Council said no</textarea>" in html
     response = client.post(f"/applications/{draft.id}/submit")
     assert response.status_code == 400 and "nothing was sent" in response.get_data(as_text=True)
     assert reload(draft).state == "draft"

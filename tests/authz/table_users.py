@@ -61,6 +61,11 @@ ROUTES = {
     # anyone signed in keeps their own account (an empty post changes nothing)
     "users.account": {**SIGNED_IN_200, "post": {**SIGNED_IN_200, **dict.fromkeys(
         ("applicant", "other_applicant", "reviewer", "admin"), 302)}},
+    # the step after a signed-out post (users.kept): a wrong password re-shows it, the typed text carried along
+    "users.sign_in_to_keep": {**EVERYONE_422, "data": {"_kept_page": "/organisation/",
+                                                       "_kept_action": "/organisation/",
+                                                       "_signin_email": "nobody@example.gov",
+                                                       "_signin_password": "wrong", "name": "Kept"}},
     # the link is the permission: confirming creates the account and signs its owner in
     "users.confirm_registration": {
         **EVERYONE_200, "post": {role: 302 for role in EVERYONE_200},
