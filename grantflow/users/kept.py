@@ -20,9 +20,9 @@ never kept nor echoed; files cannot be kept, and the message says so. At most
 MAX_PER_USER posts of MAX_CHARS characters each are kept, for KEPT_FOR; a
 larger post is shown back to copy instead of being stored.
 
-Forms need no code of their own. A form shown on another page than the one it
-posts to is found through the Referer (``Referrer-Policy: same-origin`` sends
-it). The application pages keep their own richer handling (repeated groups
+Forms need no code of their own. The page to go back to is the one the post
+came from (the Referer: ``Referrer-Policy: same-origin`` sends it), so a form
+shown on another page than the address it posts to is found too. The application pages keep their own richer handling (repeated groups
 grow to the posted number of items; ``applications.views_pages``)."""
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, request, session
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session
 from flask_login import current_user
 from flask_login.utils import login_url
+from werkzeug.exceptions import HTTPException
 
 from ..core.db import utcnow
 from ..core.redirects import safe_next
@@ -82,19 +83,30 @@ def _path_only(target: str) -> str:
     return unquote(urlsplit(target).path)
 
 
+def _opens(target: str | None) -> bool:
+    """Whether ``target`` is a page of this site (a GET route)."""
+    if not target:
+        return False
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except HTTPException:  # 404, 405, or a redirect to the canonical address
+        return False
+    return True
+
+
 def page_and_action() -> tuple[str | None, str]:
-    """The page that shows the form, and where the form posts: the posted address
-    itself if it can be opened, else the same-site page the post came from."""
+    """The page that showed the form (the same-site page the post came from),
+    and where the form posts; without a Referer, the posted address if it opens."""
     if request.endpoint == "users.sign_in_to_keep":  # the sign-in step's own token went stale
         return safe_next(request.form.get("_kept_page")), safe_next(request.form.get("_kept_action")) or ""
     action = request.full_path.rstrip("?")
-    rule = request.url_rule
-    if rule is not None and "GET" in (rule.methods or ()):
-        return action, action
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc == request.host and referrer.path:
-        return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else "")), action
-    return None, action
+        page = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+        if _opens(page):
+            return page, action
+    return (action if _opens(action) else None), action
 
 
 def fits(values) -> bool:
@@ -175,7 +187,8 @@ def unauthorized():
     """Flask-Login's answer to a signed-out request, except that a signed-out
     post keeps what was typed."""
     if request.method == "POST" and request.form:
-        return keep_what_was_typed(SIGNED_OUT, signed_out_status=401)
+        # a Response, not a tuple: the access policy raises it with abort()
+        return make_response(keep_what_was_typed(SIGNED_OUT, signed_out_status=401))
     flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
