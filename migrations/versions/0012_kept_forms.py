@@ -1,16 +1,16 @@
 """kept forms: what a person typed into a form whose session or CSRF token had
 expired, kept for them until they see it back in the form
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
 from grantflow.core.db import UTCDateTime
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
