@@ -80,6 +80,7 @@ class Samples:
     invite_token: str = ""
     registration_token: str = ""
     colleague_token: str = ""
+    mentor_matches: list[tuple[int, str]] = field(default_factory=list)  # (match, status)
     webhook_deliveries: list[tuple[int, int, str]] = field(default_factory=list)  # (endpoint, delivery, status)
 
 
@@ -252,6 +253,7 @@ def sample_site(app) -> Samples:
         s.attachments = [(a.id, a.application_id) for a in db.session.scalars(select(Attachment))]
         s.workflows = [d.ident for d in definitions()]
         s.fund_slugs = list(db.session.scalars(select(Fund.slug)))
+        s.mentor_matches = _mentor_matches()
         s.funds = list(db.session.scalars(select(Fund.id)))
         s.published = published_application_ids()  # the demo publishes its rounds
         from grantflow.webhooks.models import WebhookDelivery
@@ -273,6 +275,17 @@ def sample_site(app) -> Samples:
                                              "Colleague Person", applicant.id)
         db.session.commit()
     return s
+
+
+def _mentor_matches() -> list[tuple[int, str]]:
+    """One mentoring match in each status the demo has (introduced, proposed)."""
+    from grantflow.extensions import db
+    from grantflow.mentoring.models import MentorMatch
+
+    found = {}
+    for match_id, status in db.session.execute(select(MentorMatch.id, MentorMatch.status).order_by(MentorMatch.id)):
+        found.setdefault(status, match_id)
+    return [(match_id, status) for status, match_id in found.items()]
 
 
 def _application_pages(s: Samples):
@@ -320,6 +333,7 @@ ENDPOINT_FILLERS = {
     "users.accept_invitation": lambda s: [({"token": s.invite_token}, None, "")],
     "users.confirm_registration": lambda s: [({"token": s.registration_token}, None, "")],
     "organisations.join": lambda s: [({"token": s.colleague_token}, None, "")],
+    "mentoring.match": lambda s: [({"match_id": m}, None, status) for m, status in s.mentor_matches],
     "staff.bulk_job": lambda s: [({"job_id": j}, None, "") for j in s.bulk_jobs],
     # the public catalog: a few of its projects (one template), the downloads in each format
     "catalog.project": lambda s: [({"application_id": a}, None, "") for a in s.published[:3]],
