@@ -94,3 +94,24 @@ def test_the_portfolio_dashboard_counts_the_network_without_names(client, login_
     section = page[page.index('id="mentoring-figures-title"'):]
     assert "Mentees introduced" in section and "Texas" in section and "Conversations logged" in section
     assert mentor.name not in page and mentee.name not in page
+
+
+def test_mentor_profiles_are_never_in_exports_or_open_data(runner, tmp_path, client):
+    from tests.factories_reporting import create_grant
+
+    grant = create_grant(state="closed")  # a real accepted award, so the exports have a grant
+    mentor = grant.organisation.members[0]
+    fm.opt_in(mentor, note="Call me about the Hermosillo exchange", is_visible=True)
+    db.session.commit()
+    for fmt in ("csv", "360giving"):
+        out = tmp_path / f"portfolio.{fmt}"
+        result = runner.invoke(args=["export", "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        text = out.read_text()
+        assert "Hermosillo" not in text and "mentor" not in text.lower()
+    grant.round.fund.settings = {"open_data": True}
+    db.session.commit()
+    catalog = client.get("/catalog/")
+    assert catalog.status_code == 200 and grant.organisation.name.encode() in catalog.data  # the grant is public
+    assert b"Hermosillo" not in catalog.data and mentor.name.encode() not in catalog.data
+    assert client.get("/mentoring/mentors").status_code == 302  # the directory needs signing in
