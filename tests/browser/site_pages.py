@@ -23,6 +23,10 @@ SKIP = {
     "static": "stylesheets and scripts, not pages",
     "users.two_factor_sign_in": "shown only after a right password of an account with two-step sign-in: "
                                 "tests/browser/test_two_factor.py audits it (axe and keyboard)",
+    **{f"api.{name}": "JSON, not a page: tests/api checks it (schemathesis against the OpenAPI document)"
+       for name in ("openapi", "funds", "fund", "rounds", "round_", "grants", "admin_applications",
+                    "admin_application", "admin_awards", "admin_payments", "admin_reports", "my_applications",
+                    "my_application")},
 }
 
 #: the order applications are sampled in: the most different pages first, so
