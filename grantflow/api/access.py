@@ -1,4 +1,5 @@
-"""Who is asking: a personal API token, or the browser's signed-in session.
+"""Who is asking (a personal API token, or the browser's signed-in session), and
+may they: the pages' own access policy (``core.policy.can``), answered in JSON.
 
 - ``Authorization: Bearer <token>`` authenticates as the token's owner (a
   revoked or unknown token is 401, never a fall-back to the session). Token
@@ -7,16 +8,16 @@
   route is GET; no CORS header is ever sent, so another site cannot read the
   answers). Nothing under ``/api/v1`` writes, so no cookie can make it write.
 
-The checks are the pages' own: the admin role for the administrators'
-endpoints, and for an applicant only the applications of their organisation
-(the applicant role resolver of the workflow, as on ``/applications/<id>``);
-another organisation's application does not exist (404)."""
+The questions are the pages' questions: administrators' endpoints ask
+``manage`` of applications (staff only: 403 for others), the applicants'
+endpoints ``edit`` (the applicant pages: another organisation's application
+is hidden, 404). Without any credentials: 401."""
 from __future__ import annotations
 
 from flask import g, request
 from flask_login import current_user
 
-from ..applications.uploads import is_organisation_member
+from ..core.policy import can
 from .operations import user_for_secret
 from .problems import ApiError
 
@@ -24,9 +25,8 @@ BEARER = "bearer "
 
 
 def authenticate() -> None:
-    """Sets ``g.api_user`` (None for anonymous) and ``g.api_token_used``."""
+    """Sets ``g.api_user`` (None for anonymous)."""
     header = request.headers.get("Authorization")
-    g.api_token_used = header is not None
     if header is None:
         g.api_user = current_user if getattr(current_user, "is_authenticated", False) else None
         return
@@ -38,20 +38,15 @@ def authenticate() -> None:
     g.api_user = user
 
 
-def signed_in():
+def allowed(action: str, resource):
+    """The asking user if the policy lets them ``action`` the resource (an object,
+    or a kind's name for the role gate); a problem otherwise."""
     user = g.get("api_user")
     if user is None:
         raise ApiError(401, "Sign in or send a personal API token: 'Authorization: Bearer <token>'.")
+    decision = can(user, action, resource)
+    if not decision:
+        if decision.hidden:
+            raise ApiError(404, "There is no such resource, or you may not see it.")
+        raise ApiError(403, decision.reason or "Your account may not read this.")
     return user
-
-
-def require_role(role: str):
-    user = signed_in()
-    if not user.has_role(role):
-        raise ApiError(403, f"Only users with the {role} role may read this.")
-    return user
-
-
-def require_member(application, user) -> None:
-    if application is None or not is_organisation_member(application, user):
-        raise ApiError(404, "There is no such application among your organization's.")

@@ -47,9 +47,9 @@ def create_token(user, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-def revoke_token(user, token_id: int) -> ApiToken:
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id or token.revoked_at is not None:
+def revoke_token(user, token: ApiToken) -> ApiToken:
+    """Revokes ``token`` (loaded through the policy: the user's own, still active)."""
+    if token.user_id != user.id or token.revoked_at is not None:
         raise Refused("There is no such active token.")
     token.revoked_at = utcnow()
     record_event(actor=user, action="api_token.revoked", subject=token, data={"name": token.name})

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..applications.models import Application
 from ..core.limits import limiter, wait_text
+from ..core.policy import allows, public
 from ..core.web import error_page
 from ..extensions import db
 from ..funds.models import Fund, Round
@@ -72,6 +73,7 @@ def _page(query, id_column, listing: str, params, filters: dict):
 # ---- public: the catalog ---------------------------------------------------------------------------------
 
 @bp.get(f"{V1}/funds")
+@public
 @api_limit
 @documented(tag="Catalog", ok=schemas.FundList, query=schemas.PageQuery)
 def funds():
@@ -83,6 +85,7 @@ def funds():
 
 
 @bp.get(f"{V1}/funds/<int:fund_id>")
+@public
 @api_limit
 @documented(tag="Catalog", ok=schemas.Fund, may_be_missing=True)
 def fund(fund_id: int):
@@ -92,6 +95,7 @@ def fund(fund_id: int):
 
 
 @bp.get(f"{V1}/rounds")
+@public
 @api_limit
 @documented(tag="Catalog", ok=schemas.RoundList, query=schemas.RoundsQuery)
 def rounds():
@@ -106,6 +110,7 @@ def rounds():
 
 
 @bp.get(f"{V1}/rounds/<int:round_id>")
+@public
 @api_limit
 @documented(tag="Catalog", ok=schemas.Round, may_be_missing=True)
 def round_(round_id: int):
@@ -115,6 +120,7 @@ def round_(round_id: int):
 
 
 @bp.get(f"{V1}/grants")
+@public
 @api_limit
 @documented(tag="Catalog", ok=schemas.GrantList, query=schemas.GrantsQuery)
 def grants():
@@ -133,12 +139,13 @@ def _missing(what: str):
 # ---- administrators --------------------------------------------------------------------------------------
 
 @bp.get(f"{V1}/admin/applications")
+@allows("manage", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Administrators", ok=schemas.AdminApplicationList, query=schemas.AdminApplicationsQuery,
             authenticated=True)
 def admin_applications():
     """Applications with their workflow state and raw and calibrated scores."""
-    access.require_role("admin")
+    access.allowed("manage", "application")
     params = parse(schemas.AdminApplicationsQuery)
     filters = {"round_id": params.round_id, "state": params.state}
     rows, cursor = _page(admin.applications_select(**filters), Application.id, "admin-applications", params,
@@ -147,11 +154,12 @@ def admin_applications():
 
 
 @bp.get(f"{V1}/admin/applications/<int:application_id>")
+@allows("manage", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Administrators", ok=schemas.AdminApplication, authenticated=True, may_be_missing=True)
 def admin_application(application_id: int):
     """One application with its workflow state and scores."""
-    access.require_role("admin")
+    access.allowed("manage", "application")
     rows = db.session.execute(admin.applications_select(round_id=None, state=None)
                               .where(Application.id == application_id)).all()
     if not rows:
@@ -160,11 +168,12 @@ def admin_application(application_id: int):
 
 
 @bp.get(f"{V1}/admin/awards")
+@allows("manage", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Administrators", ok=schemas.AwardList, query=schemas.AdminAwardsQuery, authenticated=True)
 def admin_awards():
     """Awards with their amounts, payments so far and acceptance."""
-    access.require_role("admin")
+    access.allowed("manage", "application")
     params = parse(schemas.AdminAwardsQuery)
     filters = {"round_id": params.round_id, "accepted": params.accepted}
     rows, cursor = _page(admin.awards_select(**filters), catalog.Award.id, "admin-awards", params, filters)
@@ -172,11 +181,12 @@ def admin_awards():
 
 
 @bp.get(f"{V1}/admin/payments")
+@allows("manage", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Administrators", ok=schemas.PaymentList, query=schemas.AdminPaymentsQuery, authenticated=True)
 def admin_payments():
     """Payment tranches of the awards, scheduled, due or paid."""
-    access.require_role("admin")
+    access.allowed("manage", "application")
     params = parse(schemas.AdminPaymentsQuery)
     filters = {"round_id": params.round_id, "status": params.status}
     rows, cursor = _page(admin.payments_select(**filters), admin.PaymentTranche.id, "admin-payments", params,
@@ -185,11 +195,12 @@ def admin_payments():
 
 
 @bp.get(f"{V1}/admin/reports")
+@allows("manage", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Administrators", ok=schemas.ReportList, query=schemas.AdminReportsQuery, authenticated=True)
 def admin_reports():
     """Grant reports with their state and due date."""
-    access.require_role("admin")
+    access.allowed("manage", "application")
     params = parse(schemas.AdminReportsQuery)
     filters = {"round_id": params.round_id, "state": params.state}
     rows, cursor = _page(admin.reports_select(**filters), admin.Report.id, "admin-reports", params, filters)
@@ -199,11 +210,12 @@ def admin_reports():
 # ---- applicants ------------------------------------------------------------------------------------------
 
 @bp.get(f"{V1}/my/applications")
+@allows("edit", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Applicants", ok=schemas.MyApplicationList, query=schemas.PageQuery, authenticated=True)
 def my_applications():
     """Your organization's applications and their status as applicants see it."""
-    user = access.require_role("applicant")
+    user = access.allowed("edit", "application")
     params = parse(schemas.PageQuery)
     rows, cursor = _page(mine.applications_select(user), Application.id, "my-applications", params,
                          {"user": user.id})
@@ -212,19 +224,21 @@ def my_applications():
 
 
 @bp.get(f"{V1}/my/applications/<int:application_id>")
+@allows("edit", "application", gate=False)  # answered in JSON by access.allowed
 @api_limit
 @documented(tag="Applicants", ok=schemas.MyApplicationDetail, authenticated=True, may_be_missing=True)
 def my_application(application_id: int):
     """One of your organization's applications: its status and timeline."""
-    user = access.require_role("applicant")
-    application = db.session.get(Application, application_id)
-    access.require_member(application, user)
+    user = access.allowed("edit", "application")
+    application = db.session.get(Application, application_id) or _missing("application")
+    access.allowed("edit", application)
     return respond(schemas.MyApplicationDetail, mine.application_detail(application, user))
 
 
 # ---- the document and its reference page -----------------------------------------------------------------
 
 @bp.get(f"{V1}/openapi.json")
+@public
 def openapi():
     """The OpenAPI 3.1 document (public: it describes, it holds no data)."""
     response = jsonify(document())
@@ -234,6 +248,7 @@ def openapi():
 
 
 @bp.get(f"{V1}/reference")
+@public
 def reference():
     """The readable reference, rendered from the document on the server (no script, no CDN)."""
     doc = document()

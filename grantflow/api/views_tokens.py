@@ -3,9 +3,10 @@ answer to the creating POST, and never again), see when each was last used,
 revoke one. Tokens are read-only and act with the account's own access."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
 
+from ..core.policy import allows, load
 from ..core.refusal import Refused, form_status, refuse_on
 from . import operations
 from .forms import NewTokenForm
@@ -18,7 +19,7 @@ def _page(form, *, secret: str | None = None, status: int = 200):
 
 
 @bp.route("/account/api-tokens", methods=["GET", "POST"])
-@login_required
+@allows("create", "api_token")
 def tokens():
     form = NewTokenForm()
     if form.validate_on_submit():
@@ -32,11 +33,9 @@ def tokens():
 
 
 @bp.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@allows("revoke", "api_token")
 def revoke_token(token_id: int):
-    try:
-        token = operations.revoke_token(current_user, token_id)
-    except Refused:
-        abort(404)  # someone else's token, or one already revoked: nothing to revoke here
+    # someone else's token, or one already revoked: nothing to revoke here (404)
+    token = operations.revoke_token(current_user, load("api_token", token_id, "revoke"))
     flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
     return redirect(url_for("api.tokens"))

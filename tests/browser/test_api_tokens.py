@@ -1,5 +1,5 @@
 """API tokens and the API reference in the browser (issue 18.3): a grantee opens the API
-tokens page from the footer, makes a token by keyboard (a nameless one is refused with an
+tokens page from their account page, makes a token by keyboard (a nameless one is refused with an
 announced error), copies the secret shown once, calls the live API with it over HTTP, revokes
 it, and the same call is then refused. Axe on each page, at desktop width and at 390 px."""
 from __future__ import annotations
