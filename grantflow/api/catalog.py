@@ -1,37 +1,19 @@
 """The public reads: funds, rounds, and the grants of rounds that publish open data.
 
-A published grant is an accepted award (the applicant accepted it, and the
-application is in a grant stage: funded, closing or completed) of a round that
-publishes; nothing about people, only organisations, places, amounts and dates.
-This is the rule of ``grantflow.catalog`` (helper announcement of issue 18.2):
-``published_round_ids`` here follows its per-round setting with the fund's as
-the default, so the API and the catalog pages show the same grants."""
+A published grant follows the public catalog's rule, reused from there so the
+API and the catalog pages can never disagree: an accepted award (the applicant
+accepted it, and the workflow puts the application in a grant stage) of a round
+that publishes (``catalog.publishing``). Only organisations, places, themes,
+amounts and dates: nothing about people."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..applications.models import Application, reference_for
-from ..awards.models import Award
-from ..core.workflow.meaning import GRANT_STAGES, in_stages
-from ..extensions import db
+from ..catalog.publishing import fund_publishes, published_round_ids
 from ..funds.models import Fund, Round
 from ..organisations.models import Organisation
-
-
-def fund_publishes(fund: Fund) -> bool:
-    return bool(current_app.config.get("OPEN_DATA_ALL_FUNDS")) or bool((fund.settings or {}).get("open_data"))
-
-
-def round_publishes(round_: Round) -> bool:
-    """The round's own ``open_data`` setting, else its fund's."""
-    own = (round_.settings or {}).get("open_data")
-    return bool(own) if own is not None else fund_publishes(round_.fund)
-
-
-def published_round_ids() -> list[int]:
-    rounds = db.session.scalars(sa.select(Round).options(sa.orm.joinedload(Round.fund))).all()
-    return [r.id for r in rounds if round_publishes(r)]
+from ..portfolio import facts
 
 
 def fund_row(fund: Fund) -> dict:
@@ -47,23 +29,27 @@ def round_row(round_: Round) -> dict:
 
 
 def grants_select(*, fund_id: int | None = None, round_id: int | None = None):
-    """Award, Application, Round, Organisation rows of the published grants (first column: the award)."""
-    query = (sa.select(Award, Application, Round, Organisation)
-             .join(Application, Award.application_id == Application.id)
-             .join(Round, Application.round_id == Round.id)
-             .join(Organisation, Application.organisation_id == Organisation.id)
-             .where(Award.accepted_at.is_not(None), in_stages(Application, *GRANT_STAGES),
-                    Round.id.in_(published_round_ids())))
+    """(select, its id column): the published grants, first column the award's id (the cursor's key)."""
+    award = facts.award_facts()
+    query = (sa.select(award.c.award_id, award.c.awarded_cents, award.c.period_start, award.c.period_end,
+                       award.c.accepted_at, Application.id.label("application_id"), Application.title,
+                       Application.themes, Round.id.label("round_id"), Round.fund_id,
+                       Organisation.name.label("organisation"), Organisation.state.label("us_state"))
+             .select_from(Application)
+             .join(Organisation, Organisation.id == Application.organisation_id)
+             .join(Round, Round.id == Application.round_id)
+             .join(award, award.c.application_id == Application.id)
+             .where(facts.is_accepted_grant(award), Application.round_id.in_(published_round_ids())))
     if fund_id is not None:
         query = query.where(Round.fund_id == fund_id)
     if round_id is not None:
         query = query.where(Round.id == round_id)
-    return query
+    return query, award.c.award_id
 
 
-def grant_row(award: Award, application: Application, round_: Round, organisation: Organisation) -> dict:
-    return {"reference": reference_for(application.id), "fund_id": round_.fund_id, "round_id": round_.id,
-            "title": application.title, "organisation": organisation.name, "us_state": organisation.state,
-            "themes": list(application.themes or []), "amount_awarded_cents": award.amount_cents,
-            "period_start": award.period_start, "period_end": award.period_end,
-            "accepted_on": award.accepted_at.date()}
+def grant_row(row) -> dict:
+    return {"reference": reference_for(row.application_id), "fund_id": row.fund_id, "round_id": row.round_id,
+            "title": row.title, "organisation": row.organisation, "us_state": row.us_state,
+            "themes": list(row.themes or []), "amount_awarded_cents": int(row.awarded_cents),
+            "period_start": row.period_start, "period_end": row.period_end,
+            "accepted_on": row.accepted_at.date()}

@@ -127,8 +127,9 @@ def grants():
     """Published grants: accepted awards of the rounds that publish open data (no personal data)."""
     params = parse(schemas.GrantsQuery)
     filters = {"fund_id": params.fund_id, "round_id": params.round_id}
-    rows, cursor = _page(catalog.grants_select(**filters), catalog.Award.id, "grants", params, filters)
-    return respond(schemas.GrantList, {"data": [catalog.grant_row(*r) for r in rows], "next_cursor": cursor},
+    query, id_column = catalog.grants_select(**filters)
+    rows, cursor = _page(query, id_column, "grants", params, filters)
+    return respond(schemas.GrantList, {"data": [catalog.grant_row(r) for r in rows], "next_cursor": cursor},
                    public=True)
 
 
@@ -176,7 +177,7 @@ def admin_awards():
     access.allowed("manage", "application")
     params = parse(schemas.AdminAwardsQuery)
     filters = {"round_id": params.round_id, "accepted": params.accepted}
-    rows, cursor = _page(admin.awards_select(**filters), catalog.Award.id, "admin-awards", params, filters)
+    rows, cursor = _page(admin.awards_select(**filters), admin.Award.id, "admin-awards", params, filters)
     return respond(schemas.AwardList, {"data": [admin.award_row(r[0]) for r in rows], "next_cursor": cursor})
 
 
