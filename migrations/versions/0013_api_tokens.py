@@ -1,15 +1,15 @@
 """personal API tokens (read-only, stored as a SHA-256 digest)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
 from grantflow.core.db import UTCDateTime
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
