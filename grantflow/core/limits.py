@@ -36,6 +36,7 @@ DEFAULTS = {
     "RATELIMIT_EMAIL_ADDRESS": "10 per minute; 50 per hour",
     "RATELIMIT_EMAIL_ACCOUNT": "3 per 15 minutes; 10 per day",
     "RATELIMIT_INVITE_SENDER": "30 per hour; 200 per day",
+    "RATELIMIT_BULK_EMAIL_SENDER": "5 per hour; 20 per day",
 }
 
 
@@ -84,6 +85,24 @@ def sends_email(email_field: str, *, by_signed_in_user: bool = False):
             view = limiter.limit(_setting("RATELIMIT_INVITE_SENDER"), key_func=_signed_in_user,
                                  methods=["POST"], scope="email-sender")(view)
         return limiter.limit(_setting("RATELIMIT_EMAIL_ADDRESS"), methods=["POST"], scope="email-address")(view)
+    return decorate
+
+
+#: set on ``g`` by a view once its form has emailed many people (not for a preview)
+BULK_EMAIL_SENT = "grantflow_bulk_email_sent"
+
+
+def bulk_email(send_field: str, send_value: str):
+    """Decorator for a form that emails many people at once (a message to a
+    round's applicants): per signed-in sender, only on the posts that ask to
+    send (``send_field`` is ``send_value``: a preview is never limited), and
+    counting only those that sent (the view sets ``g.<BULK_EMAIL_SENT>``), so a
+    refused send costs nothing."""
+    def decorate(view):
+        return limiter.limit(_setting("RATELIMIT_BULK_EMAIL_SENDER"), key_func=_signed_in_user, methods=["POST"],
+                             exempt_when=lambda: request.form.get(send_field) != send_value,
+                             deduct_when=lambda response: g.get(BULK_EMAIL_SENT, False),
+                             scope="bulk-email-sender")(view)
     return decorate
 
 

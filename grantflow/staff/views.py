@@ -12,6 +12,7 @@ URL rules (the routes live in the ``views_*`` modules, one per page family):
 /admin/rounds/<id>                        GET         round (the round's hub)    admin
 /admin/rounds/<id>/edit                   GET, POST   edit_round                 admin
 /admin/rounds/<id>/close                  POST        close_round                admin
+/admin/rounds/<id>/message                GET, POST   round_message              admin
 /admin/funds/<slug>/rounds/new            GET, POST   new_round                  admin
 /admin/funds/<slug>/settings              GET, POST   fund_settings              admin
 ====================================================  =========================  ========
@@ -26,4 +27,4 @@ bp = Blueprint("staff", __name__)
 
 navigation.register("Applications", "staff.applications", ("admin",), order=20)
 
-from . import views_applications, views_dashboard, views_round_hub, views_rounds  # noqa: E402,F401  (routes on bp)
+from . import views_applications, views_dashboard, views_round_hub, views_round_messages, views_rounds  # noqa: E402,F401  (routes on bp)
