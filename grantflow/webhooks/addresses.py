@@ -55,7 +55,7 @@ def resolve(host: str, port: int) -> str:
     (one private address among public ones is refused: DNS may hand out either)."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # gaierror is an OSError; a NUL in the name a ValueError
         raise Refused(f"The host “{host}” cannot be found ({exc}).", field="url") from None
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in found]
     if not private_allowed():

@@ -55,7 +55,8 @@ ROUTES = {
     "staff.new_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": ROUND},
     "staff.edit_round": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": ROUND},
     "staff.close_round": {**ADMIN, "admin": 302},
-    # a message to the round's applicants: an empty POST is the form again with its errors (nothing sent)
-    "staff.round_message": {**ADMIN, "post": {**ADMIN, "admin": 422}},
+    # a message to the round's applicants: the preview (nothing sent; refusals and sending: tests/rounds)
+    "staff.round_message": {**ADMIN, "post": ADMIN,
+                            "data": {"action": "preview", "subject": "Site visits", "text": "We will visit."}},
     "staff.fund_settings": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": SETTINGS},
 }

@@ -29,7 +29,7 @@ VALID = {"url": "http://127.0.0.1:9/hook", "events": ["grant.closed"], "descript
 
 ROUTES = {
     "webhooks.endpoints": ADMIN,
-    "webhooks.new_endpoint": {**ADMIN, "post": {**ADMIN, "admin": 422}},  # an empty POST: the form, refused
+    "webhooks.new_endpoint": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": VALID},
     "webhooks.endpoint": {**ADMIN, "post": {**ADMIN, "admin": 302}, "data": VALID},
     "webhooks.rotate_secret": {**ADMIN, "admin": 302},
     "webhooks.delivery": ADMIN,
