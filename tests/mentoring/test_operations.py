@@ -195,3 +195,16 @@ def test_one_open_request_at_a_time_and_withdrawing_it():
         fm.ask(mentee)
     operations.withdraw_request(request, mentee)
     assert request.status == "cancelled" and fm.ask(mentee).status == "open"
+
+
+def test_the_command_line_proposes_and_approves(runner):
+    admin = factories.create_user("admin")
+    mentor = fm.create_grantee()
+    fm.opt_in(mentor)
+    fm.ask(fm.create_drafter())
+    db.session.commit()
+    result = runner.invoke(args=["mentors", "propose", "--admin", admin.email, "--approve"])
+    assert result.exit_code == 0, result.output
+    assert "1 match proposed." in result.output and "approved" in result.output
+    refused = runner.invoke(args=["mentors", "propose", "--admin", mentor.email])
+    assert refused.exit_code != 0 and "Only a fund administrator" in refused.output
