@@ -40,6 +40,11 @@ MEASURE = """() => {
   };
   return {
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, cutChartTexts: cut,
+    scrollHeight: document.documentElement.scrollHeight,
+    closedTables: [...document.querySelectorAll('.chart-panel')].map(p => {
+      const table = p.querySelector('table');
+      return table === null || table.closest('details') !== null;
+    }),
     titleLines: [...document.querySelectorAll('table.ranking td.title')].map(lines),
     rankingFits: [...document.querySelectorAll('table.ranking')].every(t => t.parentElement.scrollWidth <= t.parentElement.clientWidth),
     buttonLines: [...document.querySelectorAll('table.ranking td.decisions .button')].map(lines),

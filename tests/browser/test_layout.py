@@ -1,7 +1,7 @@
 """Layout in a real browser at a phone's and a desktop's width: choice labels
 beside their boxes, the four main pages (applicant's form page, reviewer's page,
 ranking, dashboard) never scroll sideways, charts never cut their text, the
-ranking reads at 1,280 px; their screenshots are made by tests/browser/screenshots.py."""
+ranking reads at 1,280 px, the dashboard fits in about three screens there; their screenshots are made by tests/browser/screenshots.py."""
 from __future__ import annotations
 
 import pytest
@@ -74,3 +74,14 @@ def test_the_ranking_reads_at_1280_px(shots):
     assert ranking["rankingFits"]                                   # no scrolling inside its box either
     assert ranking["titleLines"] and max(ranking["titleLines"]) <= 4  # title (at most 3 lines), organization
     assert ranking["buttonLines"] and max(ranking["buttonLines"]) == 1
+
+
+#: about three screens of a 1,280 px wide laptop (its window shows about 1,000 px of page; the
+#: dashboard was 4,656 px, 4.7 screens, as one column of charts repeated as tables)
+THREE_SCREENS = 3 * 1_100
+
+
+def test_the_dashboard_fits_in_about_three_screens_at_1280_px(shots):
+    dashboard = next(s for s in shots if s.name == "admin-dashboard" and s.width == 1280).measured
+    assert dashboard["scrollHeight"] <= THREE_SCREENS, dashboard["scrollHeight"]
+    assert dashboard["closedTables"] and all(dashboard["closedTables"])  # each chart's table behind a disclosure

@@ -39,7 +39,7 @@ def test_admin_filters_the_dashboard_and_downloads_an_export(page, live_db, live
     page.get_by_label("State or territory", exact=True).select_option("TX")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
-    expect(page.locator(".cards")).to_contain_text("$50,000")
+    expect(page.get_by_role("region", name="Key figures")).to_contain_text("$50,000")
     assert_accessible(page)
 
     page.goto("/admin/portfolio/?year=1899")
