@@ -42,6 +42,26 @@ class NothingPublished(LookupError):
     pass
 
 
+def current_package_keys() -> set[str]:
+    from .publishing import published_fund, publishing_funds
+
+    keys = set()
+    for fund in publishing_funds():
+        _, round_ids = published_fund(fund.slug)
+        keys |= {package_key(fund, round_ids, extension) for extension in DOWNLOADS}
+    return keys
+
+
+def referenced_public_keys(keys: list[str]) -> set[str]:
+    """For the storage sweep: the files of what is published now. A package of a
+    former set of publishing rounds (or of a fund that stopped) is swept away."""
+    current = current_package_keys()
+    return {key for key in keys if key in current}
+
+
+storage.REFERENCED_BY["exports"].append(referenced_public_keys)
+
+
 def package_key(fund: Fund, round_ids: list[int], extension: str) -> str:
     rounds = hashlib.sha256(",".join(map(str, sorted(round_ids))).encode()).hexdigest()[:12]
     return f"{PUBLIC_SUBDIR}/{fund.slug}-{rounds}-360giving.{extension}"

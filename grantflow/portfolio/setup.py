@@ -5,7 +5,8 @@ import os
 
 
 def init_app(app) -> None:
-    # every fund publishes its awarded grants (otherwise: a fund's settings say open_data: true)
+    # every fund publishes its accepted grants in the public catalog (otherwise: its rounds' or fund's
+    # settings say open_data: true; grantflow/catalog/publishing.py)
     app.config.setdefault("OPEN_DATA_ALL_FUNDS", os.environ.get("GRANTFLOW_OPEN_DATA", "") in ("1", "true", "yes"))
     # how long the public 360Giving file is served before it is regenerated
     app.config.setdefault("OPEN_DATA_MAX_AGE", int(os.environ.get("GRANTFLOW_OPEN_DATA_MAX_AGE", 3600)))

@@ -136,3 +136,26 @@ def test_the_config_can_publish_every_fund(client, app, monkeypatch):
     # a round that says it does not publish still does not
     assert "PRIVATE-ROUND-SECRET" not in client.get("/catalog/").get_data(as_text=True)
     db.session.rollback()
+
+
+def test_the_storage_sweep_keeps_the_current_downloads_only(client, app):
+    from datetime import datetime, timedelta, timezone
+
+    from grantflow.catalog.downloads import current_package_keys
+    from grantflow.core import storage
+
+    world = published_world()
+    slug = world["fund"].slug
+    for extension in ("json", "xlsx"):
+        assert client.get(f"/catalog/{slug}/360giving.{extension}").status_code == 200
+    current = current_package_keys()
+    assert len(current) == 2
+
+    def sweep() -> set[str]:
+        return {f.key for f in storage.sweep("exports", older_than=timedelta(0),
+                                             now=datetime.now(timezone.utc) + timedelta(seconds=5))}
+
+    assert not sweep() & current
+    world["round"].settings = {"open_data": False}  # the round stops publishing: its files are stale
+    db.session.commit()
+    assert sweep() >= current

@@ -146,28 +146,34 @@ def test_files_no_committed_row_refers_to_are_swept(app, storage_backend, f):
     export.result = {"file": f"{export.id}-portfolio.csv", "filename": "portfolio.csv", "rows": 0}
     outbox.commit()
     storage.area("exports").put_bytes(export_key(export.result["file"]), b"kept")
-    storage.area("exports").put_bytes("public/fund-360giving.json", b"{}")  # open data, regenerated: kept
-    orphans = {"uploads": "ff/" + "f" * 40, "letters": f"{application.id}/award-v2-0123456789ab.pdf",
-               "exports": f"{export_key(str(export.id + 1))}-portfolio.csv"}
-    for name, key in orphans.items():
+    # the public catalog's download of a publishing round is kept; one of rounds that no longer publish is not
+    from grantflow.catalog.downloads import package_key
+
+    application.round.fund.settings = {"open_data": True}
+    outbox.commit()
+    published = package_key(application.round.fund, [application.round_id], "json")
+    storage.area("exports").put_bytes(published, b"{}")
+    orphans = [("uploads", "ff/" + "f" * 40), ("letters", f"{application.id}/award-v2-0123456789ab.pdf"),
+               ("exports", f"{export_key(str(export.id + 1))}-portfolio.csv"),
+               ("exports", "public/former-rounds-360giving.json")]
+    for name, key in orphans:
         storage.area(name).put_bytes(key, b"%PDF-1.7 left by a killed process")
     if storage_backend == "local":  # a temporary file of a process killed while writing
         half_written = Path(app.config["LETTER_DIR"]) / ".staging" / "tmpa1b2c3" / "award.pdf"
         half_written.parent.mkdir(parents=True)
         half_written.write_bytes(b"%PDF-1.7 half")
-        orphans["half"] = None
 
     assert dispatcher.remove_orphan_files() == []  # younger than an hour: maybe still being committed
 
     removed = dispatcher.remove_orphan_files(utcnow() + timedelta(hours=2))
-    expected = [f"{name}/{key}" for name, key in orphans.items() if key]
+    expected = [f"{name}/{key}" for name, key in orphans]
     expected += ["letters/.staging/tmpa1b2c3/award.pdf"] if storage_backend == "local" else []
     assert sorted(removed) == sorted(expected)
-    assert not any(storage.area(name).exists(key) for name, key in orphans.items() if key)
+    assert not any(storage.area(name).exists(key) for name, key in orphans)
     assert storage.area("uploads").exists(upload_key(attachment.storage_name))
     assert storage.area("letters").exists(letter.file_path)
     assert sorted(o.key for o in storage.area("exports").list()) == sorted(
-        [export_key(export.result["file"]), "public/fund-360giving.json"])
+        [export_key(export.result["file"]), published])
 
 
 def test_jobs_commands_list_the_stuck_ones_retry_and_sweep(app, runner):
