@@ -6,9 +6,14 @@ kind that no domain's ``policy.py`` registers fails too (a typo is never a
 silent refusal, nor a silent yes)."""
 from __future__ import annotations
 
+import ast
 import inspect
+from pathlib import Path
 
+import grantflow
 from grantflow.core import policy
+
+PACKAGE = Path(grantflow.__file__).parent
 
 #: Flask's own static files (CSS, JS, images): public by nature, served by Flask itself
 FLASK_OWN = {"static"}
@@ -60,3 +65,39 @@ def test_the_walk_catches_an_undeclared_route():
     probe.add_url_rule("/declared", "declared", policy.public(lambda: "fine"))
     probe.add_url_rule("/staff", "staff", policy.allows("manage", "round")(lambda: "staff only"))
     assert [line.split("(endpoint ")[1].split(",")[0] for line in undeclared_routes(probe)] == ["'forgotten'"]
+
+
+def _route_functions(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                and d.func.attr in ("route", "get", "post") for d in node.decorator_list):
+            yield node
+
+
+def _bare_loads(path: Path, root: Path = PACKAGE.parent) -> list[str]:
+    """``db.session.get(Model, x)`` inside a route whose URL gives ``x``."""
+    found = []
+    for view in _route_functions(ast.parse(path.read_text(encoding="utf-8"))):
+        url_args = {arg.arg for arg in view.args.args}
+        for node in ast.walk(view):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                    and ast.unparse(node.func.value) == "db.session" and len(node.args) > 1
+                    and isinstance(node.args[1], ast.Name) and node.args[1].id in url_args):
+                found.append(f"  {path.relative_to(root)}:{node.lineno} {view.name}: {ast.unparse(node)}")
+    return found
+
+
+def test_views_load_the_objects_of_their_urls_through_the_policy():
+    """A route reading an object by the id in its URL with a bare ``db.session.get``
+    skips the policy (an IDOR waiting for a missing check): use ``load(kind, id, action)``."""
+    bare = [line for path in sorted(PACKAGE.rglob("*.py")) for line in _bare_loads(path)]
+    assert not bare, ("Load these through grantflow.core.policy.load(KIND, id, ACTION) (declare the kind in "
+                      "your package's policy.py if it is new):\n" + "\n".join(bare))
+
+
+def test_the_bare_load_check_sees_one(tmp_path):
+    module = tmp_path / "views.py"
+    module.write_text("@bp.route('/x/<int:thing_id>')\ndef show(thing_id):\n"
+                      "    return db.session.get(Thing, thing_id) or abort(404)\n")
+    assert _bare_loads(module, root=tmp_path) == ["  views.py:3 show: db.session.get(Thing, thing_id)"]
