@@ -17,11 +17,13 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from ..core.policy import can
+from ..core.policy import can, find
 from .operations import user_for_secret
 from .problems import ApiError
 
 BEARER = "bearer "
+#: the one answer for an id that does not exist and one the asker may not know exists
+NOT_FOUND = "There is no such resource, or you may not see it."
 
 
 def authenticate() -> None:
@@ -47,6 +49,17 @@ def allowed(action: str, resource):
     decision = can(user, action, resource)
     if not decision:
         if decision.hidden:
-            raise ApiError(404, "There is no such resource, or you may not see it.")
+            raise ApiError(404, NOT_FOUND)
         raise ApiError(403, decision.reason or "Your account may not read this.")
     return user
+
+
+def load(kind_name: str, ident, action: str):
+    """The object the asking user may ``action``, through the policy's loader:
+    a missing id and a hidden one get the same 404."""
+    allowed(action, kind_name)
+    obj = find(kind_name, ident)
+    if obj is None:
+        raise ApiError(404, NOT_FOUND)
+    allowed(action, obj)
+    return obj

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..applications.models import Application
 from ..core.limits import limiter, wait_text
-from ..core.policy import allows, public
+from ..core.policy import allows, find, public
 from ..core.web import error_page
 from ..extensions import db
 from ..funds.models import Fund, Round
@@ -90,7 +90,7 @@ def funds():
 @documented(tag="Catalog", ok=schemas.Fund, may_be_missing=True)
 def fund(fund_id: int):
     """One fund."""
-    found = db.session.get(Fund, fund_id) or _missing("fund")
+    found = find("fund", fund_id) or _missing("fund")  # public: every fund is in the catalog
     return respond(schemas.Fund, catalog.fund_row(found), public=True)
 
 
@@ -115,7 +115,7 @@ def rounds():
 @documented(tag="Catalog", ok=schemas.Round, may_be_missing=True)
 def round_(round_id: int):
     """One funding round."""
-    found = db.session.get(Round, round_id) or _missing("round")
+    found = find("round", round_id) or _missing("round")  # public: every round is in the catalog
     return respond(schemas.Round, catalog.round_row(found), public=True)
 
 
@@ -230,9 +230,8 @@ def my_applications():
 @documented(tag="Applicants", ok=schemas.MyApplicationDetail, authenticated=True, may_be_missing=True)
 def my_application(application_id: int):
     """One of your organization's applications: its status and timeline."""
-    user = access.allowed("edit", "application")
-    application = db.session.get(Application, application_id) or _missing("application")
-    access.allowed("edit", application)
+    application = access.load("application", application_id, "edit")
+    user = access.allowed("edit", application)
     return respond(schemas.MyApplicationDetail, mine.application_detail(application, user))
 
 

@@ -33,7 +33,7 @@ from flask_login import current_user
 from ..extensions import db, login_manager
 from .permissions import ALLOW, Decision, deny
 
-__all__ = ["ALLOW", "Decision", "deny", "hidden", "kind", "can", "load", "require", "refuse", "allows", "public",
+__all__ = ["ALLOW", "Decision", "deny", "hidden", "kind", "can", "find", "load", "require", "refuse", "allows", "public",
            "has_role", "signed_in", "PUBLIC"]
 
 Rule = Callable[[Any, Any], Decision]
@@ -141,11 +141,17 @@ def refuse(decision: Decision, user=None):
     abort(403, decision.reason or None)
 
 
+def find(kind_name: str, ident):
+    """The object ``kind_name`` numbered ``ident``, or None, as the kind loads
+    it, deciding nothing: for public data and for callers that answer refusals
+    their own way (the JSON API) and then ask ``can``."""
+    return _kind_named(kind_name).find(ident) if ident is not None else None
+
+
 def load(kind_name: str, ident, action: str, user=None):
     """The object ``kind_name`` numbered ``ident`` if ``user`` (default: the
     signed-in one) may do ``action`` to it; otherwise the request ends here."""
-    obj = _kind_named(kind_name).find(ident) if ident is not None else None
-    return require(action, obj, user, kind_name=kind_name)
+    return require(action, find(kind_name, ident), user, kind_name=kind_name)
 
 
 def require(action: str, obj, user=None, *, kind_name: str | None = None):

@@ -66,8 +66,12 @@ def test_an_applicants_token_sees_its_own_organisation_only(client):
     assert detail.status_code == 200 and detail.json["status"] == own.state_label_for_applicant
     assert isinstance(detail.json["timeline"], list)
 
-    # another organisation's application does not exist for it; admin endpoints are forbidden
-    assert client.get(f"/api/v1/my/applications/{other.id}", headers=bearer(secret)).status_code == 404
+    # another organisation's application does not exist for it (the very answer of a missing id);
+    # admin endpoints are forbidden
+    hidden = client.get(f"/api/v1/my/applications/{other.id}", headers=bearer(secret))
+    missing = client.get("/api/v1/my/applications/999999", headers=bearer(secret))
+    assert hidden.status_code == missing.status_code == 404
+    assert {**hidden.json, "instance": None} == {**missing.json, "instance": None}
     for path in ("applications", f"applications/{own.id}", "awards", "payments", "reports"):
         response = client.get(f"/api/v1/admin/{path}", headers=bearer(secret))
         assert response.status_code == 403, path
