@@ -15,10 +15,12 @@ from sqlalchemy import select
 from ..applications.models import Application
 from ..applications.operations import start_application, submit_application, withdraw_application
 from ..awards.letters import send_award_letter
-from ..awards.operations import AwardTerms, accept_award_offer, award_for, default_tranches, record_award_terms
-from ..core import outbox
+from ..awards.operations import (
+    AwardTerms, accept_award_offer, award_for, can_be_awarded, default_tranches, record_award_terms,
+)
+from ..core import formdefs, outbox
 from ..core.db import history_clock, utcnow
-from ..core.workflow import fire
+from ..core.workflow import meaning
 from ..extensions import db
 from ..funds.models import Fund, Round
 from ..organisations.models import Organisation
@@ -32,20 +34,29 @@ from ..reviews.models import ReviewAssignment
 from ..reviews.operations import declare_conflict, profile_for, update_profile
 from ..reviews.scoring import ReviewInput, save_review
 from ..users.models import User
+from . import answers as demo_answers, new_process
 from .mentors import seed_mentors
+from .new_process import new_process_round
 from .places import GOVERNMENTS
 from .projects import PROJECTS
+from .walk import make_staff_move, staff_move, until_decidable
 
 FUND_SLUG = "local-to-global"
 DEMO_PASSWORD = "grantflow-demo"
 
-#: the stage each demo application ends in, in the order of ``places.GOVERNMENTS``
-PILOT_STAGES = ["closed", "closed", "closeout", "final_report_submitted", "active", "active", "active",
-                "award_offered", "award_offered", "awarded", "declined", "declined", "waitlisted",
-                "waitlisted", "reviews_complete"]
-OPEN_STAGES = ["in_review", "in_review", "in_review", "in_review", "screening", "screening",
-               "more_info_requested", "ineligible", "submitted", "submitted", "withdrawn", "draft", "draft",
-               "draft", "reviews_complete", "reviews_complete"]
+#: where each demo application's story ends, in the order of ``places.GOVERNMENTS``. The
+#: demo's own words (never a workflow's state names): each is reached by the moves the
+#: round's workflow declares into a stage (``walk.py``), so any workflow version will do.
+#:   unsubmitted, pulled (withdrawn by the applicant), received, checking (screening),
+#:   asked_for_more (back to the applicant), screened_out, reviewing, panel_finished
+#:   (reviews in, no decision), reserve (the waiting list), turned_down, selected (award
+#:   terms recorded), offered, funded, final_filed, closing, completed
+PILOT_ENDS = ["completed", "completed", "closing", "final_filed", "funded", "funded", "funded",
+              "offered", "offered", "selected", "turned_down", "turned_down", "reserve",
+              "reserve", "panel_finished"]
+OPEN_ENDS = ["reviewing", "reviewing", "reviewing", "reviewing", "checking", "checking",
+             "asked_for_more", "screened_out", "received", "received", "pulled", "unsubmitted", "unsubmitted",
+             "unsubmitted", "panel_finished", "panel_finished"]
 
 REVIEWERS = [
     ("Priya Raman", "reviewer1@demo.example.org", ["climate", "disaster_resilience", "sdgs"]),
@@ -79,47 +90,36 @@ def _user(email: str, name: str, roles: list[str], organisation=None, title: str
     return user
 
 
-def _answers(org: Organisation, project: tuple, lead: User, rng: random.Random, start: date) -> dict:
+def _facts(org: Organisation, project: tuple, lead: User, rng: random.Random, start: date) -> dict:
+    """The demo project's facts, which the form's examples (``example:``) take: any
+    form version is filled from its own questions (``answers.py``)."""
     title, themes, country, city, dollars = project
     end = add_months(start, rng.choice([12, 18])) - timedelta(days=1)
     cents = dollars * 100
-    travel = cents * 40 // 100
     return {
-        "lead_name": lead.name, "lead_title": lead.job_title or "Director of International Affairs",
-        "lead_email": lead.email, "lead_phone": f"{rng.randint(201, 989)}-555-{rng.randint(100, 199):04d}",
-        "representative_name": f"{rng.choice(['Mayor', 'County Executive', 'Governor', 'Chair'])} "
-                               f"{rng.choice(['Alex Romero', 'Jamie Chen', 'Robin Okafor', 'Sam Whitehorse'])}",
-        "representative_title": "Chief executive",
-        "title": title,
-        "project_summary": f"{org.name} will work with {city}, {country} on {title.lower()}.",
-        "themes": themes,
-        "partner_places": [{"country": country, "city": city}],
-        "project_start": start.isoformat(), "project_end": end.isoformat(),
-        "what": f"Build a lasting partnership with {city} through delegations, joint workshops and a "
-                "shared action plan that local businesses and residents help shape.",
-        "how": "Months 1-3: convene partners and agree goals. Months 4-9: exchange delegations and run "
-               "joint workshops. Months 10-12: publish the action plan and sign a cooperation agreement.",
-        "why": "Residents gain jobs, investment and new skills; the city gains a network it can call on "
-               "for trade, resilience and cultural exchange for years to come.",
-        "success_definition": "A signed cooperation agreement, two delegations each way and measurable "
-                              "new investment within eighteen months.",
-        "metric_targets": {"jobs_created": rng.randint(5, 60), "investment_usd": rng.randint(1, 40) * 50_000,
-                           "delegations_hosted": rng.randint(1, 4), "delegations_sent": rng.randint(1, 3),
-                           "events_held": rng.randint(2, 12), "partnerships_signed": rng.randint(1, 3),
-                           "residents_engaged": rng.randint(100, 5000)},
-        "measurement": "The international affairs office tracks each figure quarterly with its partners.",
-        "has_partners": True,
-        "partners": [{"name": f"{org.name.replace('City of ', '').replace('County', '').strip()} Community College",
-                      "type": "academic", "role": "Hosts workshops and trains participants."},
-                     {"name": "Regional Chamber of Commerce", "type": "business",
-                      "role": "Recruits companies for the trade delegations."}],
-        "amount_requested": cents,
-        "budget_lines": [{"category": "travel", "description": "Delegations each way", "amount": travel},
-                         {"category": "personnel", "description": "Project coordinator (part time)",
-                          "amount": cents - travel}],
-        "has_match": False,
-        "certifier_name": lead.name, "certified_on": utcnow().date().isoformat(),
+        "title": title, "title_lower": title.lower(), "themes": themes, "partner_country": country,
+        "partner_city": city, "organisation": org.name, "start": start.isoformat(), "end": end.isoformat(),
+        "today": utcnow().date().isoformat(), "cents": cents, "travel_cents": cents * 40 // 100,
+        "rest_cents": cents - cents * 40 // 100, "lead": lead.name,
+        "lead_job": lead.job_title or "Director of International Affairs", "lead_mail": lead.email,
+        "lead_tel": f"{rng.randint(201, 989)}-555-{rng.randint(100, 199):04d}",
+        "representative": f"{rng.choice(['Mayor', 'County Executive', 'Governor', 'Chair'])} "
+                          f"{rng.choice(['Alex Romero', 'Jamie Chen', 'Robin Okafor', 'Sam Whitehorse'])}",
+        "college": f"{org.name.replace('City of ', '').replace('County', '').strip()} Community College",
+        "jobs": rng.randint(5, 60), "investment": rng.randint(1, 40) * 50_000, "hosted": rng.randint(1, 4),
+        "sent": rng.randint(1, 3), "events": rng.randint(2, 12), "partnerships": rng.randint(1, 3),
+        "engaged": rng.randint(100, 5000),
     }
+
+
+def start_demo_application(round_: Round, org: Organisation, lead: User, project: tuple, rng: random.Random,
+                           start: date, ctx: dict) -> Application:
+    """A draft of ``round_``'s form filled from its examples; remembers the partner place for the stories."""
+    facts = _facts(org, project, lead, rng, start)
+    application = start_application(round_, org, lead, demo_answers.from_examples(round_.application_form(), facts))
+    ctx["places"][application.id] = (facts["partner_city"], facts["partner_country"])
+    ctx["lead_of"][application.id] = lead
+    return application
 
 
 def _organisation(row, rng: random.Random) -> tuple[Organisation, User]:
@@ -135,10 +135,10 @@ def _organisation(row, rng: random.Random) -> tuple[Organisation, User]:
     return org, lead
 
 
-#: how good each pilot stage's proposal is (mean rubric score out of 5): funded ones
-#: rank above the waiting list, which ranks above the declined, as a panel would decide
-QUALITY = {"closed": 4.5, "closeout": 4.5, "final_report_submitted": 4.4, "active": 4.4, "award_offered": 4.3,
-           "awarded": 4.3, "waitlisted": 3.4, "reviews_complete": 3.2, "declined": 2.2, "in_review": 3.6}
+#: how good each pilot proposal is by where its story ends (mean rubric score out of 5): funded
+#: ones rank above the waiting list, which ranks above the turned down, as a panel would decide
+QUALITY = {"completed": 4.5, "closing": 4.5, "final_filed": 4.4, "funded": 4.4, "offered": 4.3, "selected": 4.3,
+           "reserve": 3.4, "panel_finished": 3.2, "turned_down": 2.2, "reviewing": 3.6}
 #: the pilot's budget: the funding line falls just below the funded applications
 PILOT_BUDGET_CENTS = 125_000_000
 #: stories the grantees tell in their reports (one per grant, each in its own words)
@@ -194,32 +194,25 @@ def _award(application: Application, admin: User, period_start: date, months: in
     record_award_terms(application, admin, terms)  # also fires the workflow's ``award``
 
 
-def _story(application: Application, final: bool) -> str:
-    place = (application.answers.get("partner_places") or [{}])[0]
-    text = STORIES[application.id % len(STORIES)].format(city=place.get("city", "our partner city"),
-                                                        country=place.get("country", "abroad"))
+def _story(application: Application, ctx: dict, final: bool) -> str:
+    city, country = ctx["places"].get(application.id, ("our partner city", "abroad"))
+    text = STORIES[application.id % len(STORIES)].format(city=city, country=country)
     return text if final else "Early days: " + text[0].lower() + text[1:]
 
 
-def _file_report(report, lead: User, rng: random.Random, *, final: bool) -> None:
-    targets = report.application.answers.get("metric_targets", {})
+def _file_report(report, lead: User, rng: random.Random, ctx: dict, *, final: bool) -> None:
+    """The report form filled from its examples, against the targets the application
+    set, with this grant's own story (each found by its role, whatever it is called)."""
+    targets = formdefs.answer(report.application, "targets") or {}
     share = 1.0 if final else 0.5
-    answers = {
-        "narrative": "We hosted our partner delegation, ran two joint workshops and agreed the action plan.",
-        "challenges": "Visa timing delayed one visit by a month.", "next_steps": "Sign the agreement.",
-        "metrics": {key: int(value * share * rng.uniform(0.8, 1.3)) for key, value in targets.items()},
-        "spending": [{"category": "travel", "amount": 1_500_000, "description": "Delegation travel"}],
-        "success_story": _story(report.application, final),
-        "story_consent": True,
-    }
-    if final:
-        award = award_for(report.application)
-        travel = award.amount_cents * 40 // 100
-        answers.update({"lessons": "Start visa paperwork early.", "sustainability": "The city budget now "
-                        "funds the coordinator.", "total_spent": award.amount_cents, "unspent": 0,
-                        "spending": [{"category": "travel", "amount": travel, "description": "Delegations"},
-                                     {"category": "personnel", "amount": award.amount_cents - travel,
-                                      "description": "Project coordinator"}]})
+    spent = award_for(report.application).amount_cents if final else 1_500_000
+    facts = {"achieved": {key: int(value * share * rng.uniform(0.8, 1.3)) for key, value in targets.items()},
+             "award_total": spent, "travel": spent * 40 // 100, "rest": spent - spent * 40 // 100}
+    form = formdefs.load_form("reports", report.form_key, report.form_version)
+    answers = demo_answers.from_examples(form, facts)
+    story = form.role_field("story")
+    if story is not None:
+        answers[story.id] = _story(report.application, ctx, final)
     store_answers(report, answers)
     submit_report(report, lead)
 
@@ -232,66 +225,81 @@ def _pay_due_tranches(application: Application, admin: User) -> None:
                                 reference=f"ASAP-{award.award_number}-{tranche.sequence}")
 
 
-def _advance(application: Application, stage: str, ctx: dict, submitted: datetime, screened: datetime) -> None:
-    """Move one application from draft to ``stage`` through the real operations."""
+def _advance(application: Application, end: str, ctx: dict, submitted: datetime, screened: datetime) -> None:
+    """Move one application from its draft towards ``end`` through the real operations,
+    as far as screening; the ones sent to the panel wait in ``ctx["to_review"]``."""
     admin, lead, at = ctx["admin"], ctx["lead"], ctx["at"]
-    if stage == "draft":
+    if end == "unsubmitted":
         return
-    if stage == "withdrawn":
+    if end == "pulled":
         at(submitted)
         withdraw_application(application, lead, reason="We will apply next round with a larger coalition.")
         return
     at(submitted)
     submit_application(application, lead)
-    if stage == "submitted":
+    if end == "received":
         return
     at(screened)
-    fire(application, "start_screening", admin)
-    if stage == "screening":
+    make_staff_move(application, admin, into="checking", editable=False)
+    if end == "checking":
         return
     at(screened + timedelta(hours=2))
-    if stage == "more_info_requested":
-        fire(application, "request_information", admin,
-             comment="Please add a letter of support from your community partner.")
+    if end == "asked_for_more":
+        make_staff_move(application, admin, into="checking", editable=True,
+                        comment="Please add a letter of support from your community partner.")
         return
-    if stage == "ineligible":
-        fire(application, "mark_ineligible", admin,
-             comment="Special districts are not eligible: the applicant must be a general-purpose government.")
+    if end == "screened_out":
+        make_staff_move(application, admin, into="unsuccessful",
+                        comment="Special districts are not eligible: the applicant must be a general-purpose "
+                                "government.")
         return
-    fire(application, "send_to_review", admin)
-    ctx["to_review"].append((application, stage))
+    make_staff_move(application, admin, into="reviewing")
+    ctx["to_review"].append((application, end))
 
 
-def _after_review(application: Application, stage: str, ctx: dict, decided: datetime) -> None:
+def _may_wait_list(application) -> bool:
+    return staff_move(application, into="deciding", decided=True) is not None
+
+
+def _after_review(application: Application, end: str, ctx: dict, decided: datetime) -> None:
     """Decide, offer, accept, report, pay and close, each at its own believable
     moment: every date is before today and follows the one before."""
     admin, lead, rng, at, now = ctx["admin"], ctx["lead_of"][application.id], ctx["rng"], ctx["at"], ctx["now"]
-    if stage in ("in_review",):
+    if end == "reviewing":
         return
-    if application.state == "in_review":  # closes itself once the last review is in
+    if meaning.is_in(application, "reviewing"):  # closes itself once the last review is in
         at(decided - timedelta(days=3))
-        fire(application, "complete_reviews", admin)
-    if stage == "reviews_complete":
+        meaning.fire_move(application, admin, into="deciding", role="admin")
+    if end == "panel_finished":
         return
     at(decided)
-    if stage in ("declined", "waitlisted"):
-        fire(application, "decline" if stage == "declined" else "waitlist", admin,
-             comment="Ranked below the funding line by the panel.")
+    if end == "deliberating":  # the new process's step before a decision (an interview)
+        make_staff_move(application, admin, into="deciding", decided=False,
+                        comment="The panel invites you to a 30-minute interview about your partnership.")
         return
-    if stage in ("awarded", "award_offered"):
+    if end == "turned_down":
+        make_staff_move(application, admin, into="unsuccessful", comment="Ranked below the funding line by the panel.")
+        return
+    if end == "reserve":
+        until_decidable(application, admin, _may_wait_list)
+        make_staff_move(application, admin, into="deciding", decided=True,
+                        comment="Ranked below the funding line by the panel.")
+        return
+    if end in ("selected", "offered"):
         # a late award: money came back from a grant that spent less, and the next in the ranking is funded
-        at(now - timedelta(days=12 if stage == "awarded" else 20))
+        at(now - timedelta(days=12 if end == "selected" else 20))
         period_start, months = (now + timedelta(days=40)).date(), 12
     else:
-        period_start, months = (decided + timedelta(days=25)).date(), 18 if stage == "active" else 12
+        period_start, months = (decided + timedelta(days=25)).date(), 18 if end == "funded" else 12
+    until_decidable(application, admin, can_be_awarded)
     _award(application, admin, period_start, months)
-    if stage == "awarded":
+    if end == "selected":
         return
     at(utcnow() + timedelta(days=2))
     send_award_letter(application, admin)
     outbox.commit()  # the letter renders after the commit and makes the offer
     db.session.refresh(application)
-    if stage == "award_offered":
+    if end == "offered":
         return
     at(utcnow() + timedelta(days=6, hours=3))
     accept_award_offer(application, lead, typed_name=lead.name, ip_address="127.0.0.1")
@@ -300,19 +308,19 @@ def _after_review(application: Application, stage: str, ctx: dict, decided: date
     reports = sorted(reports_for(application), key=lambda r: r.due_on)
     for report in [r for r in reports if not r.is_final and r.due_on + timedelta(days=10) <= now.date()]:
         at(datetime.combine(report.due_on - timedelta(days=rng.randint(2, 9)), time(15), timezone.utc))
-        _file_report(report, lead, rng, final=False)
+        _file_report(report, lead, rng, ctx, final=False)
         at(utcnow() + timedelta(days=5))
         accept_report(report, admin, comment="Thank you: a clear account of these months.")
         at(utcnow() + timedelta(days=4))
         _pay_due_tranches(application, admin)
-    if stage == "active":
+    if end == "funded":
         return
     final = next(r for r in reports if r.is_final)
     award_end = award_for(application).period_end
-    days_after_end = {"closed": 25, "closeout": 70, "final_report_submitted": 95}[stage]
+    days_after_end = {"completed": 25, "closing": 70, "final_filed": 95}[end]
     at(datetime.combine(award_end + timedelta(days=days_after_end), time(16), timezone.utc))
-    _file_report(final, lead, rng, final=True)
-    if stage == "final_report_submitted":
+    _file_report(final, lead, rng, ctx, final=True)
+    if end == "final_filed":
         return
     at(utcnow() + timedelta(days=8))
     accept_report(final, admin, comment="Final report accepted.")  # also starts the closeout
@@ -320,16 +328,17 @@ def _after_review(application: Application, stage: str, ctx: dict, decided: date
     _pay_due_tranches(application, admin)
     at(utcnow() + timedelta(days=1))
     closeout_ops.accept_financial_report(application, admin, comment="Reconciled with the ASAP drawdowns.")
-    if stage == "closeout":
+    if end == "closing":
         return
     at(utcnow() + timedelta(days=6))
     closeout_ops.close_grant(application, admin, comment="All reports in and payments reconciled.")
 
 
 def _round(fund: Fund, name: str, opens: datetime, closes: datetime, review_due: datetime, budget: int) -> Round:
+    """A round on the fund's first process (workflow and form version 1)."""
     return Round(fund=fund, name=name, opens_at=opens, closes_at=closes, budget_cents=budget,
                  workflow_key="local_to_global", workflow_version=1, form_key="local_to_global", form_version=1,
-                 rubric_key="local_to_global", review_due_at=review_due)
+                 rubric_key="local_to_global", review_due_at=review_due, settings={"timezone": "America/New_York"})
 
 
 def seed_demo(*, seed: int = 2026) -> list[DemoLogin]:
@@ -364,43 +373,47 @@ def _seed(seed: int, at) -> list[DemoLogin]:
                    pilot_opens + timedelta(days=75), PILOT_BUDGET_CENTS)
     open_round = _round(fund, f"{now.year if now.month < 10 else now.year + 1} round", open_opens,
                         now + timedelta(days=45), now + timedelta(days=75), 250_000_000)
-    db.session.add_all([pilot, open_round])
+    new_round = new_process_round(fund, now)
+    db.session.add_all([pilot, open_round, new_round])
     db.session.flush()
 
-    ctx = {"admin": admin, "rng": rng, "now": now, "at": at, "to_review": [], "lead_of": {}}
-    plan = [(pilot, stage) for stage in PILOT_STAGES] + [(open_round, stage) for stage in OPEN_STAGES]
-    for index, ((round_, stage), place, project) in enumerate(zip(plan, GOVERNMENTS, PROJECTS)):
-        position = index if round_ is pilot else index - len(PILOT_STAGES)
-        started = round_.opens_at + timedelta(days=1 + position * 2, hours=rng.randint(8, 17))
-        at(started - timedelta(days=3))
-        org, lead = _organisation(place, rng)
-        ctx["lead"] = lead
-        project_start = (pilot_opens + timedelta(days=110) if round_ is pilot else now + timedelta(days=75)).date()
-        at(started)
-        answers = _answers(org, project, lead, rng, project_start)
-        application = start_application(round_, org, lead, answers)
-        ctx["lead_of"][application.id] = lead
-        screened = (round_.closes_at + timedelta(days=2, hours=position) if round_ is pilot
-                    else now - timedelta(days=8, hours=-position))
-        _advance(application, stage, ctx, started + timedelta(days=4, hours=rng.randint(1, 6)), screened)
-        outbox.commit()
+    ctx = {"admin": admin, "rng": rng, "now": now, "at": at, "to_review": [], "lead_of": {}, "places": {}}
+    pilot_count = len(PILOT_ENDS)
+    plan = [(pilot, PILOT_ENDS, GOVERNMENTS[:pilot_count], PROJECTS[:pilot_count]),
+            (open_round, OPEN_ENDS, GOVERNMENTS[pilot_count:], PROJECTS[pilot_count:]),
+            (new_round, new_process.ENDS, new_process.GOVERNMENTS, new_process.PROJECTS)]
+    for round_, ends, places, projects in plan:
+        for position, (end, place, project) in enumerate(zip(ends, places, projects)):
+            started = round_.opens_at + timedelta(days=1 + position * 2, hours=rng.randint(8, 17))
+            at(started - timedelta(days=3))
+            org, lead = _organisation(place, rng)
+            ctx["lead"] = lead
+            begins = (pilot_opens + timedelta(days=110) if round_ is pilot
+                             else now + timedelta(days=75 if round_ is open_round else 90)).date()
+            at(started)
+            application = start_demo_application(round_, org, lead, project, rng, begins, ctx)
+            screened = (round_.closes_at + timedelta(days=2, hours=position) if round_ is pilot
+                        else now - timedelta(days=8, hours=-position))
+            _advance(application, end, ctx, started + timedelta(days=4, hours=rng.randint(1, 6)), screened)
+            outbox.commit()
 
-    for round_, when in ((pilot, pilot.closes_at + timedelta(days=6)), (open_round, now - timedelta(days=5))):
+    for round_, when in ((pilot, pilot.closes_at + timedelta(days=6)), (open_round, now - timedelta(days=5)),
+                         (new_round, now - timedelta(days=5))):
         at(when)
         assign_reviewers(round_, admin, notify=False)
     outbox.commit()
-    for index, (application, stage) in enumerate(ctx["to_review"]):
+    for index, (application, end) in enumerate(ctx["to_review"]):
         pilot_side = application.round_id == pilot.id
-        quality = QUALITY.get(stage, 3.5) + rng.uniform(-0.15, 0.15)
+        quality = QUALITY.get(end, 3.5) + rng.uniform(-0.15, 0.15)
         _review(application, quality, rng, at,
                 pilot.closes_at + timedelta(days=8 + index % 10) if pilot_side else now - timedelta(days=4),
-                how_many=(index % 3) if stage == "in_review" else None)
+                how_many=(index % 3) if end == "reviewing" else None)
     outbox.commit()
-    for index, (application, stage) in enumerate(ctx["to_review"]):
+    for index, (application, end) in enumerate(ctx["to_review"]):
         db.session.refresh(application)
         decided = (pilot.review_due_at + timedelta(days=7, hours=index) if application.round_id == pilot.id
-                   else now - timedelta(hours=20 - index))
-        _after_review(application, stage, ctx, decided)
+                   else now - timedelta(hours=20 - index % 20))
+        _after_review(application, end, ctx, decided)
         outbox.commit()
     seed_mentors(at, now, admin)
     return demo_logins()

@@ -41,11 +41,32 @@ def test_demo_prints_logins_for_every_role(demo_app):
 def test_demo_spreads_applications_over_the_lifecycle(demo_app):
     with demo_app.app_context():
         states = dict(db.session.execute(select(Application.state, func.count()).group_by(Application.state)).all())
-    assert 28 <= sum(states.values()) <= 35
+    assert 35 <= sum(states.values()) <= 42
     for state in ("draft", "submitted", "screening", "more_info_requested", "ineligible", "in_review",
                   "reviews_complete", "waitlisted", "declined", "awarded", "award_offered", "active",
                   "final_report_submitted", "closeout", "closed", "withdrawn"):
         assert states.get(state), f"no demo application in {state}"
+
+
+def test_demo_has_an_open_round_on_v2_beside_the_v1_rounds(demo_app):
+    """The fund's new process (workflow and form v2, an interview before any award)
+    runs open beside the v1 rounds, with applications in its own states and answers."""
+    from grantflow.core.formdefs import answer
+    from grantflow.funds.models import Round
+
+    with demo_app.app_context():
+        rounds = {}
+        for round_ in db.session.scalars(select(Round)):
+            rounds.setdefault((round_.workflow_version, round_.form_version), []).append(round_)
+        v2, = rounds[(2, 2)]
+        assert v2.is_open() and len(rounds[(1, 1)]) == 2
+        on_v2 = dict(db.session.execute(select(Application.state, func.count()).where(
+            Application.round_id == v2.id).group_by(Application.state)).all())
+        assert {"in_preparation", "lodged", "eligibility_check", "panel_scoring", "interview"} <= set(on_v2)
+        for application in db.session.scalars(select(Application).where(Application.round_id == v2.id)):
+            assert (application.workflow_version, application.form_version) == (2, 2)
+            assert application.answers["short_description"] == answer(application, "summary")
+            assert application.amount_requested_cents > 0
 
 
 def test_running_the_demo_twice_adds_nothing(demo_app):

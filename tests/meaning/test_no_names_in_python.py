@@ -113,15 +113,9 @@ def _web_and_format_words() -> set[str]:
     return words | set(re.findall(r"^\| `(\w+)` \|", readme, re.MULTILINE))
 
 
-#: not yet moved onto what the definitions declare: the demo's story was rewritten
-#: on main while the rest moved (it still seeds v1 by name; grantflow/demo/walk.py
-#: and grantflow/demo/answers.py are the way to move it)
-NOT_YET = {PACKAGE / "demo" / "seed.py"}
-
-
 def _violations(names: set[str], excepted: set[str], *, states: bool = True) -> list[str]:
     found = []
-    for path in sorted(set(PACKAGE.rglob("*.py")) - NOT_YET):
+    for path in sorted(PACKAGE.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines()
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
