@@ -10,9 +10,9 @@ from ..staff.presenters import WorkflowContext
 
 
 def applications_select(user):
-    # a user without an organisation has no applications (never all those with NULL)
-    return sa.select(Application).where(Application.organisation_id == user.organisation_id,
-                                        sa.literal(user.organisation_id is not None))
+    if user.organisation_id is None:  # no organisation yet: no applications (never all those with NULL)
+        return sa.select(Application).where(sa.false())
+    return sa.select(Application).where(Application.organisation_id == user.organisation_id)
 
 
 def application_row(application: Application) -> dict:

@@ -9,11 +9,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..awards.models import TRANCHE_STATUSES
-from ..core.params import MAX_ID
 from ..reporting.models import REPORT_STATES
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
+#: the largest id a row can have: id columns are PostgreSQL ``integer``, and comparing one with a
+#: larger number is a database error there (not an empty answer), so a larger id is refused up front
+MAX_ROW_ID = 2**31 - 1
 
 
 def _digits_only(value):
@@ -27,7 +29,7 @@ def _digits_only(value):
 
 
 # the bounds first: applied to the int, they are written into the document as minimum/maximum
-Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_digits_only)]
+Id = Annotated[int, Field(ge=1, le=MAX_ROW_ID), BeforeValidator(_digits_only)]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_digits_only)]
 Cursor = Annotated[str, Field(min_length=1, max_length=400,
                               description="next_cursor of the previous page, exactly as received")]

@@ -90,7 +90,7 @@ def funds():
 @documented(tag="Catalog", ok=schemas.Fund, may_be_missing=True)
 def fund(fund_id: int):
     """One fund."""
-    found = find("fund", fund_id) or _missing("fund")  # public: every fund is in the catalog
+    found = _get("fund", fund_id)  # public: every fund is in the catalog
     return respond(schemas.Fund, catalog.fund_row(found), public=True)
 
 
@@ -115,7 +115,7 @@ def rounds():
 @documented(tag="Catalog", ok=schemas.Round, may_be_missing=True)
 def round_(round_id: int):
     """One funding round."""
-    found = find("round", round_id) or _missing("round")  # public: every round is in the catalog
+    found = _get("round", round_id)  # public: every round is in the catalog
     return respond(schemas.Round, catalog.round_row(found), public=True)
 
 
@@ -135,6 +135,12 @@ def grants():
 
 def _missing(what: str):
     raise ApiError(404, f"There is no such {what}.")
+
+
+def _get(kind_name: str, ident: int):
+    """The public object, or a 404 (also for an id beyond what an id column holds)."""
+    found = find(kind_name, ident) if ident <= schemas.MAX_ROW_ID else None
+    return found if found is not None else _missing(kind_name)
 
 
 # ---- administrators --------------------------------------------------------------------------------------
@@ -161,6 +167,7 @@ def admin_applications():
 def admin_application(application_id: int):
     """One application with its workflow state and scores."""
     access.allowed("manage", "application")
+    _get("application", application_id)
     rows = db.session.execute(admin.applications_select(round_id=None, state=None)
                               .where(Application.id == application_id)).all()
     if not rows:

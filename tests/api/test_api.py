@@ -4,6 +4,8 @@ the rate limit, and the document and its reference page."""
 from __future__ import annotations
 
 import pytest
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 
 from grantflow.core.limits import limiter
 from grantflow.extensions import db
@@ -70,9 +72,11 @@ def test_etag_and_if_none_match(client, f):
 
 
 @pytest.mark.parametrize(("url", "status"), [
+    ("/api/v1/funds/2147483648", 404),  # beyond PostgreSQL's integer ids: not a database error
     ("/api/v1/funds/9223372036854775808", 404),
     ("/api/v1/funds/99999999999999999999999999", 404),
     ("/api/v1/rounds/0", 404),
+    ("/api/v1/rounds?fund_id=2147483648", 400),
     ("/api/v1/rounds?fund_id=9223372036854775808", 400),
     ("/api/v1/rounds?fund_id=-1", 400),
     ("/api/v1/rounds?fund_id=1.5", 400),
@@ -119,6 +123,7 @@ def test_the_api_is_rate_limited_with_a_problem(client, api_limit):
 def test_the_document_is_openapi_3_1_and_the_reference_page_is_built_from_it(client):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.1")
+    validate(document, cls=OpenAPIV31SpecValidator)  # the 3.1 meta-schema, not just the version string
     assert "/api/v1/grants" in document["paths"] and "/api/v1/admin/applications" in document["paths"]
     assert document["components"]["securitySchemes"]["personalToken"]["scheme"] == "bearer"
     page = client.get("/api/v1/reference")
