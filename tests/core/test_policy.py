@@ -96,3 +96,27 @@ def test_a_hidden_object_answers_exactly_like_one_that_does_not_exist(client, pe
     missing = client.get("/applications/999999")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.get_data(as_text=True) == missing.get_data(as_text=True)
+
+
+def _every_kind() -> dict:
+    """Every kind registered by a domain's ``policy.py`` (all imported at start-up)."""
+    from grantflow import discovery
+
+    discovery.import_all_hooks()
+    return policy.KINDS
+
+
+@pytest.mark.parametrize("kind_name, action", sorted((name, action) for name, found in _every_kind().items()
+                                                     for action in found.rules))
+def test_no_rule_lets_the_anonymous_in(app, kind_name, action):
+    """Pages for everybody say so with ``@public``; a rule that forgets to ask
+    who is asking would open its routes to anybody."""
+    assert not policy.can(AnonymousUserMixin(), action, kind_name)
+
+
+@pytest.mark.parametrize("kind_name", sorted(name for name, found in _every_kind().items() if "manage" in found.rules))
+def test_manage_is_for_staff_only(app, people, kind_name):
+    assert policy.can(people["admin"], "manage", kind_name)
+    for who in ("applicant", "reviewer"):
+        decision = policy.can(people[who], "manage", kind_name)
+        assert not decision and decision.reason
