@@ -21,6 +21,8 @@ from werkzeug.datastructures import FileStorage
 #: GET rules the crawl never visits, with the reason
 SKIP = {
     "static": "stylesheets and scripts, not pages",
+    "catalog.open_data": "a permanent redirect from the former open-data pages to the catalog (tests/catalog)",
+    "catalog.open_data_360": "a permanent redirect from the former open-data file to the catalog's (tests/catalog)",
     "users.two_factor_sign_in": "shown only after a right password of an account with two-step sign-in: "
                                 "tests/browser/test_two_factor.py audits it (axe and keyboard)",
     **{f"api.{name}": "JSON, not a page: tests/api checks it (schemathesis against the OpenAPI document)"
