@@ -104,3 +104,18 @@ def test_token_requests_need_no_csrf_and_cannot_write(client, f):
     response = client.post("/api/v1/admin/applications", headers=bearer(secret))
     assert response.status_code == 405 and response.mimetype == "application/problem+json"
     assert "POST" not in response.headers["Allow"]
+
+
+def test_a_deactivated_accounts_token_fails_and_tokens_are_limited_per_person(client, f):
+    from grantflow.api.operations import MAX_ACTIVE_TOKENS, create_token
+    from grantflow.core.refusal import Refused
+
+    user = f.create_applicant()
+    secret = token_through_the_page(client, user)
+    for number in range(MAX_ACTIVE_TOKENS - 1):
+        create_token(user, f"Script {number}")
+    with pytest.raises(Refused):
+        create_token(user, "One too many")
+    user.is_active_account = False
+    db.session.commit()
+    assert client.get("/api/v1/my/applications", headers=bearer(secret)).status_code == 401

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import assert_accessible, tab_to
-from tests.browser.page_checks import error_problems, phone_problems
+from tests.browser.page_checks import error_problems, markup_problems, phone_problems, reflow_problems
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +18,12 @@ EMAIL = "treasurer@desmoines.example.gov"
 
 
 def _check_at_both_widths(page) -> None:
+    """Axe at desktop width and at 390 px, no sideways scroll, reflow at 320 px, sound ids."""
     assert_accessible(page)
     sideways, violations = phone_problems(page)
     assert not sideways and not violations, (sideways, violations)
+    assert not reflow_problems(page), reflow_problems(page)
+    assert not markup_problems(page), markup_problems(page)
 
 
 def test_a_grantee_makes_uses_and_revokes_a_token(page, live_db, live_server):
