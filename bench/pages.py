@@ -10,6 +10,9 @@ request to reading the whole response. One of the clients is the changer: every
 through the staff form (which replaces the portfolio's cache generation), then
 requests the dashboard: "dashboard after a change".
 
+Before the clock starts, every page is requested a few times (untimed), so that
+each worker has its templates loaded and the dashboard's figures exist.
+
 Pages: the staff application list (page 1 unfiltered, a filtered page, page 50),
 the busiest reviewer's queue, an application's staff page, the ranking of a round
 of about 300 reviewed applications (from a second synthetic fund of 1,000), the
@@ -208,6 +211,16 @@ class Timings:
         return rows
 
 
+def warm_up(base: str, found: dict, workers: int) -> None:
+    """Untimed: each page a few times, so that every worker has loaded its templates
+    and the dashboard's figures exist ("warm"), as on a server that has been up a while."""
+    admin = signed_in(base, found["admin"], PASSWORD)
+    reviewer = signed_in(base, found["reviewers"][0][0], PASSWORD)
+    for _ in range(2 * workers):
+        for path in pages(found).values():
+            (reviewer if path == "/reviews/" else admin).get(f"{base}{path}", timeout=120)
+
+
 def run_clients(base: str, found: dict, clients: int, seconds: float, change_every: float) -> Timings:
     timings, stop = Timings(), time.monotonic() + seconds
     page_list = list(pages(found).items())
@@ -270,6 +283,7 @@ def main() -> None:
                "RQ_QUEUE": f"grantflow-bench-{uuid.uuid4().hex[:8]}",
                **{f"GRANTFLOW_{kind}_DIR": str(workdir / kind.lower()) for kind in ("UPLOAD", "LETTER", "EXPORT")}}
         with gunicorn(env, workers=args.workers) as base:
+            warm_up(base, found, args.workers)
             started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
             load_before = os.getloadavg()
             timings = run_clients(base, found, args.clients, args.seconds, args.change_every)
