@@ -180,3 +180,43 @@ def test_ids_and_page_numbers_beyond_range_are_not_found(client, role, path, exp
     _sign_in(client, scenario.user_for(role))
     response = client.get(path.format(slug=scenario.fund.slug, round_id=scenario.round.id))
     assert response.status_code in expected
+
+
+def _shipped_application_forms():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "forms" / "applications"
+    return sorted((path.name.split(".")[0], int(path.name.split(".v")[1].split(".")[0]))
+                  for path in folder.glob("*.v*.yaml"))
+
+
+@pytest.mark.parametrize("form_key, version", _shipped_application_forms())
+def test_file_parts_inside_repeated_groups_give_a_form_error(client, form_key, version):
+    """Every field of every item of every repeated group of the shipped
+    application forms: a file part where text is expected, and text where a file
+    is expected, re-show the page with its errors (a file under a text field is
+    dropped, never stored) instead of a server error."""
+    from grantflow.applications.models import Attachment
+    from grantflow.core import formdefs
+    from tests import factories
+    from tests.conftest import login
+
+    applicant = factories.create_applicant()
+    round_ = factories.create_round(form_key=form_key, form_version=version)
+    application = factories.create_application(round_, applicant.organisation, state="draft", form_version=version)
+    db.session.commit()
+    login(client, applicant)
+    definition = formdefs.definition_for(application)
+    checked = 0
+    for page in definition.pages:
+        for group in (f for f in page.fields if f.is_group and f.repeat):
+            for inner in group.fields:
+                key = f"{group.id}-0-{inner.id}"
+                wrong = "not a file" if inner.type == "file" else (io.BytesIO(b"%PDF-1.7 x"), "a.pdf")
+                response = client.post(f"/applications/{application.id}/pages/{page.id}",
+                                       data={key: wrong, "_action": "continue"}, content_type="multipart/form-data")
+                assert response.status_code == 200, (page.id, key, response.status_code)
+                assert "error-summary" in response.get_data(as_text=True), (page.id, key)
+                checked += 1
+    assert checked, f"{form_key} v{version} has no repeated group to check"
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
