@@ -170,6 +170,9 @@ def restore(response):
     rows = db.session.scalars(sa.select(KeptForm).where(
         KeptForm.token_hash.in_([_digest(token) for token in tokens]), KeptForm.user_id == current_user.id,
         KeptForm.created_at >= utcnow() - KEPT_FOR).order_by(KeptForm.id.desc())).all()
+    live = {each.token_hash for each in rows}
+    if len(live) < len(tokens):  # shown, expired or someone else's: no query for them on later pages
+        tokens = session[SESSION_KEY] = [token for token in tokens if _digest(token) in live]
     row = next((each for each in rows if _path_only(each.page_path) == unquote(request.path)), None)
     if row is None:
         return response

@@ -20,6 +20,7 @@ from grantflow.reviews.models import Review
 
 from tests import factories, factories_awards as fa, factories_reviews as fr
 from tests.browser.conftest import assert_accessible
+from tests.browser.page_checks import phone_problems
 from tests.factories_reporting import create_grant
 
 pytestmark = pytest.mark.browser
@@ -153,12 +154,18 @@ def _type(page, kind: FormKind) -> None:
             field.fill(value)
 
 
+def _accessible_on_a_phone_too(page) -> None:
+    assert_accessible(page)
+    problems, violations = phone_problems(page)
+    assert not problems and not violations, (page.url, problems, violations)
+
+
 def _expect_typed_back(page, kind: FormKind) -> None:
     expect(page.locator("#kept-notice")).to_contain_text("Not saved yet")
     for label, value in kind.typed.items():
         field = page.get_by_label(label, exact=True)
         expect(field).to_be_checked() if value is True else expect(field).to_have_value(value)
-    assert_accessible(page)
+    _accessible_on_a_phone_too(page)
 
 
 def _save(page, kind: FormKind, live_db, ids) -> None:
@@ -186,7 +193,7 @@ def test_a_signed_out_post_keeps_the_text_through_signing_in(page, live_db, kind
     for text in kind.typed.values():
         if isinstance(text, str) and len(text) > 2:  # (a state code is a choice, not typed text)
             expect(page.locator("textarea[readonly]").filter(has_text=text)).to_have_count(1)
-    assert_accessible(page)
+    _accessible_on_a_phone_too(page)
 
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
