@@ -2,7 +2,7 @@
 waiting, the solver's proposals to approve, reject or change, and the mentors."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -88,7 +88,7 @@ def reject(match_id: int):
         else:
             flash("The match is rejected; the request waits for another mentor.", "success")
     else:
-        flash("Keep the reason to 500 characters.", "error")
+        abort(400, "Keep the reason to 500 characters, then press the button again.")
     return redirect(url_for("mentoring.admin_overview"))
 
 
@@ -100,8 +100,7 @@ def assign(request_id: int):
     form = AssignForm(prefix=f"r{mentor_request.id}")
     form.mentor_id.choices = [SelectChoice(m.user_id, m.user.name) for m in mentors]
     if not form.validate_on_submit():
-        flash("Choose one of the mentors in the list.", "error")
-        return redirect(url_for("mentoring.admin_overview"))
+        abort(400, "Choose one of the mentors in the list, then press the button again.")
     try:
         match = proposals.assign_mentor(mentor_request, db.session.get(User, form.mentor_id.data), current_user)
     except Refused as exc:

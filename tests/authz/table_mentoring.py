@@ -39,5 +39,8 @@ ROUTES = {
     "mentoring.propose": ADMIN_BUTTON,
     "mentoring.approve": {**ADMIN_BUTTON, "args": MATCH},
     "mentoring.reject": {**ADMIN_BUTTON, "args": MATCH},
-    "mentoring.assign": {**ADMIN_BUTTON, "args": {"request_id": lambda s: s.mentor_match.request_id}},
+    # the mentor already proposed for this request: refused with the reason, back to the page
+    # (no mentor chosen at all is a clear 400: tests/mentoring/test_views.py)
+    "mentoring.assign": {**ADMIN_BUTTON, "args": {"request_id": lambda s: s.mentor_match.request_id},
+                         "data": lambda s: {f"r{s.mentor_match.request_id}-mentor_id": s.mentor.id}},
 }

@@ -129,6 +129,18 @@ def check_page(page, findings: Findings, who: str, target: site_pages.Target, re
     findings.markup_problems += [f"{page.url} ({who}): {problem}" for problem in problems]
 
 
+def goto(page, url: str) -> None:
+    """``page.goto``, again if the page it leaves reloaded itself meanwhile (a job's or a letter
+    batch's ``Refresh`` header firing during the navigation aborts it)."""
+    for attempt in range(3):
+        try:
+            page.goto(url)
+            return
+        except PlaywrightError as exc:
+            if "ERR_ABORTED" not in str(exc) or attempt == 2:
+                raise
+
+
 def crawl(browser, base_url: str, persona: Persona, found: list, findings: Findings) -> None:
     """Open every page the persona may see; axe on each HTML page (and on the
     first error page of each status, which is one template)."""
@@ -156,7 +168,7 @@ def crawl(browser, base_url: str, persona: Persona, found: list, findings: Findi
             if limit is not None and checked[key] >= limit:
                 continue
             checked[key] += 1
-            page.goto(target.url)
+            goto(page, target.url)
             reflow = (persona.role, target.endpoint) not in findings.reflowed
             findings.reflowed.add((persona.role, target.endpoint))
             check_page(page, findings, persona.label, target, reflow=reflow)

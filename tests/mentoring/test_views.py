@@ -115,3 +115,15 @@ def test_mentor_profiles_are_never_in_exports_or_open_data(runner, tmp_path, cli
     assert catalog.status_code == 200 and grant.organisation.name.encode() in catalog.data  # the grant is public
     assert b"Hermosillo" not in catalog.data and mentor.name.encode() not in catalog.data
     assert client.get("/mentoring/mentors").status_code == 302  # the directory needs signing in
+
+
+def test_the_administrators_buttons_answer_bad_input_with_a_clear_400(client, login_as):
+    mentor, mentee = fm.create_grantee(), fm.create_drafter()
+    match = fm.create_match(mentor, mentee)
+    login_as(factories.create_user("admin"))
+    assert client.post(f"/admin/mentoring/requests/{match.request_id}/assign", data={}).status_code == 400
+    assert client.post(f"/admin/mentoring/requests/{match.request_id}/assign",
+                       data={f"r{match.request_id}-mentor_id": "999999"}).status_code == 400
+    assert client.post(f"/admin/mentoring/matches/{match.id}/reject", data={"reason": "x" * 501}).status_code == 400
+    db.session.refresh(match)
+    assert match.status == "approved"
