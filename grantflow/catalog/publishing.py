@@ -3,25 +3,19 @@
 A round's settings decide (``open_data: true`` or ``false``, the round form's
 "publish funded projects as open data"); a round that says nothing follows its
 fund (``Fund.settings["open_data"]``), and ``GRANTFLOW_OPEN_DATA=1`` makes every
-fund publish. Rounds are few, so the answer is computed in Python from one query."""
+fund publish. The rule itself is the funds domain's (``funds.operations.publishes``,
+which the round pages show too); rounds are few, so it runs in Python over one query."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..extensions import db
 from ..funds.models import Fund, Round
-
-SETTING = "open_data"
-
-
-def fund_publishes(fund: Fund) -> bool:
-    return bool(current_app.config.get("OPEN_DATA_ALL_FUNDS")) or bool((fund.settings or {}).get(SETTING))
+from ..funds.operations import fund_publishes, publishes  # noqa: F401 (fund_publishes: the API reads it here)
 
 
 def round_publishes(round_: Round) -> bool:
-    chosen = (round_.settings or {}).get(SETTING)
-    return bool(chosen) if chosen is not None else fund_publishes(round_.fund)
+    return publishes(round_)
 
 
 def published_round_ids() -> list[int]:

@@ -362,7 +362,15 @@ def newest_rubric_version(key: str | None) -> int | None:
     return max((int(m.group(1)) for m in found if m), default=None)
 
 
+def fund_publishes(fund: Fund) -> bool:
+    """The fund's open-data choice, or the deployment's for every fund (GRANTFLOW_OPEN_DATA=1)."""
+    from flask import current_app
+
+    return bool(current_app.config.get("OPEN_DATA_ALL_FUNDS")) or bool((fund.settings or {}).get("open_data"))
+
+
 def publishes(round_: Round) -> bool:
-    """The round's own open-data choice, else its fund's (the catalog publishes the same way)."""
+    """The round's own open-data choice, else its fund's: the one rule of the public
+    catalog, its downloads and the API (grantflow/catalog/publishing.py)."""
     own = (round_.settings or {}).get("open_data")
-    return bool(own) if own is not None else bool((round_.fund.settings or {}).get("open_data"))
+    return bool(own) if own is not None else fund_publishes(round_.fund)
