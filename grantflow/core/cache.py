@@ -16,10 +16,11 @@ token, which is already out of date. Draft autosaves do not call it: the
 dashboard counts submitted work.
 
 Recomputing takes about a second at 100,000 applications, so a page does not wait
-for it once figures exist: the request that finds them out of date gets them,
-marked as such with their time, and its process computes the current ones right
-after sending the response; the next requests, in every process, get those. Only
-a first computation, when there are no figures at all, is waited for."""
+for it once figures exist: the request that finds them out of date (of an earlier
+generation, or older than ``CACHE_DEFAULT_TIMEOUT``) gets them, marked as such
+with their time, and its process computes the current ones right after sending
+the response; the next requests, in every process, get those. Only a first
+computation, when there are no figures at all, is waited for."""
 from __future__ import annotations
 
 import hashlib
@@ -94,12 +95,13 @@ def cached(name: str, key: tuple, compute: Callable[[], object], *, fresh: bool 
     found = cache.get(entry_key)
     if found is not None:
         value, computed_at, of_generation = found
-        if of_generation != current and cache.add(computing, 1, timeout=COMPUTING_SECONDS):
+        up_to_date = of_generation == current and time.time() - computed_at < _max_age()
+        if not up_to_date and cache.add(computing, 1, timeout=COMPUTING_SECONDS):
             if has_request_context():
                 _after_this_response(lambda: _compute_marked(entry_key, current, computing, compute))
             else:  # a command or a job: nobody is waiting for a page
                 return _compute_marked(entry_key, current, computing, compute)
-        return Entry(value, computed_at, of_generation == current)
+        return Entry(value, computed_at, up_to_date)
     if cache.add(computing, 1, timeout=COMPUTING_SECONDS):
         return _compute_marked(entry_key, current, computing, compute)
     deadline = time.monotonic() + COMPUTING_SECONDS
@@ -109,6 +111,12 @@ def cached(name: str, key: tuple, compute: Callable[[], object], *, fresh: bool 
         if found is not None:
             return Entry(found[0], found[1], found[2] == current)
     return _compute(entry_key, current, compute)  # the other process failed, or took too long
+
+
+def _max_age() -> float:
+    """Figures older than this are recomputed too (rows written around the operations, by
+    SQL or a bulk load, are seen after it): Flask-Caching's ``CACHE_DEFAULT_TIMEOUT``."""
+    return float(current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300)
 
 
 def _compute(entry_key: str, of_generation: str, compute: Callable[[], object]) -> Entry:

@@ -51,10 +51,10 @@ def test_a_change_through_one_process_is_on_the_others_dashboard_at_the_next_req
                               timeout=60)
         assert response.status_code == 302
         next_page = watcher.get(f"{second}/admin/portfolio/", timeout=60).text
-        assert "the latest changes are being counted" in next_page  # not shown as current
+        assert "newer figures are being computed" in next_page  # not shown as current
         assert _states_table(next_page) == before
         deadline = time.monotonic() + 60
-        while "being counted" in next_page and time.monotonic() < deadline:
+        while "being computed" in next_page and time.monotonic() < deadline:
             time.sleep(0.2)
             next_page = watcher.get(f"{second}/admin/portfolio/", timeout=60).text
         assert "they are recomputed after every change" in next_page
