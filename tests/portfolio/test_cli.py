@@ -59,7 +59,7 @@ def test_export_with_nothing_to_publish_says_why(runner, tmp_path, f):
     f.create_application(state="submitted")
     db.session.commit()
     result = runner.invoke(cli, args=["export", "--format", "360giving", "--out", str(tmp_path / "g.json")])
-    assert result.exit_code == 1 and "No awarded grants match these filters" in result.output
+    assert result.exit_code == 1 and "No accepted grants match these filters" in result.output
 
 
 def test_export_to_a_missing_folder_is_refused(runner, tmp_path):

@@ -84,7 +84,7 @@ def test_a_problem_with_the_data_is_shown_not_crashed(client, login_as, admin, f
     login_as(admin)
     response = client.post("/admin/portfolio/exports", data={"format": "360giving"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "The export could not be made: No awarded grants match these filters" in html
+    assert "The export could not be made: No accepted grants match these filters" in html
 
 
 def test_bad_export_requests_are_refused_with_a_reason(client, login_as, admin):

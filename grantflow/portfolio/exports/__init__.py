@@ -26,8 +26,8 @@ FORMATS = {f.name: f for f in [
     ExportFormat("csv", "CSV (one row per application)", "csv", "text/csv", write_csv, True),
     ExportFormat("xlsx", "Excel workbook (one row per application)", "xlsx",
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx, True),
-    ExportFormat("360giving", "360Giving JSON (awarded grants)", "json", "application/json", write_360_json),
-    ExportFormat("360giving-xlsx", "360Giving spreadsheet (awarded grants)", "xlsx",
+    ExportFormat("360giving", "360Giving JSON (accepted grants)", "json", "application/json", write_360_json),
+    ExportFormat("360giving-xlsx", "360Giving spreadsheet (accepted grants)", "xlsx",
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_360_xlsx),
     ExportFormat("pdf", "PDF portfolio report", "pdf", "application/pdf", write_pdf),
 ]}

@@ -263,7 +263,8 @@ def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None
     publisher = Publisher.from_config(filters.fund_id)
     total = count_grants(filters, round_ids=round_ids) if progress is not None else None  # only a progress bar needs it
     if total == 0:
-        raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one grant.")
+        raise ExportError("No accepted grants match these filters (an award counts once the applicant accepts it): "
+                          "a 360Giving package needs at least one grant.")
     first = None
     written = awarded = disbursed = 0
     with atomic_output(path, "wb") as handle:
@@ -281,8 +282,8 @@ def write_360_json(path, filters: PortfolioFilters, *, progress: Progress | None
             if progress is not None and written % PROGRESS_EVERY == 0:
                 progress(written, total)
         if first is None:
-            raise ExportError("No awarded grants match these filters: a 360Giving package needs at least one "
-                              "grant.")
+            raise ExportError("No accepted grants match these filters (an award counts once the applicant "
+                              "accepts it): a 360Giving package needs at least one grant.")
         envelope = package_envelope(filters, publisher, first["fundingOrganization"][0])
         GrantValidator().check_envelope(envelope, first)
         handle.write(b"\n]")

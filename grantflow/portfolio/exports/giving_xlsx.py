@@ -78,7 +78,8 @@ def write_360_xlsx(path, filters: PortfolioFilters, *, progress: Progress | None
     grants = iter_grants(filters, with_metrics=True, round_ids=round_ids)
     first = next(grants, None)
     if first is None:
-        raise ExportError("No awarded grants match these filters: a 360Giving spreadsheet needs at least one grant.")
+        raise ExportError("No accepted grants match these filters (an award counts once the applicant accepts it): "
+                          "a 360Giving spreadsheet needs at least one grant.")
     workbook = Workbook(write_only=True)
     grants_sheet = workbook.create_sheet("grants")
     classifications_sheet = workbook.create_sheet("classifications")
