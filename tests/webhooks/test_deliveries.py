@@ -101,7 +101,6 @@ def test_only_the_chosen_events_are_sent_and_a_rolled_back_move_sends_nothing(ap
     org = factories.create_organisation()
     lead = factories.create_user("applicant", organisation=org)
     answers = demo_answers.from_examples(round_.application_form(), facts("Rolled back", utcnow().date()))
-    db.session.execute(select(1))
     endpoint = db.session.scalars(select(WebhookEndpoint)).one()
     endpoint.events = list(EVENTS)
     outbox.commit()
