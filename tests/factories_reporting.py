@@ -31,15 +31,30 @@ def create_award(application, *, amount_cents: int, period_start: date, period_e
 
 def create_grant(*, state: str = "active", period_start: date = date(2025, 1, 1),
                  period_end: date = date(2025, 12, 31), amount_cents: int = 10_000_000,
-                 fund_settings: dict | None = None, members: int = 1, targets: dict | None = None):
+                 fund_settings: dict | None = None, members: int = 1, targets: dict | None = None,
+                 version: int = 1):
     """An accepted award (50/40/10 tranches, the first one due) for an
-    organisation with ``members`` applicant users, moved on to ``state``."""
+    organisation with ``members`` applicant users, moved on to ``state``; on
+    workflow and form ``version`` (2: its answers from the form's examples)."""
+    from grantflow.core.formdefs import load_form
+    from grantflow.core.workflow import get_definition
+
     fund = factories.create_fund(settings=fund_settings or {})
-    round_ = factories.create_round(fund)
+    round_ = factories.create_round(fund, workflow_version=version, form_version=version)
     organisation = factories.create_organisation()
     users = [factories.create_applicant(organisation) for _ in range(members)]
-    answers = {"metric_targets": targets} if targets else {}
-    application = factories.create_application(round_, organisation, state="award_offered", answers=answers)
+    form = load_form("applications", round_.form_key, version)
+    if version == 1:
+        answers = {form.role_field("targets").id: targets} if targets else {}
+    else:
+        from grantflow.demo.answers import from_examples
+        from tests.meaning.lifecycle import facts
+
+        answers = from_examples(form, facts("Sister-city climate exchange", period_start))
+        answers[form.role_field("targets").id] = targets or {}
+    offered, = get_definition(round_.workflow_key, version).states_in("offered")
+    application = factories.create_application(round_, organisation, state=offered, answers=answers,
+                                               form_version=version)
     create_award(application, amount_cents=amount_cents, period_start=period_start, period_end=period_end)
     accept_award_offer(application, users[0], typed_name=users[0].name, ip_address="192.0.2.1")
     if state != "active":
