@@ -21,8 +21,12 @@ bp = Blueprint("catalog", __name__)
 
 def _filter_form() -> tuple[CatalogFilterForm, CatalogFilters | None]:
     form = CatalogFilterForm(request.args)
-    form.set_choices(award_years())
-    return form, parse_catalog_filters(request.args, form)
+    filters = parse_catalog_filters(request.args, form)
+    years = award_years()
+    if filters is not None and filters.year is not None and filters.year not in years:
+        years = sorted([*years, filters.year], reverse=True)  # the select shows the year asked for
+    form.set_choices(years)
+    return form, filters
 
 
 @bp.route("/catalog/")

@@ -159,3 +159,9 @@ def test_the_storage_sweep_keeps_the_current_downloads_only(client, app):
     world["round"].settings = {"open_data": False}  # the round stops publishing: its files are stale
     db.session.commit()
     assert sweep() >= current
+
+
+def test_a_year_without_projects_stays_selected(client):
+    published_world()
+    page = client.get("/catalog/?year=2024").get_data(as_text=True)
+    assert '<option value="2024" selected>2024</option>' in page and "0 projects match these filters" in page
