@@ -156,7 +156,16 @@ def withdraw_request(request: MentorRequest, actor) -> MentorRequest:
 
 # --- both parties -------------------------------------------------------------
 
+def lock(match: MentorMatch) -> MentorMatch:
+    """Read the match afresh under a row lock: the two parties may answer at the
+    same moment, and each must see the other's answer (else neither introduces)."""
+    db.session.flush()  # nothing of this request is lost by reading the row again
+    db.session.refresh(match, with_for_update=True)
+    return match
+
+
 def _side(match: MentorMatch, actor) -> str:
+    lock(match)
     side = match.party(actor)
     if side is None:
         raise Refused("Only the mentor and the mentee of this match can do this.")

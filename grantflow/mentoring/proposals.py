@@ -16,6 +16,7 @@ from ..users.models import User
 from .eligibility import MENTOR_STAGES, organisations_in
 from .matching import Mentor, Seeker, barrier, pair_score, propose
 from .models import LIVE_MATCH_STATUSES, MentorMatch, MentorProfile, MentorRequest
+from .operations import lock
 
 
 def _require_admin(actor) -> None:
@@ -96,6 +97,7 @@ def _notify_approved(match: MentorMatch) -> None:
 
 def approve_match(match: MentorMatch, actor) -> MentorMatch:
     _require_admin(actor)
+    lock(match)
     if match.status != "proposed":
         raise Refused("Only a proposed match can be approved.")
     match.status, match.approved_by_id, match.approved_at = "approved", actor.id, utcnow()
@@ -108,6 +110,7 @@ def approve_match(match: MentorMatch, actor) -> MentorMatch:
 
 def reject_match(match: MentorMatch, actor, *, reason: str = "") -> MentorMatch:
     _require_admin(actor)
+    lock(match)
     if match.status not in ("proposed", "approved"):
         raise Refused("Only a match not yet introduced can be rejected.")
     match.status, match.closed_at, match.closed_by_id = "rejected", utcnow(), actor.id
