@@ -23,7 +23,7 @@ LIVE_MATCH_STATUSES = ("proposed", "approved", "introduced")
 MATCH_STATUS_LABELS = {
     "proposed": "Proposed, waiting for the fund's approval", "approved": "Waiting for both of you to accept",
     "introduced": "Introduced", "turned_down": "Turned down", "rejected": "Not approved by the fund",
-    "cancelled": "Cancelled", "ended": "Ended",
+    "cancelled": "Canceled", "ended": "Ended",
 }
 MAX_MENTEES = 10
 
