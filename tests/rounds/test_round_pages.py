@@ -170,10 +170,11 @@ def test_closing_an_open_round_stops_it_now_and_is_audited(client, admin):
     assert db.session.get(Round, closed.id).closes_at == before
 
 
-def test_rounds_list_links_each_hub_and_the_navigation_has_it(client, admin):
+def test_rounds_list_and_dashboard_link_each_hub_and_the_navigation_has_it(client, admin):
     round_ = factories.create_round(name="Autumn round")
     db.session.commit()
     page = client.get("/admin/rounds")
     assert f'href="/admin/rounds/{round_.id}"' in page.text and ">Autumn round<" in page.text
-    assert 'href="/admin/rounds">Rounds<' in client.get("/admin/").text
+    dashboard = client.get("/admin/").text
+    assert 'href="/admin/rounds">Rounds<' in dashboard and f'href="/admin/rounds/{round_.id}"' in dashboard
     assert f'href="/admin/funds/{round_.fund_id}/settings"' in page.text
