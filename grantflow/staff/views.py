@@ -13,8 +13,8 @@ URL rules (the routes live in the ``views_*`` modules, one per page family):
 /admin/rounds/<id>/edit                   GET, POST   edit_round                 admin
 /admin/rounds/<id>/close                  POST        close_round                admin
 /admin/rounds/<id>/message                GET, POST   round_message              admin
-/admin/funds/<slug>/rounds/new            GET, POST   new_round                  admin
-/admin/funds/<slug>/settings              GET, POST   fund_settings              admin
+/admin/funds/<id>/rounds/new              GET, POST   new_round                  admin
+/admin/funds/<id>/settings                GET, POST   fund_settings              admin
 ====================================================  =========================  ========
 """
 from __future__ import annotations
