@@ -12,6 +12,8 @@ whole; but what was typed is never thrown away either:
 - signed out: the answer is a sign-in page that shows what was typed and
   carries it along in hidden inputs; signing in there keeps it for the person
   who signed in and goes back to the form as above.
+- a visitor's form (sign-in, registration, password reset: ``@public``): the
+  few values travel back to the form in this browser's own session cookie.
 
 Kept values belong to one account: the row holds its user id, and the browser's
 session only a random token whose digest finds the row, so another account
@@ -45,6 +47,9 @@ from ..extensions import db, login_manager
 from .models import KeptForm
 
 SESSION_KEY = "kept_forms"
+VISITOR_KEY = "kept_visitor_form"
+#: a visitor's post travels in the session cookie (about 4 KB in all)
+VISITOR_MAX_CHARS = 2_000
 KEPT_FOR = timedelta(hours=24)
 MAX_CHARS = 200_000
 MAX_PER_USER = 5
@@ -109,8 +114,16 @@ def page_and_action() -> tuple[str | None, str]:
     return (action if _opens(action) else None), action
 
 
-def fits(values) -> bool:
-    return sum(len(name) + len(value) for name, value in values) <= MAX_CHARS
+def fits(values, limit: int = MAX_CHARS) -> bool:
+    return sum(len(name) + len(value) for name, value in values) <= limit
+
+
+def _public_form() -> bool:
+    """Whether the post went to a form anybody may use (the access policy's ``@public``)."""
+    from ..core.policy import PUBLIC, declared_policy
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.endpoint != "users.sign_in_to_keep" and view is not None and declared_policy(view) == PUBLIC
 
 
 def keep(user, *, page_path: str, action_path: str, values, files) -> bool:
@@ -153,6 +166,11 @@ def keep_what_was_typed(reason: str = EXPIRED, *, signed_out_status: int = 400):
         return error_page(400 if signed_in else signed_out_status,
                           f"{reason} Reload the page (signing in again if asked) and submit again.",
                           typed=[(name, value) for name, value in values if value.strip()])
+    if not signed_in and _public_form() and fits(values, VISITOR_MAX_CHARS):
+        # a form for visitors (sign-in, registration...): no account to keep it for, so
+        # this browser's own session cookie carries it back to the form, once
+        session[VISITOR_KEY] = {"page": page_path, "action": action_path, "values": values, "files": files}
+        return redirect(page_path, code=303)
     if not signed_in:
         return sign_in_page(values, files, page_path, action_path, reason=reason, status=signed_out_status)
     if not keep(current_user, page_path=page_path, action_path=action_path, values=values, files=files):
@@ -161,11 +179,31 @@ def keep_what_was_typed(reason: str = EXPIRED, *, signed_out_status: int = 400):
     return redirect(page_path, code=303)
 
 
+def _is_html_page(response) -> bool:
+    return (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
+            and not response.direct_passthrough)
+
+
+def _fill(response, *, action_path: str, values, files) -> None:
+    filled = refill(response.get_data(as_text=True), action_path=_path_only(action_path),
+                    page_path=request.path, values=[tuple(pair) for pair in values])
+    notice = render_template("users/_kept_notice.html", files=files, unplaced=filled.unplaced,
+                             found_form=filled.found_form)
+    response.set_data(filled.html[:filled.notice_at] + notice + filled.html[filled.notice_at:])
+
+
 def restore(response):
-    """On the page of a kept post, for its owner: the values back in the form."""
+    """On the page of a kept post: the values back in the form (for its owner;
+    a visitor's public form from this browser's own session cookie)."""
+    if not _is_html_page(response):
+        return response
+    visitor = session.get(VISITOR_KEY)
+    if visitor and _path_only(visitor["page"]) == unquote(request.path):
+        session.pop(VISITOR_KEY)
+        _fill(response, action_path=visitor["action"], values=visitor["values"], files=visitor["files"])
+        return response
     tokens = session.get(SESSION_KEY)
-    if (not tokens or request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html"
-            or response.direct_passthrough or not current_user.is_authenticated):
+    if not tokens or not current_user.is_authenticated:
         return response
     rows = db.session.scalars(sa.select(KeptForm).where(
         KeptForm.token_hash.in_([_digest(token) for token in tokens]), KeptForm.user_id == current_user.id,
@@ -176,11 +214,7 @@ def restore(response):
     row = next((each for each in rows if _path_only(each.page_path) == unquote(request.path)), None)
     if row is None:
         return response
-    filled = refill(response.get_data(as_text=True), action_path=_path_only(row.action_path),
-                    page_path=request.path, values=[tuple(pair) for pair in row.values])
-    notice = render_template("users/_kept_notice.html", files=row.file_fields, unplaced=filled.unplaced,
-                             found_form=filled.found_form)
-    response.set_data(filled.html[:filled.notice_at] + notice + filled.html[filled.notice_at:])
+    _fill(response, action_path=row.action_path, values=row.values, files=row.file_fields)
     session[SESSION_KEY] = [token for token in tokens if _digest(token) != row.token_hash]
     db.session.delete(row)  # shown once: committed with this request
     return response

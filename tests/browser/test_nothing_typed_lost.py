@@ -215,3 +215,30 @@ def test_a_stale_form_token_comes_back_filled_in(page, live_db, kind):
     page.wait_for_load_state()
     _expect_typed_back(page, kind)
     _save(page, kind, live_db, ids)
+
+
+def test_a_visitors_registration_comes_back_without_its_passwords(page, live_db):
+    """A form for visitors (no account to keep it for): the browser's own session carries it back."""
+    from grantflow.users.models import PendingRegistration
+
+    page.goto("/register")
+    typed = {"Your full name": "Ada Byron", "Job title": "City clerk", "Work email address": "ada.byron@ames.gov"}
+    for label, text in typed.items():
+        page.get_by_label(label).fill(text)
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase 42")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    expect(page.locator("#kept-notice")).to_contain_text("Not saved yet")
+    for label, text in typed.items():
+        expect(page.get_by_label(label)).to_have_value(text)
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")  # never echoed: typed again
+    _accessible_on_a_phone_too(page)
+
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase 42")
+    page.get_by_label("Repeat the password").fill("a long enough passphrase 42")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    with live_db() as session:
+        assert session.scalar(select(PendingRegistration.name).where(
+            PendingRegistration.email == "ada.byron@ames.gov")) == "Ada Byron"

@@ -68,9 +68,23 @@ def test_passwords_and_codes_are_never_kept_nor_echoed(client, app, f, login_as,
     assert {name for name, _ in row.values}.isdisjoint(SECRETS)
     assert "hunter2" not in client.get("/organisation/").get_data(as_text=True)
 
-    anonymous = app.test_client()
-    page = _stale_post(anonymous, "/login", {"email": "someone@ames.gov", **SECRETS}).get_data(as_text=True)
-    assert "someone@ames.gov" in page and "hunter2" not in page and "123456" not in page
+    visitor = app.test_client()
+    page = _stale_post(visitor, "/login", {"email": "someone@ames.gov", **SECRETS},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'value="someone@ames.gov"' in page and "hunter2" not in page and "123456" not in page
+
+
+def test_a_visitors_form_comes_back_from_the_browsers_own_session_once(app, csrf_on):
+    """Sign-in, registration and the like (@public): nobody to keep it for on the server."""
+    csrf_on()
+    visitor = app.test_client()
+    response = _stale_post(visitor, "/register", {"name": "Ada Byron", "email": "ada@ames.gov",
+                                                  "job_title": "Clerk"}, headers={"Referer": "http://localhost/register"})
+    assert response.status_code == 303 and db.session.query(KeptForm).count() == 0
+    page = visitor.get("/register").get_data(as_text=True)
+    assert 'value="Ada Byron"' in page and 'value="Clerk"' in page and 'id="kept-notice"' in page
+    assert "Ada Byron" not in visitor.get("/register").get_data(as_text=True)
+    assert "Ada Byron" not in app.test_client().get("/register").get_data(as_text=True)  # another browser
 
 
 def test_a_post_beyond_the_size_bound_is_shown_to_copy_not_stored(client, f, login_as, csrf_on):
