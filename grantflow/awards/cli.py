@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..core import jobs, outbox
+from ..core.params import MAX_ID
 from ..core.refusal import Refused
 from ..extensions import db
 from .models import Letter, LetterBatch
@@ -65,7 +66,7 @@ def render_command(application_id: int, out: Path, kind: str | None) -> None:
 
 
 @letters_group.command("round")
-@click.argument("round_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("round_id", type=click.IntRange(1, MAX_ID))
 @click.option("--send", is_flag=True, help="Send them once rendered: awarded applications get their offer.")
 @click.option("--wait", "wait_seconds", type=click.IntRange(0, None), default=900, show_default=True,
               help="With workers: seconds to follow the batch before leaving it to them.")

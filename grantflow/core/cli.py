@@ -5,6 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .params import MAX_ID
+
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
@@ -75,7 +77,7 @@ def jobs_list(stuck: bool, limit: int) -> None:
 
 
 @jobs_group.command("retry")
-@click.argument("job_id", type=click.IntRange(1, 2**63 - 1), required=False)
+@click.argument("job_id", type=click.IntRange(1, MAX_ID), required=False)
 @click.option("--all-failed", is_flag=True, help="Retry every failed (or stalled) job.")
 @with_appcontext
 def jobs_retry(job_id: int | None, all_failed: bool) -> None:

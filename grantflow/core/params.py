@@ -16,11 +16,12 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
-#: PostgreSQL's bigint, the widest id column
-MAX_ID = 2**63 - 1
+#: PostgreSQL's integer, the type of every id column (a larger number in a
+#: query would be a database error there, not a missing row)
+MAX_ID = 2**31 - 1
 #: far beyond any list, small enough for any OFFSET
 MAX_PAGE = 1_000_000
-_DIGITS = re.compile(r"[0-9]{1,19}")
+_DIGITS = re.compile(r"[0-9]{1,19}")  # enough for MAX_PAGE and MAX_ID; longer is never a number we hold
 
 
 class BoundedIntegerConverter(IntegerConverter):

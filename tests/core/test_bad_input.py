@@ -156,6 +156,9 @@ def test_bad_values_never_give_a_server_error(app, client, endpoint):
 
 
 HUGE = "99999999999999999999"
+#: fit the URL's digits but not PostgreSQL's integer, the type of every id column
+BEYOND_INTEGER = str(2**31)
+BEYOND_BIGINT_MINUS = str(2**63 - 1)
 
 
 @pytest.mark.parametrize("role, path, expected", [
@@ -170,6 +173,12 @@ HUGE = "99999999999999999999"
     ("admin", f"/admin/users?page={HUGE}", {404}),
     ("admin", f"/admin/applications?page={HUGE}&round={HUGE}", {200}),
     ("admin", f"/reviews/admin/rounds/{{round_id}}/assignments?page={HUGE}", {404}),
+    ("admin", f"/applications/{BEYOND_INTEGER}", {404}),
+    ("admin", f"/admin/applications/{BEYOND_BIGINT_MINUS}", {404}),
+    ("admin", f"/admin/rounds/{BEYOND_INTEGER}", {404}),
+    ("applicant", f"/applications/{BEYOND_INTEGER}", {404}),
+    ("anonymous", f"/catalog/projects/{BEYOND_INTEGER}", {404}),
+    ("admin", f"/admin/applications?round={BEYOND_INTEGER}", {200}),
 ])
 def test_ids_and_page_numbers_beyond_range_are_not_found(client, role, path, expected):
     from tests.authz.test_routes import _sign_in
