@@ -163,3 +163,16 @@ def test_a_form_on_another_page_is_found_through_the_referrer(client, f, login_a
     assert response.status_code == 303 and response.headers["Location"] == "/organisation/"
     html = client.get("/organisation/").get_data(as_text=True)
     assert 'value="Ada Byron"' in html and 'value="ada@ames.gov"' in html
+
+
+def test_a_staff_note_posted_from_the_application_page_comes_back_there(client, f, login_as, csrf_on):
+    """A post-only address (the internal note) goes back to the page whose form posted it."""
+    application = f.create_application(f.create_round(), f.create_organisation(), state="screening")
+    login_as(f.create_user("admin"))
+    csrf_on()
+    page = f"/admin/applications/{application.id}"
+    response = _stale_post(client, f"{page}/notes", {"text": "Called the city: budget letter coming."},
+                           headers={"Referer": f"http://localhost{page}"})
+    assert response.status_code == 303 and response.headers["Location"] == page
+    html = client.get(page).get_data(as_text=True)
+    assert "Called the city: budget letter coming.</textarea>" in html and 'id="kept-notice"' in html
