@@ -188,8 +188,13 @@ def test_a_tab_in_next_on_the_confirmation_page_does_not_redirect_off_site(clien
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     cast = make_cast(state="submitted")
     db.session.commit()
-    response = client.post(move_url(cast.application, "start_screening"), data={"version": "1"})
+    response = client.get(move_url(cast.application, "start_screening"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    # a signed-out post is not applied: a sign-in page keeps what was typed (users.kept)
+    response = client.post(move_url(cast.application, "start_screening"), data={"version": "1", "comment": "ok"})
+    assert response.status_code == 401 and "Sign in to keep what you typed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert cast.application.state == "submitted"
 
 
 def test_the_applicant_timeline_uses_applicant_labels_and_hides_staff_only_entries(client, login_as):
