@@ -11,7 +11,7 @@ from grantflow.core.workflow import get_definition
 
 from tests import factories
 from tests.browser.conftest import assert_accessible, tab_to
-from tests.browser.page_checks import error_problems, markup_problems, phone_problems
+from tests.browser.page_checks import error_problems, markup_problems, phone_problems, reflow_problems
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 def checked(page) -> None:
     assert_accessible(page)
     assert markup_problems(page) == []
+    assert reflow_problems(page) == []
     problems, violations = phone_problems(page)
     assert problems == [] and violations == []
 

@@ -15,7 +15,7 @@ from grantflow.webhooks.models import WebhookEndpoint
 
 from tests import factories
 from tests.browser.conftest import assert_accessible, tab_to
-from tests.browser.page_checks import error_problems, markup_problems, phone_problems
+from tests.browser.page_checks import error_problems, markup_problems, phone_problems, reflow_problems
 from tests.webhooks.receiver import Receiver, start
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 def checked(page) -> None:
     assert_accessible(page)
     assert markup_problems(page) == []
+    assert reflow_problems(page) == []
     problems, violations = phone_problems(page)
     assert problems == [] and violations == []
 
@@ -88,6 +89,9 @@ def test_an_administrator_registers_a_webhook_and_retries_a_failed_delivery(page
             live_server.app.config["WEBHOOK_MAX_ATTEMPTS"] = 5
             db.session.remove()
     assert len(receiver.received) == 1 and receiver.received[0].signature_ok
+    # the job system logs the delivery's final failure as an error: here it is the point of the test
+    live_server.errors.records[:] = [r for r in live_server.errors.records
+                                     if "grantflow.webhooks.tasks.deliver" not in r.getMessage()]
 
     page.reload()
     expect(page.get_by_text("The receiver answered HTTP 500.")).to_be_visible()
