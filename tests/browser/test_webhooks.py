@@ -89,9 +89,7 @@ def test_an_administrator_registers_a_webhook_and_retries_a_failed_delivery(page
             live_server.app.config["WEBHOOK_MAX_ATTEMPTS"] = 5
             db.session.remove()
     assert len(receiver.received) == 1 and receiver.received[0].signature_ok
-    # the job system logs the delivery's final failure as an error: here it is the point of the test
-    live_server.errors.records[:] = [r for r in live_server.errors.records
-                                     if "grantflow.webhooks.tasks.deliver" not in r.getMessage()]
+    _forget_the_expected_failure(live_server)
 
     page.reload()
     expect(page.get_by_text("The receiver answered HTTP 500.")).to_be_visible()
@@ -112,3 +110,11 @@ def test_an_administrator_registers_a_webhook_and_retries_a_failed_delivery(page
     expect(page.locator(".summary .badge.ok")).to_have_text("Delivered")
     assert len(receiver.received) == 2
     checked(page)
+    # the failure may be logged by the job's thread after the page showed it: forget it again
+    _forget_the_expected_failure(live_server)
+
+
+def _forget_the_expected_failure(live_server) -> None:
+    """The job system logs the delivery's final failure as an error: here it is the point of the test."""
+    live_server.errors.records[:] = [r for r in live_server.errors.records
+                                     if "grantflow.webhooks.tasks.deliver" not in r.getMessage()]
