@@ -5,6 +5,7 @@ from flask import flash, g, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
 
 from ..extensions import db, login_manager
 from . import outbox
@@ -23,6 +24,8 @@ SAVED_THEN_FAILED = ("Your change was saved, but something went wrong after savi
 
 ROLL_BACK = "grantflow_roll_back"
 AFTER_RESPONSE = "grantflow_after_response"
+#: the environ key under which a response's after-response work waits (see ``RequestHandler``)
+PENDING_AFTER_RESPONSE = "grantflow.after_response"
 
 
 def roll_back_request() -> None:
@@ -44,9 +47,36 @@ def _commit_or_rollback(response):
         db.session.rollback()
     else:
         outbox.commit()
-    for func in g.pop(AFTER_RESPONSE, []):
-        response.call_on_close(func)
+    funcs = g.pop(AFTER_RESPONSE, [])
+    if funcs:
+        pending = _RunOnce(funcs)
+        response.call_on_close(pending)
+        request.environ[PENDING_AFTER_RESPONSE] = pending
     return response
+
+
+class _RunOnce:
+    """The after-response work of one request, run once whoever asks first."""
+
+    def __init__(self, funcs):
+        self.funcs = funcs
+
+    def __call__(self) -> None:
+        funcs, self.funcs = self.funcs, []
+        for func in funcs:
+            func()
+
+
+class RequestHandler(WSGIRequestHandler):
+    """werkzeug's development server (``grantflow demo``, the browser tests)
+    skips a response's close() when the browser resets the connection after
+    reading it, and with it the work queued to run once the response is sent:
+    a job would stay queued for ever. Run that work here instead."""
+
+    def connection_dropped(self, error, environ=None) -> None:
+        pending = (environ or {}).get(PENDING_AFTER_RESPONSE)
+        if pending is not None:
+            pending()
 
 
 def _forget_previous_user():

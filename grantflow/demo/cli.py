@@ -46,9 +46,11 @@ def demo(port: int, no_serve: bool) -> None:
     # app.run() refuses to block inside a `flask` CLI command; serve with werkzeug directly
     from werkzeug.serving import run_simple
 
+    from ..core.web import RequestHandler
+
     # werkzeug's "development server" banner and request lines would bury the logins above
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+    run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True, request_handler=RequestHandler)
 
 
 commands = [demo]

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 from grantflow import create_app
+from grantflow.core.web import RequestHandler
 from grantflow.extensions import cache, db
 
 from tests.conftest import REQUIRE_SERVICES
@@ -41,7 +42,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_MS = 15_000
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _QuietHandler(RequestHandler):
     def log_request(self, *args, **kwargs):  # one line per request would drown the test output
         pass
 

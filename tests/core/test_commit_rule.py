@@ -60,3 +60,29 @@ def test_an_error_page_rolls_back(app):
         web.error_page(409, "Changed meanwhile.")
         web._commit_or_rollback(Response(status=200))
     assert not _kept("before an error page")
+
+
+def test_work_queued_for_after_the_response_runs_once_even_when_the_browser_resets_the_connection(app):
+    """werkzeug's development server skips the response's close() when the
+    connection is reset: its request handler runs the queued work instead,
+    and a later close() does not run it again."""
+    ran = []
+    with app.test_request_context() as context:
+        web.after_response(lambda: ran.append("job"))
+        response = web._commit_or_rollback(Response(status=303))
+        environ = context.request.environ
+    web.RequestHandler.connection_dropped(None, ConnectionResetError(104, "Connection reset by peer"), environ)
+    assert ran == ["job"]
+    response.close()
+    assert ran == ["job"]
+
+
+def test_a_closed_response_runs_its_queued_work_once(app):
+    ran = []
+    with app.test_request_context() as context:
+        web.after_response(lambda: ran.append("job"))
+        response = web._commit_or_rollback(Response(status=200))
+        environ = context.request.environ
+    response.close()
+    web.RequestHandler.connection_dropped(None, ConnectionResetError(), environ)
+    assert ran == ["job"]
