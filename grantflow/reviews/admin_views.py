@@ -39,7 +39,7 @@ ASSIGN_TASK = "grantflow.reviews.tasks.assign_round"
 APPLICATIONS_PER_PAGE = 25
 # the preview runs inside the request: fair mode gets less time there than in the job (its gap is shown)
 PREVIEW_TIME_LIMIT = 20.0
-RANKING_PER_PAGE = 100
+RANKING_PER_PAGE = 50
 
 
 @bp.route("/admin/rounds")

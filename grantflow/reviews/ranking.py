@@ -19,8 +19,6 @@ from .aggregation import (
 from .calibration_store import round_scores
 from .models import ReviewAssignment
 
-#: states whose requested amount no longer competes for the budget
-
 SORTS = {
     "calibrated": lambda r: (r.stats.calibrated if r.stats.calibrated is not None else float("-inf")),
     "raw": lambda r: (r.stats.mean if r.stats.count else float("-inf")),
@@ -40,6 +38,7 @@ class Row:
     application: Application
     stats: ApplicationStats
     assigned: int = 0
+    competing: bool = True  # False once out of the running (its amount no longer counts against the budget)
     running_total_cents: int | None = None
     within_budget: bool = False
     uncertain: bool = False
@@ -125,13 +124,14 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     calibration = calibrate(scores, shrinkage=settings["shrinkage"])
     with_calibration(stats, calibration)
 
+    active = (ReviewAssignment.round_id == round_.id, ReviewAssignment.status == "active")
     assigned_counts = dict(db.session.execute(
-        select(ReviewAssignment.application_id, db.func.count())
-        .where(ReviewAssignment.round_id == round_.id, ReviewAssignment.status == "active")
+        select(ReviewAssignment.application_id, db.func.count()).where(*active)
         .group_by(ReviewAssignment.application_id)).all())
     applications = db.session.scalars(
         select(Application).where(Application.round_id == round_.id,
-                                  or_(Application.id.in_(list(assigned_counts) or [0]),
+                                  # a subquery, not the ids: one statement text, parsed and planned once
+                                  or_(Application.id.in_(select(ReviewAssignment.application_id).where(*active)),
                                       meaning.in_stages(Application, *meaning.PANEL_STAGES)))
         # only the columns the ranking shows and sorts by (the ORM's row handling is most of its cost)
         .options(db.load_only(Application.round_id, Application.organisation_id, Application.workflow_key,
@@ -139,11 +139,11 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
                               Application.amount_requested_cents, Application.version),
                  db.joinedload(Application.organisation).load_only(Organisation.name, Organisation.state))).all()
     rows = [Row(application=a, assigned=assigned_counts.get(a.id, 0),
-                stats=stats.get(a.id) or ApplicationStats(a.id, 0, 0.0, None, 0.0, 0.0)) for a in applications]
+                stats=stats.get(a.id) or ApplicationStats(a.id, 0, 0.0, None, 0.0, 0.0),
+                competing=not meaning.is_in(a, *meaning.OUT_OF_THE_RUNNING_STAGES)) for a in applications]
 
     # the funding line and its uncertainty follow the calibrated ranking
-    by_merit = sorted((r for r in rows if r.stats.calibrated is not None
-                       and not meaning.is_in(r.application, *meaning.OUT_OF_THE_RUNNING_STAGES)),
+    by_merit = sorted((r for r in rows if r.stats.calibrated is not None and r.competing),
                       key=lambda r: -r.stats.calibrated)
     spent, line_index = 0, None
     for index, row in enumerate(by_merit):
@@ -160,7 +160,7 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     rows.sort(key=SORTS[sort], reverse=descending)
     running, line_after = 0, None
     for index, row in enumerate(rows):
-        if meaning.is_in(row.application, *meaning.OUT_OF_THE_RUNNING_STAGES):
+        if not row.competing:
             continue
         running += row.application.amount_requested_cents or 0
         row.running_total_cents = running

@@ -149,14 +149,21 @@ def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) 
     dominate the page."""
     total = count_matching(filters)
     page = min(filters.page, max(1, math.ceil(total / per_page)))
-    query = (filtered(filters).join(Application.round)
+    # the page's ids first (an index scan), then only those rows joined: joining
+    # every row before the offset made page 50 cost five times page 1
+    ids = select(Application.id)
+    if filters.reads_organisations:
+        ids = ids.join(Application.organisation)
+    ids = ids.where(*_conditions(filters)).order_by(Application.id).limit(per_page).offset((page - 1) * per_page)
+    query = (select(Application).join(Application.organisation).join(Application.round)
+             .where(Application.id.in_(ids.scalar_subquery()))
              .options(load_only(Application.id, Application.title, Application.amount_requested_cents,
                                 Application.workflow_key, Application.workflow_version, Application.state,
                                 Application.state_changed_at),
                       contains_eager(Application.organisation).load_only(
                           Organisation.name, Organisation.applicant_type, Organisation.state),
                       contains_eager(Application.round).load_only(Round.name))
-             .order_by(Application.id).limit(per_page).offset((page - 1) * per_page))
+             .order_by(Application.id))
     items = db.session.scalars(query).all() if total else []
     return Page(items=items, total=total, page=page, per_page=per_page)
 
