@@ -8,15 +8,15 @@ from sqlalchemy import or_, select
 
 from ..applications.models import Application
 from ..core.workflow import meaning
-from ..extensions import db
+from ..extensions import cache, db
 from ..funds.models import Round
 from ..organisations.models import Organisation
 from ..users.models import User
 from .aggregation import (
-    DEFAULT_DISAGREEMENT, ApplicationStats, calibrate, explain_offset, summarise,
+    DEFAULT_DISAGREEMENT, ApplicationStats, Calibration, calibrate, explain_offset, summarise,
     uncertain_near_line, with_calibration,
 )
-from .calibration_store import round_scores
+from .calibration_store import fingerprints, round_scores
 from .models import ReviewAssignment
 
 SORTS = {
@@ -117,12 +117,31 @@ def round_settings(round_: Round) -> dict:
             "shrinkage": float(shrinkage) if shrinkage is not None else None}
 
 
+#: a round's figures nobody asked for in a day go
+FIGURES_SECONDS = 24 * 3600
+
+
+def round_figures(round_: Round, settings: dict) -> tuple[dict[int, ApplicationStats], Calibration]:
+    """Each application's statistics and the round's calibration: a fit over
+    every review of the round, kept in the shared cache under the fingerprint
+    of what it depends on (``calibration_store.fingerprints``: any submission,
+    edit, reopening, recusal or shrinkage setting moves it), read from the
+    database now; so an entry is never out of date, on any process or node."""
+    key = f"ranking:{round_.id}:{fingerprints([round_.id])[round_.id]}:{settings['disagreement']!r}"
+    found = cache.get(key)
+    if found is None:
+        scores = round_scores(round_.id)
+        stats = summarise(scores, disagreement_threshold=settings["disagreement"])
+        calibration = calibrate(scores, shrinkage=settings["shrinkage"])
+        with_calibration(stats, calibration)
+        found = (stats, calibration)
+        cache.set(key, found, timeout=FIGURES_SECONDS)
+    return found
+
+
 def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool | None = None) -> Ranking:
     settings = round_settings(round_)
-    scores = round_scores(round_.id)
-    stats = summarise(scores, disagreement_threshold=settings["disagreement"])
-    calibration = calibrate(scores, shrinkage=settings["shrinkage"])
-    with_calibration(stats, calibration)
+    stats, calibration = round_figures(round_, settings)
 
     active = (ReviewAssignment.round_id == round_.id, ReviewAssignment.status == "active")
     assigned_counts = dict(db.session.execute(

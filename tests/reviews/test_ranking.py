@@ -135,3 +135,30 @@ def test_the_ranking_is_paged_with_totals_over_the_round(ranked_round, client, l
     html = second.get_data(as_text=True)
     assert "Charlie" in html and "Alpha" not in html
     assert '<td class="num">3</td>' in html and "$200,000" in html  # rank and running total continue
+
+
+def test_the_round_figures_are_fitted_once_and_refitted_after_any_review_changes(ranked_round, monkeypatch):
+    """The fit is kept in the shared cache under what it depends on: a second
+    look reuses it, an edited score or a new setting is a different entry."""
+    from grantflow.reviews import ranking as ranking_module
+
+    round_, (a, b, c), _ = ranked_round
+    fits = []
+    real_calibrate = ranking_module.calibrate
+    monkeypatch.setattr(ranking_module, "calibrate", lambda *args, **kw: fits.append(1) or real_calibrate(*args, **kw))
+    first = {row.application.title: row.stats.mean for row in build_ranking(round_).rows}
+    assert {row.application.title: row.stats.mean for row in build_ranking(round_).rows} == first
+    assert len(fits) == 1
+
+    from grantflow.reviews.models import Review
+
+    review = db.session.scalars(select(Review).where(Review.application_id == a.id)).one()
+    review.weighted_score = 40.0
+    db.session.flush()
+    assert {row.application.title: row.stats.mean for row in build_ranking(round_).rows}["Alpha"] == 40
+    assert len(fits) == 2
+
+    round_.settings = {**(round_.settings or {}), "review_disagreement_threshold": 5}
+    db.session.flush()
+    assert build_ranking(round_).settings["disagreement"] == 5
+    assert len(fits) == 3
