@@ -25,12 +25,18 @@ checks). Target (issue 13): p95 <= 300 ms, p50 <= 100 ms, 0 errors for every pag
 
     .venv/bin/python bench/pages.py                 # seeds once (about a minute), then measures
     .venv/bin/python bench/pages.py --seconds 20 --clients 5
+    .venv/bin/python bench/pages.py --pause 1      # each client reads a page for 1 s before the next
+
+The issue's protocol is back to back (no pause): 20 clients then measure how
+many requests a second the machine serves, since each waits for the 19 others.
+``--pause`` measures what 20 people at work meet instead.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import random
 import statistics
 import sys
 import tempfile
@@ -221,7 +227,8 @@ def warm_up(base: str, found: dict, workers: int) -> None:
             (reviewer if path == "/reviews/" else admin).get(f"{base}{path}", timeout=120)
 
 
-def run_clients(base: str, found: dict, clients: int, seconds: float, change_every: float) -> Timings:
+def run_clients(base: str, found: dict, clients: int, seconds: float, change_every: float,
+                pause: float = 0.0) -> Timings:
     timings, stop = Timings(), time.monotonic() + seconds
     page_list = list(pages(found).items())
     submitted = list(found["submitted"])
@@ -246,6 +253,8 @@ def run_clients(base: str, found: dict, clients: int, seconds: float, change_eve
             session = reviewer if path == "/reviews/" else admin
             timings.time(name, lambda: session.get(f"{base}{path}", timeout=60))
             turn += 1
+            if pause:  # a person reading the page before the next click (not all in step)
+                time.sleep(random.uniform(0.5, 1.5) * pause)
 
     run_together(reader, [(i, i == 0) for i in range(clients)])
     return timings
@@ -270,6 +279,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--change-every", type=float, default=5)
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds each client waits on average (0.5-1.5x, at random) after a page before "
+                        "the next (default 0: back to back)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grantflow-bench-") as tmp:
         workdir = Path(tmp)
@@ -286,12 +298,12 @@ def main() -> None:
             warm_up(base, found, args.workers)
             started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
             load_before = os.getloadavg()
-            timings = run_clients(base, found, args.clients, args.seconds, args.change_every)
+            timings = run_clients(base, found, args.clients, args.seconds, args.change_every, args.pause)
             load_after = os.getloadavg()
         drop_queue(env["RQ_QUEUE"])
     print(f"\n{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · PostgreSQL · "
           f"{found['applications']:,} applications · gunicorn {args.workers} workers · {args.clients} clients · "
-          f"{args.seconds:.0f} s from {started} · load average {load_before[0]:.1f} before, "
+          f"{args.seconds:.0f} s from {started} · pause {args.pause:g} s · load average {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after")
     print(f"queue: {found['reviewers'][0][2]} open assignments; ranking: round {found['round_id']}, "
           f"{found['round_reviewed']} reviewed applications\n")
