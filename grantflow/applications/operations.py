@@ -159,7 +159,7 @@ REPLY_MAX = 4000
 def reply_to_fund(application: Application, actor, text: str):
     """The applicant answers a message from the fund: kept on the application's
     timeline (the applicant's and staff's) and emailed to the fund's administrators."""
-    from ..users.models import User, UserRole
+    from ..users.operations import active_admins
 
     if not is_organisation_member(application, actor):
         raise Refused("Only the applicant's organization can reply here.")
@@ -170,8 +170,6 @@ def reply_to_fund(application: Application, actor, text: str):
         raise Refused(f"Keep the reply under {REPLY_MAX:,} characters (it has {len(text):,}).", field="text")
     event = record_event(actor=actor, action=REPLY, application=application, comment=text,
                          visible_to_applicant=True)
-    admins = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "admin",
-                                                                 User.is_active_account.is_(True))).all()
-    for admin in admins:
+    for admin in active_admins():
         send_email(admin.email, "applicant_replied", admin=admin, application=application, sender=actor, text=text)
     return event

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..core import formdefs, navigation
+from ..core import formdefs, limits, navigation
 from ..core.db import utcnow
 from ..core.policy import allows, load
 from ..core.refusal import REFUSED, Refused, form_status, refuse_on
@@ -110,6 +110,7 @@ def detail(application_id: int):
 
 @bp.route("/<int:application_id>/reply", methods=["POST"])
 @allows("edit", "application")
+@limits.notifies_staff
 def reply(application_id: int):
     application = own_application(application_id)
     form = ReplyForm()

@@ -37,6 +37,7 @@ DEFAULTS = {
     "RATELIMIT_EMAIL_ACCOUNT": "3 per 15 minutes; 10 per day",
     "RATELIMIT_INVITE_SENDER": "30 per hour; 200 per day",
     "RATELIMIT_BULK_EMAIL_SENDER": "5 per hour; 20 per day",
+    "RATELIMIT_STAFF_NOTICE_SENDER": "10 per hour; 50 per day",
 }
 
 
@@ -86,6 +87,14 @@ def sends_email(email_field: str, *, by_signed_in_user: bool = False):
                                  methods=["POST"], scope="email-sender")(view)
         return limiter.limit(_setting("RATELIMIT_EMAIL_ADDRESS"), methods=["POST"], scope="email-address")(view)
     return decorate
+
+
+def notifies_staff(view):
+    """Decorator for a form whose post emails the fund's administrators (an
+    applicant's reply, a request for a mentor): per signed-in sender, so one
+    account cannot flood the fund's inboxes."""
+    return limiter.limit(_setting("RATELIMIT_STAFF_NOTICE_SENDER"), key_func=_signed_in_user, methods=["POST"],
+                         scope="staff-notice-sender")(view)
 
 
 #: set on ``g`` by a view once its form has emailed many people (not for a preview)

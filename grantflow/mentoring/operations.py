@@ -16,6 +16,7 @@ from ..core.refusal import Refused
 from ..extensions import db
 from ..organisations.models import APPLICANT_TYPES, US_STATES
 from ..reviews.themes import theme_labels
+from ..users.operations import active_admins
 from .eligibility import may_ask, may_mentor
 from .models import MAX_MENTEES, MentoringConversation, MentorMatch, MentorProfile, MentorRequest
 from .vocabulary import LANGUAGES
@@ -135,6 +136,8 @@ def ask_for_mentor(actor, *, themes, languages, needs: str) -> MentorRequest:
     db.session.flush()
     record_event(actor=actor, action="mentoring.requested", subject=request,
                  data={"themes": request.themes, "languages": request.languages})
+    for admin in active_admins():  # they propose the matches: nothing happens until one looks
+        send_email(admin.email, "mentoring_requested", admin=admin, request=request, asker=actor)
     portfolio_changed()
     return request
 

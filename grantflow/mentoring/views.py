@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from ..core import navigation
+from ..core import limits, navigation
 from ..core.policy import allows, load
 from ..core.refusal import Refused, form_status, refuse_on
 from ..extensions import db
@@ -93,6 +93,7 @@ def opt_out():
 
 @bp.route("/mentoring/ask", methods=["GET", "POST"])
 @allows("take_part", "mentoring")
+@limits.notifies_staff
 def ask():
     decision = may_ask(current_user)
     pending = operations.open_request_of(current_user)

@@ -12,7 +12,8 @@ from ..core.refusal import Refused
 from ..core.workflow import meaning
 from ..extensions import db
 from ..organisations.models import US_STATES
-from ..users.models import User, UserRole
+from ..users.models import User
+from ..users.operations import active_admins
 from .assigning import REVIEWING, assign_reviewers
 from .models import ReviewAssignment, ReviewerProfile
 from .rubrics import Rubric, get_rubric
@@ -139,11 +140,6 @@ def can_edit(assignment: ReviewAssignment, now=None) -> Decision:
 
 # --- conflicts of interest, declines, replacement --------------------------
 
-def _admins() -> list[User]:
-    return db.session.scalars(select(User).join(UserRole).where(UserRole.role == "admin",
-                                                                User.is_active_account.is_(True))).all()
-
-
 def _replace(assignment: ReviewAssignment) -> tuple[list[str], list[str]]:
     """Re-run the assignment for this one application; (names added, explanations)."""
     application = assignment.application
@@ -190,7 +186,7 @@ def declare_conflict(assignment: ReviewAssignment, actor: User, *, has_conflict:
     record_event(actor=actor, action="review.recused", subject=assignment, application=assignment.application,
                  comment=reason, data={"reviewer_id": actor.id})
     names, explanations = _replace(assignment)
-    for admin in _admins():
+    for admin in active_admins():
         send_email(admin.email, "review_recused", admin=admin, reviewer=actor, application=assignment.application,
                    reason=reason, replaced_by=names, explanations=explanations)
     return assignment
@@ -210,7 +206,7 @@ def decline_assignment(assignment: ReviewAssignment, actor: User, *, reason: str
     record_event(actor=actor, action="review.declined", subject=assignment, application=assignment.application,
                  comment=reason, data={"reviewer_id": actor.id})
     names, explanations = _replace(assignment)
-    for admin in _admins():
+    for admin in active_admins():
         send_email(admin.email, "review_declined", admin=admin, reviewer=actor, application=assignment.application,
                    reason=reason, replaced_by=names, explanations=explanations)
     return assignment

@@ -15,7 +15,7 @@ from ..core.mail import send_email
 from ..core.refusal import Refused
 from ..extensions import db
 from . import tokens
-from .models import PASSWORD_METHOD, ROLE_LABELS, PendingRegistration, User
+from .models import PASSWORD_METHOD, ROLE_LABELS, PendingRegistration, User, UserRole
 from .names import name_problem
 from .zones import ZONE_NAMES
 
@@ -37,6 +37,12 @@ def checked_email(email: str) -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def active_admins() -> list[User]:
+    """The fund's administrators who can sign in: whom the fund's notices go to."""
+    return db.session.scalars(select(User).join(UserRole).where(UserRole.role == "admin",
+                                                                User.is_active_account.is_(True))).all()
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -208,3 +208,16 @@ def test_the_command_line_proposes_and_approves(runner):
     assert "1 match proposed." in result.output and "approved" in result.output
     refused = runner.invoke(args=["mentors", "propose", "--admin", mentor.email])
     assert refused.exit_code != 0 and "Only a fund administrator" in refused.output
+
+
+def test_a_request_for_a_mentor_is_emailed_to_every_active_administrator():
+    admin = factories.create_user("admin", name="Fran Admin")
+    retired = factories.create_user("admin")
+    retired.is_active_account = False
+    asker = fm.create_drafter(name="Town of Newfield", state="MN")
+    fm.ask(asker, needs="How do we budget a first delegation?")
+    outbox.commit()
+    sent = db.session.scalars(select(OutboxEmail).where(OutboxEmail.template == "mentoring_requested")).all()
+    assert [e.recipient for e in sent] == [admin.email]
+    assert "How do we budget a first delegation?" in sent[0].body_text
+    assert "Town of Newfield" in sent[0].body_text and "/admin/mentoring/" in sent[0].body_text

@@ -120,3 +120,21 @@ def test_behind_a_trusted_proxy_the_client_address_is_limited(make_app, app, f):
         assert sign_in("203.0.113.2", 99) == 422  # another client behind the same proxy
     finally:
         limiter.reset()
+
+
+def test_forms_that_email_the_fund_are_limited_per_signed_in_sender(client, f, login_as, limits_on):
+    """An applicant's replies and requests for a mentor email every administrator."""
+    from tests import factories_mentoring as fm
+
+    f.create_user("admin")
+    applicant = f.create_applicant()
+    application = f.create_application(f.create_round(), applicant.organisation, state="submitted")
+    login_as(applicant)
+    answers = [client.post(f"/applications/{application.id}/reply", data={"text": f"Reply {n}."}).status_code
+               for n in range(11)]
+    assert answers == [302] * 10 + [429]
+    assert db.session.query(OutboxEmail).filter_by(template="applicant_replied").count() == 10
+
+    login_as(fm.create_drafter())
+    data = {"needs": "", "languages": ["en"]}
+    assert [client.post("/mentoring/ask", data=data).status_code for _ in range(11)] == [422] * 10 + [429]
