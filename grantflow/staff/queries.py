@@ -112,10 +112,16 @@ def count_matching(filters: ApplicationFilters) -> int:
     """How many applications match. Organisations are joined only when a filter
     reads them: every application has exactly one (a NOT NULL foreign key), so
     the count is the same without the join, and an index-only count."""
-    query = select(func.count()).select_from(Application)
+    return db.session.scalar(_matching(func.count(), filters))
+
+
+def _matching(column, filters: ApplicationFilters):
+    """``SELECT column FROM applications`` restricted by the filters, with
+    organisations joined only when a filter reads them."""
+    query = select(column).select_from(Application)
     if filters.reads_organisations:
         query = query.join(Application.organisation)
-    return db.session.scalar(query.where(*_conditions(filters)))
+    return query.where(*_conditions(filters))
 
 
 def with_related(query):
@@ -151,10 +157,7 @@ def page_of_applications(filters: ApplicationFilters, per_page: int = PER_PAGE) 
     page = min(filters.page, max(1, math.ceil(total / per_page)))
     # the page's ids first (an index scan), then only those rows joined: joining
     # every row before the offset made page 50 cost five times page 1
-    ids = select(Application.id)
-    if filters.reads_organisations:
-        ids = ids.join(Application.organisation)
-    ids = ids.where(*_conditions(filters)).order_by(Application.id).limit(per_page).offset((page - 1) * per_page)
+    ids = _matching(Application.id, filters).order_by(Application.id).limit(per_page).offset((page - 1) * per_page)
     query = (select(Application).join(Application.organisation).join(Application.round)
              .where(Application.id.in_(ids.scalar_subquery()))
              .options(load_only(Application.id, Application.title, Application.amount_requested_cents,
