@@ -33,6 +33,7 @@ from grantflow import create_app
 from grantflow.core.web import RequestHandler
 from grantflow.extensions import cache, db
 
+from tests import factories
 from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = "/usr/bin/chromium"
@@ -206,6 +207,15 @@ def assert_accessible(page) -> None:
     violations = results.response["violations"]
     if violations:
         pytest.fail(_format_violations(page.url, violations), pytrace=False)
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the form, by mouse (the keyboard is tested where it is the point)."""
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
 
 
 def tab_to(page, locator, max_presses: int = 40) -> None:

@@ -4,7 +4,7 @@ nothing), reflow at 320 px, form errors tied to their fields and announced, and
 a keyboard walk through a form with a visible focus."""
 from __future__ import annotations
 
-from tests.browser.conftest import WCAG_TAGS
+from tests.browser.conftest import WCAG_TAGS, assert_accessible
 
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -198,3 +198,12 @@ def keyboard_problems(page, scope: str) -> list[str]:
             problems.append(f"the focus on <{focused['tag']}> “{focused['text']}” is not visible")
     problems += [f"Tab never reaches {key}" for key in expected if key not in reached]
     return sorted(set(problems))
+
+
+def checked(page) -> None:
+    """Every check at once: axe, the markup, reflow at 320 px and the phone's width."""
+    assert_accessible(page)
+    assert markup_problems(page) == []
+    assert reflow_problems(page) == []
+    problems, violations = phone_problems(page)
+    assert problems == [] and violations == []

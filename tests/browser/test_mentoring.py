@@ -15,7 +15,7 @@ from grantflow.extensions import db
 
 from tests import factories
 from tests import factories_mentoring as fm
-from tests.browser.conftest import assert_accessible, tab_to
+from tests.browser.conftest import assert_accessible, tab_to, sign_in
 from tests.browser.page_checks import error_problems, keyboard_problems, phone_problems
 
 pytestmark = pytest.mark.browser
@@ -25,14 +25,6 @@ def check(page) -> None:
     assert_accessible(page)
     sideways, violations = phone_problems(page)
     assert not sideways and not violations, (sideways, [v["id"] for v in violations])
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def sign_out(page) -> None:

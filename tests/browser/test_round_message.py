@@ -10,26 +10,10 @@ from playwright.sync_api import expect
 from grantflow.core.workflow import get_definition
 
 from tests import factories
-from tests.browser.conftest import assert_accessible, tab_to
-from tests.browser.page_checks import error_problems, markup_problems, phone_problems, reflow_problems
+from tests.browser.conftest import sign_in, tab_to
+from tests.browser.page_checks import checked, error_problems
 
 pytestmark = pytest.mark.browser
-
-
-def checked(page) -> None:
-    assert_accessible(page)
-    assert markup_problems(page) == []
-    assert reflow_problems(page) == []
-    problems, violations = phone_problems(page)
-    assert problems == [] and violations == []
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def test_an_administrator_messages_the_applicants_in_review(page, live_db):

@@ -14,27 +14,11 @@ from grantflow.webhooks.events import emit
 from grantflow.webhooks.models import WebhookEndpoint
 
 from tests import factories
-from tests.browser.conftest import assert_accessible, tab_to
-from tests.browser.page_checks import error_problems, markup_problems, phone_problems, reflow_problems
+from tests.browser.conftest import sign_in, tab_to
+from tests.browser.page_checks import checked, error_problems
 from tests.webhooks.receiver import Receiver, start
 
 pytestmark = pytest.mark.browser
-
-
-def checked(page) -> None:
-    assert_accessible(page)
-    assert markup_problems(page) == []
-    assert reflow_problems(page) == []
-    problems, violations = phone_problems(page)
-    assert problems == [] and violations == []
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
