@@ -26,7 +26,7 @@ from .assigning import REVIEWING, assign_reviewers
 from .forms import AddReviewerForm, AdminProfileForm, AssignForm, RemoveReviewerForm, RoundReviewSettingsForm
 from .models import DEFAULT_MAX_PER_ROUND, Review, ReviewAssignment, ReviewerProfile
 from .profiles import fill_profile_choices, profile_form_data
-from .ranking import SORTS, Slice, award_moves, build_ranking, decision_moves
+from .ranking import SORTS, award_moves, build_ranking, decision_moves
 from .ranking import round_settings as ranking_settings
 from .rubrics import latest_rubrics
 from .scoring import review_counts_known
@@ -258,7 +258,7 @@ def ranking(round_id: int):
     direction = request.args.get("dir")
     descending = None if direction not in ("asc", "desc") else direction == "desc"
     result = build_ranking(round_, sort=sort, descending=descending)
-    shown = Slice.of(result.rows, page_number(), RANKING_PER_PAGE)
+    shown = result.page(page_number(), RANKING_PER_PAGE)
     endpoints = current_app.view_functions
     award_page = "awards.new_award" if "awards.new_award" in endpoints else None
     # the guards behind each action cost queries: only for the rows on this page, and not for an

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import not_, or_, select
 
 from ..applications.models import Application
 from ..core.workflow import meaning
 from ..extensions import cache, db
 from ..funds.models import Round
-from ..organisations.models import Organisation
 from ..users.models import User
 from .aggregation import (
     DEFAULT_DISAGREEMENT, ApplicationStats, Calibration, calibrate, explain_offset, summarise,
@@ -24,10 +23,10 @@ SORTS = {
     "raw": lambda r: (r.stats.mean if r.stats.count else float("-inf")),
     "sd": lambda r: (r.stats.sd if r.stats.sd is not None else float("-inf")),
     "reviews": lambda r: r.stats.count,
-    "amount": lambda r: r.application.amount_requested_cents or 0,
-    "reference": lambda r: r.application.id,
-    "title": lambda r: (r.application.title or "").lower(),
-    "state": lambda r: r.application.state,
+    "amount": lambda r: r.amount_requested_cents or 0,
+    "reference": lambda r: r.application_id,
+    "title": lambda r: (r.title or "").lower(),
+    "state": lambda r: r.state,
 }
 #: the natural direction of each column (scores: best first)
 DEFAULT_DESCENDING = {"calibrated", "raw", "sd", "reviews", "amount"}
@@ -35,13 +34,19 @@ DEFAULT_DESCENDING = {"calibrated", "raw", "sd", "reviews", "amount"}
 
 @dataclass
 class Row:
-    application: Application
+    """One application of the ranking: the columns it is sorted and totalled by;
+    the application itself is loaded for the rows a page shows (``Ranking.page``)."""
+    application_id: int
+    title: str
+    state: str
+    amount_requested_cents: int | None
     stats: ApplicationStats
     assigned: int = 0
     competing: bool = True  # False once out of the running (its amount no longer counts against the budget)
     running_total_cents: int | None = None
     within_budget: bool = False
     uncertain: bool = False
+    application: Application | None = None
 
 
 @dataclass
@@ -67,6 +72,17 @@ class Ranking:
     @property
     def funded_total_cents(self) -> int:
         return max((r.running_total_cents or 0 for r in self.rows if r.within_budget), default=0)
+
+    def page(self, number: int, per_page: int) -> "Slice":
+        """The rows of page ``number``, each with its application (and organisation)
+        loaded: one statement, for the rows shown rather than the whole round."""
+        shown = Slice.of(self.rows, number, per_page)
+        loaded = {application.id: application for application in db.session.scalars(
+            select(Application).where(Application.id.in_([row.application_id for row in shown.items]))
+            .options(db.joinedload(Application.organisation)))}
+        for row in shown.items:
+            row.application = loaded[row.application_id]
+        return shown
 
 
 @dataclass
@@ -147,41 +163,40 @@ def build_ranking(round_: Round, *, sort: str = "calibrated", descending: bool |
     assigned_counts = dict(db.session.execute(
         select(ReviewAssignment.application_id, db.func.count()).where(*active)
         .group_by(ReviewAssignment.application_id)).all())
-    applications = db.session.scalars(
-        select(Application).where(Application.round_id == round_.id,
-                                  # a subquery, not the ids: one statement text, parsed and planned once
-                                  or_(Application.id.in_(select(ReviewAssignment.application_id).where(*active)),
-                                      meaning.in_stages(Application, *meaning.PANEL_STAGES)))
-        # only the columns the ranking shows and sorts by (the ORM's row handling is most of its cost)
-        .options(db.load_only(Application.round_id, Application.organisation_id, Application.workflow_key,
-                              Application.workflow_version, Application.state, Application.title,
-                              Application.amount_requested_cents, Application.version),
-                 db.joinedload(Application.organisation).load_only(Organisation.name, Organisation.state))).all()
-    rows = [Row(application=a, assigned=assigned_counts.get(a.id, 0),
-                stats=stats.get(a.id) or ApplicationStats(a.id, 0, 0.0, None, 0.0, 0.0),
-                competing=not meaning.is_in(a, *meaning.OUT_OF_THE_RUNNING_STAGES)) for a in applications]
+    # columns, not objects: the whole round is sorted and totalled, a page of it shown
+    entries = db.session.execute(
+        select(Application.id, Application.title, Application.state, Application.amount_requested_cents,
+               not_(meaning.in_stages(Application, *meaning.OUT_OF_THE_RUNNING_STAGES)))
+        .where(Application.round_id == round_.id,
+               # a subquery, not the ids: one statement text, parsed and planned once
+               or_(Application.id.in_(select(ReviewAssignment.application_id).where(*active)),
+                   meaning.in_stages(Application, *meaning.PANEL_STAGES)))).all()
+    rows = [Row(application_id=id_, title=title, state=state, amount_requested_cents=amount,
+                assigned=assigned_counts.get(id_, 0), competing=bool(competing),
+                stats=stats.get(id_) or ApplicationStats(id_, 0, 0.0, None, 0.0, 0.0))
+            for id_, title, state, amount, competing in entries]
 
     # the funding line and its uncertainty follow the calibrated ranking
     by_merit = sorted((r for r in rows if r.stats.calibrated is not None and r.competing),
                       key=lambda r: -r.stats.calibrated)
     spent, line_index = 0, None
     for index, row in enumerate(by_merit):
-        spent += row.application.amount_requested_cents or 0
+        spent += row.amount_requested_cents or 0
         if spent > round_.budget_cents and line_index is None:
             line_index = index
     uncertain = uncertain_near_line([r.stats for r in by_merit], line_index)
     for row in rows:
-        row.uncertain = row.application.id in uncertain
+        row.uncertain = row.application_id in uncertain
 
     sort = sort if sort in SORTS else "calibrated"
     descending = sort in DEFAULT_DESCENDING if descending is None else descending
-    rows.sort(key=lambda r: r.application.id)
+    rows.sort(key=lambda r: r.application_id)
     rows.sort(key=SORTS[sort], reverse=descending)
     running, line_after = 0, None
     for index, row in enumerate(rows):
         if not row.competing:
             continue
-        running += row.application.amount_requested_cents or 0
+        running += row.amount_requested_cents or 0
         row.running_total_cents = running
         row.within_budget = running <= round_.budget_cents
         if not row.within_budget and line_after is None:

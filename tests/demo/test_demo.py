@@ -139,13 +139,13 @@ def test_demo_decisions_follow_the_ranking_and_the_budget(demo_app):
     with demo_app.app_context():
         for round_ in db.session.scalars(select(Round)):
             rows = build_ranking(round_, sort="raw", descending=True).rows
-            decided = [r for r in rows if r.application.state in FUNDED + ("waitlisted", "declined")]
-            funded = [r.stats.mean for r in decided if r.application.state in FUNDED]
-            others = [r.stats.mean for r in decided if r.application.state not in FUNDED]
+            decided = [r for r in rows if r.state in FUNDED + ("waitlisted", "declined")]
+            funded = [r.stats.mean for r in decided if r.state in FUNDED]
+            others = [r.stats.mean for r in decided if r.state not in FUNDED]
             if funded and others:
                 assert min(funded) > max(others), round_.name
-            requested = sum(r.application.amount_requested_cents for r in decided
-                            if r.application.state in FUNDED)
+            requested = sum(r.amount_requested_cents for r in decided
+                            if r.state in FUNDED)
             assert requested <= round_.budget_cents
 
 

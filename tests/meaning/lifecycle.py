@@ -85,7 +85,7 @@ def to_decision(round_, admin, *, title: str):
     outbox.commit()
     assert stage(application) == "deciding"  # the last review closed the panel by itself
     ranking = build_ranking(round_)
-    assert application.id in [row.application.id for row in ranking.rows]
+    assert application.id in [row.application_id for row in ranking.rows]
     return application, applicant
 
 

@@ -41,13 +41,13 @@ def ranked_round(f):
 def test_raw_and_calibrated_scores_and_the_funding_line(ranked_round):
     round_, (a, b, c), (lenient, fair) = ranked_round
     ranking = build_ranking(round_)
-    by_title = {row.application.title: row for row in ranking.rows}
+    by_title = {row.title: row for row in ranking.rows}
     # raw means: A 100, B 62.5, C 50; offsets (shrinkage 2): d = 25 / 3 -> +/- 25/6
     assert by_title["Alpha"].stats.mean == 100 and by_title["Bravo"].stats.mean == 62.5
     assert by_title["Alpha"].stats.calibrated == pytest.approx(100 - 25 / 6)
     assert by_title["Charlie"].stats.calibrated == pytest.approx(50 + 25 / 6)
     assert by_title["Bravo"].stats.calibrated == pytest.approx(62.5)
-    assert [r.application.title for r in ranking.rows] == ["Alpha", "Bravo", "Charlie"]
+    assert [r.title for r in ranking.rows] == ["Alpha", "Bravo", "Charlie"]
     # budget 150,000: Alpha (100,000) and Bravo (40,000) fit, Charlie does not
     assert [r.running_total_cents for r in ranking.rows] == [10_000_000, 14_000_000, 20_000_000]
     assert [r.within_budget for r in ranking.rows] == [True, True, False]
@@ -146,8 +146,8 @@ def test_the_round_figures_are_fitted_once_and_refitted_after_any_review_changes
     fits = []
     real_calibrate = ranking_module.calibrate
     monkeypatch.setattr(ranking_module, "calibrate", lambda *args, **kw: fits.append(1) or real_calibrate(*args, **kw))
-    first = {row.application.title: row.stats.mean for row in build_ranking(round_).rows}
-    assert {row.application.title: row.stats.mean for row in build_ranking(round_).rows} == first
+    first = {row.title: row.stats.mean for row in build_ranking(round_).rows}
+    assert {row.title: row.stats.mean for row in build_ranking(round_).rows} == first
     assert len(fits) == 1
 
     from grantflow.reviews.models import Review
@@ -155,7 +155,7 @@ def test_the_round_figures_are_fitted_once_and_refitted_after_any_review_changes
     review = db.session.scalars(select(Review).where(Review.application_id == a.id)).one()
     review.weighted_score = 40.0
     db.session.flush()
-    assert {row.application.title: row.stats.mean for row in build_ranking(round_).rows}["Alpha"] == 40
+    assert {row.title: row.stats.mean for row in build_ranking(round_).rows}["Alpha"] == 40
     assert len(fits) == 2
 
     round_.settings = {**(round_.settings or {}), "review_disagreement_threshold": 5}
